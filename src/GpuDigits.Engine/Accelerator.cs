@@ -1,0 +1,237 @@
+namespace GpuDigits.Engine;
+
+/// <summary>
+/// A device that runs the op set. Every backend (CPU, OpenCL, CUDA) derives from this class and implements
+/// each <c>*Core</c> method; the public op methods check shapes and buffer ownership once, here, so the backends
+/// only compute. All matrices are dense, row-major and contiguous (leading dimension = column count).
+/// The exact contract of every op is written down in <c>kernels/README.md</c>.
+/// Ops are enqueued in order; <see cref="Synchronize"/> or a copy to the host waits for them.
+/// </summary>
+public abstract class Accelerator : IDisposable
+{
+    public abstract AcceleratorInfo Info { get; }
+
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Allocates an uninitialized buffer of <paramref name="length"/> elements on this device.</summary>
+    public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return AllocateCore<T>(length);
+    }
+
+    /// <summary>Allocates a buffer and fills it from <paramref name="data"/>.</summary>
+    public DeviceBuffer<T> Upload<T>(ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var buffer = Allocate<T>(data.Length);
+        buffer.CopyFromHost(data);
+        return buffer;
+    }
+
+    /// <summary>Waits until every op enqueued so far has finished.</summary>
+    public abstract void Synchronize();
+
+    /// <summary>
+    /// GEMM with epilogue: C = act(alpha * op(A) * op(B) + beta * C + bias), where op(A) is m x k, op(B) is k x n,
+    /// C is m x n. A is stored m x k (k x m when <paramref name="transA"/>), B is stored k x n (n x k when
+    /// <paramref name="transB"/>). <paramref name="bias"/> (length n, optional) is added to every row before
+    /// <paramref name="activation"/>. When beta is 0, C is not read (it may hold NaN).
+    /// </summary>
+    public void Gemm(bool transA, bool transB, int m, int n, int k,
+        float alpha, DeviceBuffer<float> a, DeviceBuffer<float> b,
+        float beta, DeviceBuffer<float> c,
+        DeviceBuffer<float>? bias = null, Activation activation = Activation.None)
+    {
+        CheckDims(m, n, k);
+        Need(a, (long)m * k, nameof(a));
+        Need(b, (long)k * n, nameof(b));
+        Need(c, (long)m * n, nameof(c));
+        if (bias is not null) Need(bias, n, nameof(bias));
+        CheckActivation(activation);
+        if (m == 0 || n == 0) return;
+        GemmCore(transA, transB, m, n, k, alpha, a, b, beta, c, bias, activation);
+    }
+
+    /// <summary>x[r, c] += bias[c] for a rows x cols matrix.</summary>
+    public void BiasAdd(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols)
+    {
+        CheckDims(rows, cols, 0);
+        Need(x, (long)rows * cols, nameof(x));
+        Need(bias, cols, nameof(bias));
+        if (rows == 0 || cols == 0) return;
+        BiasAddCore(x, bias, rows, cols);
+    }
+
+    /// <summary>y[i] = f(x[i]) for i &lt; count. x and y may be the same buffer.</summary>
+    public void ActivationForward(Activation activation, DeviceBuffer<float> x, DeviceBuffer<float> y, int count)
+    {
+        CheckActivation(activation);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Need(x, count, nameof(x));
+        Need(y, count, nameof(y));
+        if (count == 0) return;
+        ActivationForwardCore(activation, x, y, count);
+    }
+
+    /// <summary>
+    /// dx[i] = dy[i] * f'(x[i]), with f' written in terms of the forward output y = f(x) (relu: y &gt; 0,
+    /// sigmoid: y(1-y), tanh: 1-y^2, none: 1). dx may alias dy.
+    /// </summary>
+    public void ActivationBackward(Activation activation, DeviceBuffer<float> y, DeviceBuffer<float> dy,
+        DeviceBuffer<float> dx, int count)
+    {
+        CheckActivation(activation);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Need(y, count, nameof(y));
+        Need(dy, count, nameof(dy));
+        Need(dx, count, nameof(dx));
+        if (count == 0) return;
+        ActivationBackwardCore(activation, y, dy, dx, count);
+    }
+
+    /// <summary>
+    /// Row-wise softmax with cross-entropy against integer labels, for a rows x cols logits matrix:
+    /// probabilities[r, :] = softmax(logits[r, :]);
+    /// gradient[r, c] = gradientScale * (probabilities[r, c] - (c == labels[r])) when <paramref name="gradient"/> is given;
+    /// stats[0] += sum_r -log(max(probabilities[r, labels[r]], 1e-30)); stats[1] += number of rows whose first
+    /// arg-max equals the label. Labels outside [0, cols) are a caller error. probabilities may alias logits.
+    /// </summary>
+    public void SoftmaxCrossEntropy(DeviceBuffer<float> logits, DeviceBuffer<int> labels, int rows, int cols,
+        DeviceBuffer<float> probabilities, DeviceBuffer<float>? gradient, float gradientScale,
+        DeviceBuffer<float> stats)
+    {
+        CheckDims(rows, cols, 0);
+        if (cols == 0) throw new ArgumentOutOfRangeException(nameof(cols), "Softmax needs at least one column.");
+        Need(logits, (long)rows * cols, nameof(logits));
+        Need(labels, rows, nameof(labels));
+        Need(probabilities, (long)rows * cols, nameof(probabilities));
+        if (gradient is not null) Need(gradient, (long)rows * cols, nameof(gradient));
+        Need(stats, 2, nameof(stats));
+        if (rows == 0) return;
+        SoftmaxCrossEntropyCore(logits, labels, rows, cols, probabilities, gradient, gradientScale, stats);
+    }
+
+    /// <summary>sums[c] = beta * sums[c] + sum_r x[r, c] for a rows x cols matrix (the bias gradient).</summary>
+    public void ColumnSums(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta = 0f)
+    {
+        CheckDims(rows, cols, 0);
+        Need(x, (long)rows * cols, nameof(x));
+        Need(sums, cols, nameof(sums));
+        if (cols == 0) return;
+        ColumnSumsCore(x, rows, cols, sums, beta);
+    }
+
+    /// <summary>
+    /// SGD with momentum (the PyTorch form): velocity = momentum * velocity + grad; param -= learningRate * velocity.
+    /// </summary>
+    public void SgdMomentumUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
+        int count, float learningRate, float momentum)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Need(param, count, nameof(param));
+        Need(grad, count, nameof(grad));
+        Need(velocity, count, nameof(velocity));
+        if (count == 0) return;
+        SgdMomentumUpdateCore(param, grad, velocity, count, learningRate, momentum);
+    }
+
+    /// <summary>
+    /// Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+    /// param -= learningRate * (m / (1 - b1^step)) / (sqrt(v / (1 - b2^step)) + epsilon). <paramref name="step"/> starts at 1.
+    /// </summary>
+    public void AdamUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
+        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
+        Need(param, count, nameof(param));
+        Need(grad, count, nameof(grad));
+        Need(m, count, nameof(m));
+        Need(v, count, nameof(v));
+        if (count == 0) return;
+        AdamUpdateCore(param, grad, m, v, count, learningRate, beta1, beta2, epsilon, step);
+    }
+
+    /// <summary>
+    /// Batch gather: for r &lt; count, with s = indices[start + r]:
+    /// x[r, f] = (images[s * features + f] / 255 - mean) * invStd for f &lt; features, and batchLabels[r] = labels[s].
+    /// Turns the raw MNIST bytes resident on the device into a normalized float batch.
+    /// </summary>
+    public void GatherBatch(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
+        int start, int count, int features, float mean, float invStd,
+        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        CheckDims(count, features, 0);
+        Need(indices, (long)start + count, nameof(indices));
+        Need(x, (long)count * features, nameof(x));
+        Need(batchLabels, count, nameof(batchLabels));
+        Need(images, 0, nameof(images));
+        Need(labels, 0, nameof(labels));
+        if (count == 0) return;
+        GatherBatchCore(images, labels, indices, start, count, features, mean, invStd, x, batchLabels);
+    }
+
+    protected abstract DeviceBuffer<T> AllocateCore<T>(int length) where T : unmanaged;
+
+    protected abstract void GemmCore(bool transA, bool transB, int m, int n, int k,
+        float alpha, DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c,
+        DeviceBuffer<float>? bias, Activation activation);
+
+    protected abstract void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols);
+
+    protected abstract void ActivationForwardCore(Activation activation, DeviceBuffer<float> x, DeviceBuffer<float> y, int count);
+
+    protected abstract void ActivationBackwardCore(Activation activation, DeviceBuffer<float> y, DeviceBuffer<float> dy,
+        DeviceBuffer<float> dx, int count);
+
+    protected abstract void SoftmaxCrossEntropyCore(DeviceBuffer<float> logits, DeviceBuffer<int> labels, int rows, int cols,
+        DeviceBuffer<float> probabilities, DeviceBuffer<float>? gradient, float gradientScale, DeviceBuffer<float> stats);
+
+    protected abstract void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta);
+
+    protected abstract void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
+        DeviceBuffer<float> velocity, int count, float learningRate, float momentum);
+
+    protected abstract void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
+        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step);
+
+    protected abstract void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
+        int start, int count, int features, float mean, float invStd, DeviceBuffer<float> x, DeviceBuffer<int> batchLabels);
+
+    protected abstract void DisposeCore();
+
+    public void Dispose()
+    {
+        if (IsDisposed) return;
+        IsDisposed = true;
+        DisposeCore();
+        GC.SuppressFinalize(this);
+    }
+
+    public override string ToString() => $"{Info.Id} ({Info.Name})";
+
+    private static void CheckDims(int m, int n, int k)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Negative dimension in ({m}, {n}, {k}).");
+    }
+
+    private static void CheckActivation(Activation activation)
+    {
+        if (!Enum.IsDefined(activation))
+            throw new ArgumentOutOfRangeException(nameof(activation), $"Unknown activation {(int)activation}.");
+    }
+
+    private void Need<T>(DeviceBuffer<T> buffer, long elements, string name) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(buffer, name);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        if (!ReferenceEquals(buffer.Owner, this))
+            throw new ArgumentException($"Buffer '{name}' belongs to {buffer.Owner.Info.Id}, not {Info.Id}.", name);
+        ObjectDisposedException.ThrowIf(buffer.IsDisposed, buffer);
+        if (buffer.Length < elements)
+            throw new ArgumentException($"Buffer '{name}' holds {buffer.Length} elements; the op needs {elements}.", name);
+    }
+}

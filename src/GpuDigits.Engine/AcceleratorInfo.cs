@@ -1,0 +1,25 @@
+namespace GpuDigits.Engine;
+
+public enum AcceleratorKind
+{
+    Cpu,
+    OpenCL,
+    Cuda,
+}
+
+/// <summary>What a device is, as shown by <c>gpudigits devices</c> and written to the metrics CSV.</summary>
+/// <param name="Kind">Backend family.</param>
+/// <param name="Id">Selector a user types after <c>--device</c>, for example <c>cpu</c>, <c>opencl:1</c>, <c>cuda:0</c>.</param>
+/// <param name="Name">Device name reported by the driver (or the CPU model).</param>
+/// <param name="MemoryBytes">Global memory the device reports; for the CPU, the memory available to the process.</param>
+/// <param name="ComputeUnits">Compute units / SMs / logical processors.</param>
+/// <param name="Details">Free-form extra facts (platform, driver version, compute capability, SIMD width).</param>
+/// <param name="IsGpu">True for a discrete or integrated GPU; <c>auto</c> selection only prefers GPUs.</param>
+public sealed record AcceleratorInfo(
+    AcceleratorKind Kind,
+    string Id,
+    string Name,
+    long MemoryBytes,
+    int ComputeUnits,
+    string Details,
+    bool IsGpu);

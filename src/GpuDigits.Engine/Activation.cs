@@ -1,0 +1,39 @@
+namespace GpuDigits.Engine;
+
+/// <summary>Elementwise nonlinearity applied after a dense layer.</summary>
+/// <remarks>The numeric values are part of the kernel contract (kernels/README.md): kernels receive them as ints.</remarks>
+public enum Activation
+{
+    /// <summary>Identity: y = x.</summary>
+    None = 0,
+    /// <summary>y = max(0, x); dy/dx = (y &gt; 0).</summary>
+    Relu = 1,
+    /// <summary>y = 1 / (1 + e^-x); dy/dx = y (1 - y).</summary>
+    Sigmoid = 2,
+    /// <summary>y = tanh(x); dy/dx = 1 - y^2.</summary>
+    Tanh = 3,
+}
+
+public static class ActivationNames
+{
+    public static string ToName(this Activation a) => a switch
+    {
+        Activation.None => "none",
+        Activation.Relu => "relu",
+        Activation.Sigmoid => "sigmoid",
+        Activation.Tanh => "tanh",
+        _ => throw new ArgumentOutOfRangeException(nameof(a)),
+    };
+
+    public static bool TryParse(string text, out Activation activation)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "none": case "linear": activation = Activation.None; return true;
+            case "relu": activation = Activation.Relu; return true;
+            case "sigmoid": activation = Activation.Sigmoid; return true;
+            case "tanh": activation = Activation.Tanh; return true;
+            default: activation = default; return false;
+        }
+    }
+}

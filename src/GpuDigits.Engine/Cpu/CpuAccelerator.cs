@@ -1,0 +1,70 @@
+using GpuDigits.Engine.Cpu.Kernels;
+
+namespace GpuDigits.Engine.Cpu;
+
+/// <summary>
+/// The managed CPU accelerator: a first-class peer of the GPU backends. Each op runs synchronously on the
+/// calling thread (GEMM fans out over the thread pool); the kernels live in <c>Cpu/Kernels</c>, one file per op family.
+/// </summary>
+public sealed class CpuAccelerator : Accelerator
+{
+    private readonly AcceleratorInfo _info = CpuAcceleratorProvider.Describe();
+
+    public override AcceleratorInfo Info => _info;
+
+    public override void Synchronize() { }
+
+    protected override DeviceBuffer<T> AllocateCore<T>(int length)
+    {
+        try
+        {
+            return new CpuBuffer<T>(this, length);
+        }
+        catch (OutOfMemoryException)
+        {
+            throw new DeviceOutOfMemoryException(_info.Id, (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        }
+    }
+
+    private static CpuBuffer<T> B<T>(DeviceBuffer<T> buffer) where T : unmanaged => (CpuBuffer<T>)buffer;
+
+    protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha,
+        DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c,
+        DeviceBuffer<float>? bias, Activation activation) =>
+        CpuGemm.Run(transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
+            bias is null ? null : B(bias).Data, activation);
+
+    protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
+        CpuElementwise.BiasAdd(B(x).Span, B(bias).Span, rows, cols);
+
+    protected override void ActivationForwardCore(Activation activation, DeviceBuffer<float> x, DeviceBuffer<float> y, int count) =>
+        CpuElementwise.ActivationForward(activation, B(x).Span[..count], B(y).Span[..count]);
+
+    protected override void ActivationBackwardCore(Activation activation, DeviceBuffer<float> y, DeviceBuffer<float> dy,
+        DeviceBuffer<float> dx, int count) =>
+        CpuElementwise.ActivationBackward(activation, B(y).Span[..count], B(dy).Span[..count], B(dx).Span[..count]);
+
+    protected override void SoftmaxCrossEntropyCore(DeviceBuffer<float> logits, DeviceBuffer<int> labels, int rows, int cols,
+        DeviceBuffer<float> probabilities, DeviceBuffer<float>? gradient, float gradientScale, DeviceBuffer<float> stats) =>
+        CpuSoftmaxCrossEntropy.Run(B(logits).Span, B(labels).Span, rows, cols, B(probabilities).Span,
+            gradient is null ? Span<float>.Empty : B(gradient).Span, gradient is not null, gradientScale, B(stats).Span);
+
+    protected override void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta) =>
+        CpuReductions.ColumnSums(B(x).Span, rows, cols, B(sums).Span, beta);
+
+    protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
+        DeviceBuffer<float> velocity, int count, float learningRate, float momentum) =>
+        CpuOptimizers.SgdMomentum(B(param).Span[..count], B(grad).Span[..count], B(velocity).Span[..count], learningRate, momentum);
+
+    protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
+        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step) =>
+        CpuOptimizers.Adam(B(param).Span[..count], B(grad).Span[..count], B(m).Span[..count], B(v).Span[..count],
+            learningRate, beta1, beta2, epsilon, step);
+
+    protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
+        int start, int count, int features, float mean, float invStd, DeviceBuffer<float> x, DeviceBuffer<int> batchLabels) =>
+        CpuGather.GatherBatch(B(images).Span, B(labels).Span, B(indices).Span.Slice(start, count), features, mean, invStd,
+            B(x).Span, B(batchLabels).Span);
+
+    protected override void DisposeCore() { }
+}

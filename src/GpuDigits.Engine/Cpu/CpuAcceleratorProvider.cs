@@ -1,0 +1,42 @@
+using System.Runtime.Intrinsics;
+
+namespace GpuDigits.Engine.Cpu;
+
+/// <summary>The managed CPU accelerator is always present.</summary>
+public sealed class CpuAcceleratorProvider : IAcceleratorProvider
+{
+    public AcceleratorKind Kind => AcceleratorKind.Cpu;
+
+    public string? UnavailableReason => null;
+
+    public IReadOnlyList<AcceleratorInfo> Discover() => [Describe()];
+
+    public Accelerator Create(AcceleratorInfo info) => new CpuAccelerator();
+
+    public static AcceleratorInfo Describe()
+    {
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return new AcceleratorInfo(AcceleratorKind.Cpu, "cpu", CpuModelName(), memory, Environment.ProcessorCount,
+            $"managed SIMD, {SimdDescription()}, {Environment.ProcessorCount} threads", IsGpu: false);
+    }
+
+    public static string SimdDescription() =>
+        Vector512.IsHardwareAccelerated ? "Vector512" :
+        Vector256.IsHardwareAccelerated ? "Vector256" :
+        Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
+
+    private static string CpuModelName()
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo"))
+            {
+                var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+                if (line is not null) return line[(line.IndexOf(':') + 1)..].Trim();
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return $"{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} CPU";
+    }
+}

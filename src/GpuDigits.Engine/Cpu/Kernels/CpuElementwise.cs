@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace GpuDigits.Engine.Cpu.Kernels;
+
+/// <summary>CPU twins of kernels/bias_activation: bias add, activation forward and backward, vectorized.</summary>
+internal static class CpuElementwise
+{
+    /// <summary>x[r, c] += bias[c], one vectorized row at a time.</summary>
+    public static void BiasAdd(Span<float> x, ReadOnlySpan<float> bias, int rows, int cols)
+    {
+        var b = bias[..cols];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * cols, cols);
+            TensorPrimitives.Add(row, b, row);
+        }
+    }
+
+    /// <summary>y = f(x) elementwise.</summary>
+    public static void ActivationForward(Activation activation, ReadOnlySpan<float> x, Span<float> y)
+    {
+        switch (activation)
+        {
+            case Activation.None: x.CopyTo(y); break;
+            case Activation.Relu: TensorPrimitives.Max(x, 0f, y); break;
+            case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation));
+        }
+    }
+
+    /// <summary>dx = dy * f'(x), with f' expressed through the forward output y.</summary>
+    public static void ActivationBackward(Activation activation, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = dx.Length, i = 0, w = Vector<float>.Count;
+        switch (activation)
+        {
+            case Activation.None:
+                dy.CopyTo(dx);
+                return;
+            case Activation.Relu:
+                for (; i <= n - w; i += w)
+                {
+                    var yv = new Vector<float>(y[i..]);
+                    var g = new Vector<float>(dy[i..]);
+                    Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero), g, Vector<float>.Zero).CopyTo(dx[i..]);
+                }
+                for (; i < n; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+                return;
+            case Activation.Sigmoid:
+                for (; i <= n - w; i += w)
+                {
+                    var yv = new Vector<float>(y[i..]);
+                    (new Vector<float>(dy[i..]) * yv * (Vector<float>.One - yv)).CopyTo(dx[i..]);
+                }
+                for (; i < n; i++) dx[i] = dy[i] * y[i] * (1f - y[i]);
+                return;
+            case Activation.Tanh:
+                for (; i <= n - w; i += w)
+                {
+                    var yv = new Vector<float>(y[i..]);
+                    (new Vector<float>(dy[i..]) * (Vector<float>.One - yv * yv)).CopyTo(dx[i..]);
+                }
+                for (; i < n; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);
+                return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(activation));
+        }
+    }
+
+    /// <summary>Activation applied in place to one contiguous stretch (used by the GEMM epilogue).</summary>
+    public static void ActivateInPlace(Activation activation, Span<float> values)
+    {
+        if (activation != Activation.None) ActivationForward(activation, values, values);
+    }
+}

@@ -1,0 +1,16 @@
+namespace GpuDigits.Engine;
+
+/// <summary>One backend family's discovery and construction (CPU, OpenCL, CUDA).</summary>
+public interface IAcceleratorProvider
+{
+    AcceleratorKind Kind { get; }
+
+    /// <summary>Devices of this backend on this machine; empty (never throws) when the driver is absent.</summary>
+    IReadOnlyList<AcceleratorInfo> Discover();
+
+    /// <summary>Why <see cref="Discover"/> found nothing (for example "libOpenCL.so.1 not found"), or null.</summary>
+    string? UnavailableReason { get; }
+
+    /// <summary>Opens the device described by <paramref name="info"/>, one that <see cref="Discover"/> returned.</summary>
+    Accelerator Create(AcceleratorInfo info);
+}
