@@ -1,4 +1,5 @@
 using GpuDigits.Engine.Cpu;
+using GpuDigits.Engine.OpenCL;
 
 namespace GpuDigits.Engine;
 
@@ -19,6 +20,8 @@ public sealed class AcceleratorCatalog
 
     public static IEnumerable<IAcceleratorProvider> BuiltInProviders()
     {
+        // The CUDA provider goes first here once it exists.
+        yield return new OpenClAcceleratorProvider();
         yield return new CpuAcceleratorProvider();
     }
 
