@@ -35,7 +35,8 @@ public static class CliApp
         {
             var command = parse.CommandResult.Command;
             var name = command is RootCommand ? "gpudigits" : $"gpudigits {command.Name}";
-            error.WriteLine($"{name}: {parse.Errors[0].Message} (see '{name} --help')");
+            var message = string.Join(" ", parse.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            error.WriteLine($"{name}: {message} (see '{name} --help')");
             return ExitCodes.Usage;
         }
 

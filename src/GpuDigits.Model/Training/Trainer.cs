@@ -86,7 +86,8 @@ public sealed class Trainer : IDisposable
     public EpochMetrics RunEpoch(Action<BatchProgress>? onBatch = null, CancellationToken cancellationToken = default)
     {
         int epoch = EpochsDone + 1;
-        float lr = Options.LearningRateAt(epoch);
+        double scheduledLr = Options.LearningRateAt(epoch);
+        float lr = (float)scheduledLr;
         int batch = Options.BatchSize, n = _train.Count;
         int batches = (n + batch - 1) / batch;
 
@@ -118,7 +119,7 @@ public sealed class Trainer : IDisposable
 
         var test = Evaluate(_test);
         EpochsDone = epoch;
-        return new EpochMetrics(epoch, trainLoss / n, trainCorrect / n, test.Loss, test.Accuracy, lr,
+        return new EpochMetrics(epoch, trainLoss / n, trainCorrect / n, test.Loss, test.Accuracy, scheduledLr,
             seconds, n / Math.Max(seconds, 1e-9), _acc.Info.Id);
     }
 

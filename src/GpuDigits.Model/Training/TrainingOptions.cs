@@ -31,13 +31,13 @@ public sealed record TrainingOptions
     public float BaseLearningRate => LearningRate ?? (Optimizer == OptimizerKind.Adam ? 1e-3f : 0.05f);
 
     /// <summary>The learning rate used throughout epoch <paramref name="epoch"/> (1-based).</summary>
-    public float LearningRateAt(int epoch)
+    public double LearningRateAt(int epoch)
     {
-        float lr = BaseLearningRate;
+        double lr = (double)(decimal)BaseLearningRate; // 0.05f reads as 0.05, not 0.0500000007
         if (Schedule == LearningRateSchedule.Constant || Epochs <= 1) return lr;
         double t = (epoch - 1) / (double)(Epochs - 1);
         const double floor = 0.05;
-        return (float)(lr * (floor + (1 - floor) * 0.5 * (1 + Math.Cos(Math.PI * t))));
+        return (lr * (floor + (1 - floor) * 0.5 * (1 + Math.Cos(Math.PI * t))));
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> with a message naming the bad option.</summary>

@@ -15,15 +15,22 @@ public sealed class EpochMetricsMap : ClassMap<EpochMetrics>
 {
     public EpochMetricsMap()
     {
-        Map(m => m.Epoch).Name("epoch").Index(0);
-        Map(m => m.TrainLoss).Name("train_loss").Index(1);
-        Map(m => m.TrainAccuracy).Name("train_accuracy").Index(2);
-        Map(m => m.TestLoss).Name("test_loss").Index(3);
-        Map(m => m.TestAccuracy).Name("test_accuracy").Index(4);
-        Map(m => m.LearningRate).Name("learning_rate").Index(5);
-        Map(m => m.EpochSeconds).Name("epoch_seconds").Index(6);
-        Map(m => m.SamplesPerSecond).Name("samples_per_second").Index(7);
-        Map(m => m.Device).Name("device").Index(8);
+        // Writing reads the properties; reading builds the record through its constructor parameters.
+        Column(m => m.Epoch, nameof(EpochMetrics.Epoch), "epoch", 0);
+        Column(m => m.TrainLoss, nameof(EpochMetrics.TrainLoss), "train_loss", 1);
+        Column(m => m.TrainAccuracy, nameof(EpochMetrics.TrainAccuracy), "train_accuracy", 2);
+        Column(m => m.TestLoss, nameof(EpochMetrics.TestLoss), "test_loss", 3);
+        Column(m => m.TestAccuracy, nameof(EpochMetrics.TestAccuracy), "test_accuracy", 4);
+        Column(m => m.LearningRate, nameof(EpochMetrics.LearningRate), "learning_rate", 5);
+        Column(m => m.EpochSeconds, nameof(EpochMetrics.EpochSeconds), "epoch_seconds", 6);
+        Column(m => m.SamplesPerSecond, nameof(EpochMetrics.SamplesPerSecond), "samples_per_second", 7);
+        Column(m => m.Device, nameof(EpochMetrics.Device), "device", 8);
+    }
+
+    private void Column<T>(System.Linq.Expressions.Expression<Func<EpochMetrics, T>> property, string parameter, string name, int index)
+    {
+        Map(property).Name(name).Index(index);
+        Parameter(parameter).Name(name).Index(index);
     }
 }
 
