@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
 using GpuDigits.Model.Optimizers;
@@ -48,10 +49,11 @@ public static class TrainCommand
             var catalog = AcceleratorCatalog.Default();
             var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
 
-            var (train, test) = MnistLoader.Load(parse.GetValue(CommonOptions.Data), console.Status, cancellation);
+            var data = MnistLoader.Load(parse.GetValue(CommonOptions.Data), console.Status, cancellation);
+            var (train, test) = (data.Train, data.Test);
             if (trainLimit is { } tl) train = train.Take(tl);
             if (testLimit is { } sl) test = test.Take(sl);
-            var normalization = PixelNormalization.FromPixels(train.Pixels);
+            var normalization = Normalization.FromImages(train.Images);
 
             using var accelerator = catalog.Open(deviceInfo.Id);
             console.Header(accelerator.Info, spec, options, train.Count, test.Count, run.MetricsPath);

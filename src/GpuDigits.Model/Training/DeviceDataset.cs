@@ -1,3 +1,4 @@
+using GpuDigits.Data;
 using GpuDigits.Engine;
 
 namespace GpuDigits.Model.Training;
@@ -8,11 +9,11 @@ namespace GpuDigits.Model.Training;
 /// </summary>
 public sealed class DeviceDataset : IDisposable
 {
-    public DeviceDataset(Accelerator accelerator, LabeledImages data)
+    public DeviceDataset(Accelerator accelerator, MnistSplit data)
     {
         Count = data.Count;
         Features = data.Features;
-        Pixels = accelerator.Upload<byte>(data.Pixels);
+        Pixels = accelerator.Upload<byte>(data.Images);
         try
         {
             Labels = accelerator.Upload<byte>(data.Labels);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model.Optimizers;
 
@@ -21,15 +22,19 @@ public sealed class Trainer : IDisposable
     private readonly SeededRandom _random;
     private readonly int[] _order;
     private readonly float[] _statsHost = new float[2];
+    private readonly float _mean;
+    private readonly float _invStd;
 
     public Trainer(Accelerator accelerator, NetworkSpec spec, TrainingOptions options,
-        LabeledImages train, LabeledImages test, PixelNormalization normalization)
+        MnistSplit train, MnistSplit test, Normalization normalization)
     {
         _acc = accelerator;
         Options = options.Validate();
         Normalization = normalization;
-        train.Validate(spec.Classes);
-        test.Validate(spec.Classes);
+        if (train.Count < 1 || test.Count < 1) throw new ArgumentException("Training and test sets must each hold at least one image.");
+        if (spec.Classes < MnistSplit.Classes) throw new ArgumentException($"MNIST has {MnistSplit.Classes} classes; the network outputs {spec.Classes}.");
+        _mean = (float)normalization.Mean;
+        _invStd = normalization.Std > 1e-12 ? (float)(1.0 / normalization.Std) : 1f;
         if (train.Features != spec.Inputs || test.Features != spec.Inputs)
             throw new ArgumentException($"The network takes {spec.Inputs} inputs; the images have {train.Features}.");
 
@@ -63,7 +68,7 @@ public sealed class Trainer : IDisposable
     }
 
     public TrainingOptions Options { get; }
-    public PixelNormalization Normalization { get; }
+    public Normalization Normalization { get; }
     public Network Network { get; }
     public Optimizer Optimizer { get; }
 
@@ -127,7 +132,7 @@ public sealed class Trainer : IDisposable
     private void Step(DeviceDataset data, int start, int rows, float lr)
     {
         _acc.GatherBatch(data.Pixels, data.Labels, data.Order, start, rows, data.Features,
-            Normalization.Mean, Normalization.InvStd, _x, _y);
+            _mean, _invStd, _x, _y);
         Network.Forward(_x, rows);
         Network.Loss(_y, rows, _stats, withGradient: true);
         Network.Backward(_x, rows);
@@ -145,7 +150,7 @@ public sealed class Trainer : IDisposable
         {
             int rows = Math.Min(batch, data.Count - start);
             _acc.GatherBatch(data.Pixels, data.Labels, data.Order, start, rows, data.Features,
-                Normalization.Mean, Normalization.InvStd, _x, _y);
+                _mean, _invStd, _x, _y);
             Network.Forward(_x, rows);
             Network.Loss(_y, rows, _stats, withGradient: false);
         }

@@ -64,6 +64,28 @@ public class CommandLineTests
     }
 
     [Test]
+    public void CorruptDataFileIsOneClearLineAndNoRunFolder()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"gd-data-{Guid.NewGuid():N}");
+        var run = Path.Combine(Path.GetTempPath(), $"gd-run-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(data);
+        try
+        {
+            File.WriteAllBytes(Path.Combine(data, "train-images-idx3-ubyte"), new byte[] { 0, 0, 8, 3, 1, 2, 3 });
+            var (code, _, err) = Run("train", "--data", data, "--out", run, "--device", "cpu");
+            Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+            Assert.That(Lines(err).Where(l => l.StartsWith("gpudigits")).ToArray(), Has.Length.EqualTo(1), err);
+            Assert.That(err, Does.Contain("train-images-idx3-ubyte"));
+            Assert.That(Directory.Exists(run), Is.False, "a failed run leaves no folder behind");
+            Assert.That(File.ReadAllBytes(Path.Combine(data, "train-images-idx3-ubyte")), Has.Length.EqualTo(7), "the user's file is left alone");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Test]
     public void DevicesListsTheCpu()
     {
         var (code, output, err) = Run("devices");

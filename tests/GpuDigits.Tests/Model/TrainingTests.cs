@@ -9,13 +9,10 @@ namespace GpuDigits.Tests.Model;
 /// <summary>Real training on real MNIST, through the same trainer the CLI uses.</summary>
 public class TrainingTests
 {
-    private static (LabeledImages Train, LabeledImages Test) Subsets(int train, int test)
+    private static (MnistSplit Train, MnistSplit Test) Subsets(int train, int test)
     {
         var data = MnistDataset.Load(TestData.MnistDirectory());
-        var tr = data.Train.Take(train);
-        var te = data.Test.Take(test);
-        return (new LabeledImages(tr.Images, tr.Labels, tr.Count, tr.Features),
-                new LabeledImages(te.Images, te.Labels, te.Count, te.Features));
+        return (data.Train.Take(train), data.Test.Take(test));
     }
 
     [Test]
@@ -24,7 +21,7 @@ public class TrainingTests
         var (train, test) = Subsets(5000, 1000);
         using var acc = AcceleratorCatalog.Default().Open("cpu");
         var options = new TrainingOptions { Epochs = 2, Seed = 1 };
-        using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, PixelNormalization.FromPixels(train.Pixels));
+        using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, Normalization.FromImages(train.Images));
         var history = new List<EpochMetrics>();
         trainer.Run(history.Add);
 
@@ -37,7 +34,7 @@ public class TrainingTests
     public void SameSeedSameMetricsOtherSeedOtherMetrics()
     {
         var (train, test) = Subsets(1000, 200);
-        var norm = PixelNormalization.FromPixels(train.Pixels);
+        var norm = Normalization.FromImages(train.Images);
         EpochMetrics RunOnce(ulong seed)
         {
             using var acc = AcceleratorCatalog.Default().Open("cpu");
@@ -60,7 +57,7 @@ public class TrainingTests
         using var acc = AcceleratorCatalog.Default().Open("cpu");
         var spec = NetworkSpec.Default with { Activation = activation };
         var options = new TrainingOptions { Epochs = 3, Optimizer = optimizer };
-        using var trainer = new Trainer(acc, spec, options, train, test, PixelNormalization.FromPixels(train.Pixels));
+        using var trainer = new Trainer(acc, spec, options, train, test, Normalization.FromImages(train.Images));
         var history = new List<EpochMetrics>();
         trainer.Run(history.Add);
         Assert.That(history[^1].TestAccuracy, Is.GreaterThan(0.8), $"test accuracy {history[^1].TestAccuracy:P2}");
@@ -72,7 +69,7 @@ public class TrainingTests
         var (train, test) = Subsets(2000, 100);
         using var acc = AcceleratorCatalog.Default().Open("cpu");
         var options = new TrainingOptions { Epochs = 1, LearningRate = 100f, Schedule = LearningRateSchedule.Constant };
-        using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, PixelNormalization.FromPixels(train.Pixels));
+        using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, Normalization.FromImages(train.Images));
         var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Run());
         Assert.That(ex!.Message, Does.Contain("lower learning rate"));
     }
