@@ -1,2 +1,3 @@
-// Placeholder entry point; the command set is built in the Commands folder.
-return 0;
+using GpuDigits.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using GpuDigits.Engine;
+using Spectre.Console;
+
+namespace GpuDigits.Cli.Commands;
+
+/// <summary><c>gpudigits devices</c>: every accelerator found, and why a backend found none.</summary>
+public static class DevicesCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("devices", "List the accelerators found on this machine (the CPU is always there).");
+        command.SetAction(parse =>
+        {
+            var catalog = AcceleratorCatalog.Default();
+            var console = Presentation.ConsoleFactory.For(parse.InvocationConfiguration.Output);
+            var auto = catalog.Resolve("auto");
+            var table = new Table().AddColumns("device", "name", "memory", "units", "details");
+            foreach (var d in catalog.Devices)
+                table.AddRow(Markup.Escape(d.Id + (d == auto ? " (auto)" : "")), Markup.Escape(d.Name),
+                    $"{d.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB", d.ComputeUnits.ToString(), Markup.Escape(d.Details));
+            console.Write(table);
+            foreach (var p in catalog.Providers.Where(p => p.UnavailableReason is not null))
+                console.MarkupLine($"[grey]{p.Kind}: {Markup.Escape(p.UnavailableReason!)}[/]");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

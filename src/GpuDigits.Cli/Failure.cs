@@ -1,0 +1,32 @@
+using GpuDigits.Engine;
+using GpuDigits.Model.Training;
+
+namespace GpuDigits.Cli;
+
+/// <summary>A problem with the command line found after parsing (an option value out of range, say).</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Turns an exception into the one line a user reads, and an exit code.</summary>
+public static class Failure
+{
+    public static int Report(Exception ex, TextWriter error, bool verbose)
+    {
+        if (ex is AggregateException { InnerExceptions.Count: 1 } agg) ex = agg.InnerExceptions[0];
+        var (code, message) = ex switch
+        {
+            UsageException u => (ExitCodes.Usage, u.Message),
+            OperationCanceledException => (ExitCodes.Interrupted, "Interrupted."),
+            TrainingDivergedException d => (ExitCodes.Failure, d.Message),
+            AcceleratorException a => (ExitCodes.Failure, a.Message),
+            UnauthorizedAccessException u => (ExitCodes.Failure, $"Permission denied: {u.Message}"),
+            IOException io => (ExitCodes.Failure, io.Message),
+            _ when IsDataError(ex) => (ExitCodes.Failure, ex.Message),
+            _ => (ExitCodes.Failure, $"Unexpected {ex.GetType().Name}: {ex.Message}"),
+        };
+        error.WriteLine($"gpudigits: error: {message.Trim()}");
+        if (verbose) error.WriteLine(ex.ToString());
+        return code;
+    }
+
+    private static bool IsDataError(Exception ex) => ex.GetType().Namespace == "GpuDigits.Data";
+}

@@ -1,0 +1,83 @@
+using GpuDigits.Engine;
+using GpuDigits.Model;
+using GpuDigits.Model.Training;
+using Spectre.Console;
+
+namespace GpuDigits.Cli.Presentation;
+
+/// <summary>What <c>train</c> shows: a header, a live progress bar on a terminal (one line per epoch otherwise), a summary.</summary>
+public sealed class TrainingView(TextWriter output, TextWriter error)
+{
+    private readonly IAnsiConsole _out = ConsoleFactory.For(output);
+
+    /// <summary>Data-fetching and other status messages go to standard error, keeping standard output for results.</summary>
+    public void Status(string message) => error.WriteLine(message);
+
+    public void Header(AcceleratorInfo device, NetworkSpec spec, TrainingOptions options, int trainCount, int testCount, string metricsPath)
+    {
+        _out.MarkupLine($"[bold]GpuDigits[/] training {Markup.Escape(spec.ToString())} ({spec.ParameterCount:N0} parameters) on [bold]{Markup.Escape(device.Id)}[/] ({Markup.Escape(device.Name)})");
+        _out.MarkupLine($"  {options.Optimizer.ToString().ToLowerInvariant()} lr {options.BaseLearningRate:G4} ({options.Schedule.ToString().ToLowerInvariant()})" +
+                        $"{(options.Optimizer == Model.Optimizers.OptimizerKind.Sgd ? $" momentum {options.Momentum:G3}" : "")}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}");
+        _out.MarkupLine($"  {trainCount:N0} training / {testCount:N0} test images; metrics -> {Markup.Escape(metricsPath)}");
+    }
+
+    /// <summary>Runs <paramref name="training"/> with a sink that updates the display.</summary>
+    public void Train(int epochs, Action<IProgressSink> training)
+    {
+        if (!_out.Profile.Capabilities.Interactive)
+        {
+            training(new LineSink(_out));
+            return;
+        }
+        _out.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx => training(new LiveSink(_out, ctx, epochs)));
+    }
+
+    public void Summary(IReadOnlyList<EpochMetrics> history, string metricsPath)
+    {
+        if (history.Count == 0) return;
+        var last = history[^1];
+        var best = history.MaxBy(h => h.TestAccuracy)!;
+        double seconds = history.Sum(h => h.EpochSeconds);
+        _out.MarkupLine($"[bold green]Final test accuracy {last.TestAccuracy * 100:F2} %[/] (test loss {last.TestLoss:F4}); best {best.TestAccuracy * 100:F2} % at epoch {best.Epoch}.");
+        _out.MarkupLine($"Training time {seconds:F1} s ({seconds / history.Count:F2} s per epoch, {history.Average(h => h.SamplesPerSecond):N0} samples/s). Metrics: {Markup.Escape(metricsPath)}");
+    }
+
+    internal static string EpochLine(EpochMetrics m) =>
+        $"epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy * 100:F2} %  test loss {m.TestLoss:F4} acc {m.TestAccuracy * 100:F2} %  lr {m.LearningRate:G3}  {m.EpochSeconds:F2} s  {m.SamplesPerSecond:N0} samples/s";
+
+    /// <summary>Receives training progress from the trainer.</summary>
+    public interface IProgressSink
+    {
+        void Batch(BatchProgress progress);
+        void EpochDone(EpochMetrics metrics);
+    }
+
+    private sealed class LineSink(IAnsiConsole console) : IProgressSink
+    {
+        public void Batch(BatchProgress progress) { }
+        public void EpochDone(EpochMetrics metrics) => console.WriteLine(EpochLine(metrics));
+    }
+
+    private sealed class LiveSink(IAnsiConsole console, ProgressContext context, int epochs) : IProgressSink
+    {
+        private ProgressTask? _task;
+
+        public void Batch(BatchProgress p)
+        {
+            _task ??= context.AddTask($"epoch {p.Epoch}/{epochs}", maxValue: p.Batches);
+            _task.Value = p.Batch;
+            _task.Description = $"epoch {p.Epoch}/{epochs}  batch {p.Batch}/{p.Batches}  loss {p.RunningLoss:F4}  acc {p.RunningAccuracy * 100:F1} %  {p.SamplesPerSecond:N0} samples/s";
+        }
+
+        public void EpochDone(EpochMetrics metrics)
+        {
+            _task?.StopTask();
+            _task = null;
+            console.WriteLine(EpochLine(metrics));
+        }
+    }
+}

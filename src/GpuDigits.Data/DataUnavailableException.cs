@@ -1,0 +1,40 @@
+namespace GpuDigits.Data;
+
+/// <summary>
+/// The data could not be found or fetched. The message says which files are missing, every source that was
+/// tried and why it failed, and what the user can do about it.
+/// </summary>
+public sealed class DataUnavailableException : Exception
+{
+    /// <summary>What a user can do when nothing works; ends every message of this type.</summary>
+    public const string Advice =
+        "Put the four MNIST files (raw or .gz) in a folder and pass --data DIR, or set GPUDIGITS_DATA to that folder.";
+
+    public DataUnavailableException(string message) : base(message) { }
+
+    public DataUnavailableException(string message, Exception inner) : base(message, inner) { }
+
+    public DataUnavailableException(string directory, IReadOnlyList<string> missingFiles,
+        IReadOnlyList<(string Source, string Reason)> failures)
+        : base(Describe(directory, missingFiles, failures))
+    {
+        MissingFiles = missingFiles;
+        Failures = failures;
+    }
+
+    /// <summary>The files that are still missing (empty when the failure was not about particular files).</summary>
+    public IReadOnlyList<string> MissingFiles { get; } = [];
+
+    /// <summary>Every source tried, with the reason it failed, in the order tried.</summary>
+    public IReadOnlyList<(string Source, string Reason)> Failures { get; } = [];
+
+    private static string Describe(string directory, IReadOnlyList<string> missing,
+        IReadOnlyList<(string Source, string Reason)> failures)
+    {
+        var lines = new List<string> { $"Could not get {string.Join(", ", missing)} into {directory}." };
+        lines.Add(failures.Count == 0 ? "No source to fetch from was configured." : "Tried:");
+        lines.AddRange(failures.Select(f => $"  {f.Source}: {f.Reason}"));
+        lines.Add(Advice);
+        return string.Join(Environment.NewLine, lines);
+    }
+}

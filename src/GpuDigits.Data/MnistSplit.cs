@@ -1,0 +1,77 @@
+namespace GpuDigits.Data;
+
+/// <summary>
+/// One part of MNIST (training or test): <see cref="Count"/> images of Rows x Cols bytes, row-major and image
+/// after image in <see cref="Images"/>, and one label 0-9 per image in <see cref="Labels"/>.
+/// </summary>
+public sealed class MnistSplit
+{
+    /// <summary>Number of classes (digits 0-9); every label is below it.</summary>
+    public const int Classes = 10;
+
+    public MnistSplit(byte[] images, byte[] labels, int count, int rows, int cols)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
+        if ((long)count * rows * cols != images.Length)
+            throw new ArgumentException($"{count} images of {rows} x {cols} need {(long)count * rows * cols} bytes, got {images.Length}.", nameof(images));
+        if (labels.Length != count)
+            throw new ArgumentException($"{count} images need {count} labels, got {labels.Length}.", nameof(labels));
+        Images = images;
+        Labels = labels;
+        Count = count;
+        Rows = rows;
+        Cols = cols;
+    }
+
+    /// <summary>Count * Features pixel bytes (0 = background, 255 = ink).</summary>
+    public byte[] Images { get; }
+
+    /// <summary>Count labels, each in 0..9.</summary>
+    public byte[] Labels { get; }
+
+    public int Count { get; }
+    public int Rows { get; }
+    public int Cols { get; }
+
+    /// <summary>Pixels per image, Rows * Cols.</summary>
+    public int Features => Rows * Cols;
+
+    /// <summary>The pixels of image <paramref name="index"/>.</summary>
+    public ReadOnlySpan<byte> Image(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return Images.AsSpan(index * Features, Features);
+    }
+
+    /// <summary>A copy of the first <paramref name="count"/> samples (0 &lt;= count &lt;= Count).</summary>
+    public MnistSplit Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        return new MnistSplit(Images.AsSpan(0, count * Features).ToArray(), Labels.AsSpan(0, count).ToArray(),
+            count, Rows, Cols);
+    }
+
+    /// <summary>
+    /// Reads an image file and its label file (raw or gzip IDX) and checks that they belong together: the same
+    /// number of samples, and every label in 0..9.
+    /// </summary>
+    public static MnistSplit Load(string imagesPath, string labelsPath)
+    {
+        var images = IdxReader.ReadImages(imagesPath);
+        var labels = IdxReader.ReadLabels(labelsPath);
+        if (images.Count != labels.Count)
+            throw new DataFormatException(labelsPath,
+                $"holds {labels.Count:N0} labels but {imagesPath} holds {images.Count:N0} images; they must match");
+        int bad = Array.FindIndex(labels.Labels, l => l >= Classes);
+        if (bad >= 0)
+            throw new DataFormatException(labelsPath,
+                $"holds label {labels.Labels[bad]} at index {bad:N0}; MNIST labels are 0..{Classes - 1}");
+        return new MnistSplit(images.Pixels, labels.Labels, images.Count, images.Rows, images.Cols);
+    }
+}

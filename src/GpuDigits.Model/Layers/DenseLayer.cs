@@ -1,0 +1,64 @@
+using GpuDigits.Engine;
+
+namespace GpuDigits.Model.Layers;
+
+/// <summary>
+/// y = act(x W + b) for a batch x of rows x Inputs; W is Inputs x Outputs, row-major. The forward pass is one
+/// GEMM with the bias + activation epilogue fused; backward is an activation backward, two GEMMs and a column sum.
+/// Activations and gradients live in buffers sized for the largest batch, allocated once.
+/// </summary>
+public sealed class DenseLayer : IDisposable
+{
+    private readonly Accelerator _acc;
+
+    public DenseLayer(Accelerator accelerator, int inputs, int outputs, Activation activation, int maxRows)
+    {
+        _acc = accelerator;
+        Inputs = inputs;
+        Outputs = outputs;
+        Activation = activation;
+        MaxRows = maxRows;
+        Weights = new Parameter("W", accelerator.Allocate<float>(inputs * outputs), accelerator.Allocate<float>(inputs * outputs));
+        Bias = new Parameter("b", accelerator.Allocate<float>(outputs), accelerator.Allocate<float>(outputs));
+        Output = accelerator.Allocate<float>(maxRows * outputs);
+        OutputGradient = accelerator.Allocate<float>(maxRows * outputs);
+    }
+
+    public int Inputs { get; }
+    public int Outputs { get; }
+    public Activation Activation { get; }
+    public int MaxRows { get; }
+    public Parameter Weights { get; }
+    public Parameter Bias { get; }
+
+    /// <summary>The last forward output y, rows x Outputs.</summary>
+    public DeviceBuffer<float> Output { get; }
+
+    /// <summary>dL/dy on entry to <see cref="Backward"/>; overwritten there with dL/dz (pre-activation).</summary>
+    public DeviceBuffer<float> OutputGradient { get; }
+
+    public void Forward(DeviceBuffer<float> input, int rows) =>
+        _acc.Gemm(false, false, rows, Outputs, Inputs, 1f, input, Weights.Value, 0f, Output, Bias.Value, Activation);
+
+    /// <summary>
+    /// Given dL/dy in <see cref="OutputGradient"/>, computes dW = x^T dz, db = column sums of dz and, when
+    /// <paramref name="inputGradient"/> is given, dL/dx = dz W^T.
+    /// </summary>
+    public void Backward(DeviceBuffer<float> input, int rows, DeviceBuffer<float>? inputGradient)
+    {
+        if (Activation != Activation.None)
+            _acc.ActivationBackward(Activation, Output, OutputGradient, OutputGradient, rows * Outputs);
+        _acc.Gemm(true, false, Inputs, Outputs, rows, 1f, input, OutputGradient, 0f, Weights.Gradient);
+        _acc.ColumnSums(OutputGradient, rows, Outputs, Bias.Gradient);
+        if (inputGradient is not null)
+            _acc.Gemm(false, true, rows, Inputs, Outputs, 1f, OutputGradient, Weights.Value, 0f, inputGradient);
+    }
+
+    public void Dispose()
+    {
+        Weights.Dispose();
+        Bias.Dispose();
+        Output.Dispose();
+        OutputGradient.Dispose();
+    }
+}

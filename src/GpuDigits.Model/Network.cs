@@ -1,0 +1,127 @@
+using GpuDigits.Engine;
+using GpuDigits.Model.Layers;
+
+namespace GpuDigits.Model;
+
+/// <summary>
+/// The multilayer perceptron of a <see cref="NetworkSpec"/> on one accelerator: dense layers, softmax
+/// cross-entropy on top. Every op goes through the <see cref="Accelerator"/>; the network never sees a backend.
+/// </summary>
+public sealed class Network : IDisposable
+{
+    private readonly DenseLayer[] _layers;
+
+    public Network(Accelerator accelerator, NetworkSpec spec, int maxRows)
+    {
+        Accelerator = accelerator;
+        Spec = spec;
+        MaxRows = maxRows;
+        var widths = spec.Widths;
+        _layers = new DenseLayer[widths.Count - 1];
+        try
+        {
+            for (int i = 0; i < _layers.Length; i++)
+            {
+                bool output = i == _layers.Length - 1;
+                _layers[i] = new DenseLayer(accelerator, widths[i], widths[i + 1],
+                    output ? Activation.None : spec.Activation, maxRows);
+            }
+            Probabilities = accelerator.Allocate<float>(maxRows * spec.Classes);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        Parameters = _layers.SelectMany((l, i) => new[] { Rename(l.Weights, $"W{i + 1}"), Rename(l.Bias, $"b{i + 1}") }).ToArray();
+    }
+
+    private static Parameter Rename(Parameter p, string name) => new(name, p.Value, p.Gradient);
+
+    public Accelerator Accelerator { get; }
+    public NetworkSpec Spec { get; }
+    public int MaxRows { get; }
+    public IReadOnlyList<DenseLayer> Layers => _layers;
+
+    /// <summary>W1, b1, W2, b2, ... in layer order.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Softmax output of the last <see cref="Loss"/> call, rows x classes.</summary>
+    public DeviceBuffer<float> Probabilities { get; private set; } = null!;
+
+    /// <summary>Fills the weights from the seeded generator (He or Xavier, see <see cref="Initialization"/>), zero biases.</summary>
+    public void Initialize(SeededRandom random)
+    {
+        foreach (var layer in _layers)
+        {
+            var act = layer.Activation == Activation.None ? Activation.Sigmoid : layer.Activation; // Xavier for the output layer
+            layer.Weights.Value.CopyFromHost(Initialization.Weights(layer.Inputs, layer.Outputs, act, random));
+            layer.Bias.Value.CopyFromHost(new float[layer.Outputs]);
+        }
+    }
+
+    /// <summary>Runs the layers on x (rows x inputs); returns the logits buffer (rows x classes).</summary>
+    public DeviceBuffer<float> Forward(DeviceBuffer<float> x, int rows)
+    {
+        CheckRows(rows);
+        var input = x;
+        foreach (var layer in _layers)
+        {
+            layer.Forward(input, rows);
+            input = layer.Output;
+        }
+        return input;
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy of the last forward pass against <paramref name="labels"/>; adds loss sum and correct
+    /// count to <paramref name="stats"/>. With <paramref name="withGradient"/>, also seeds the output layer's
+    /// gradient with dL/dlogits for the batch-mean loss.
+    /// </summary>
+    public void Loss(DeviceBuffer<int> labels, int rows, DeviceBuffer<float> stats, bool withGradient)
+    {
+        var last = _layers[^1];
+        Accelerator.SoftmaxCrossEntropy(last.Output, labels, rows, Spec.Classes, Probabilities,
+            withGradient ? last.OutputGradient : null, 1f / rows, stats);
+    }
+
+    /// <summary>Back-propagates the gradient seeded by <see cref="Loss"/> into every parameter's gradient buffer.</summary>
+    public void Backward(DeviceBuffer<float> x, int rows)
+    {
+        CheckRows(rows);
+        for (int i = _layers.Length - 1; i >= 0; i--)
+        {
+            var input = i == 0 ? x : _layers[i - 1].Output;
+            var inputGradient = i == 0 ? null : _layers[i - 1].OutputGradient;
+            _layers[i].Backward(input, rows, inputGradient);
+        }
+    }
+
+    /// <summary>Copies all parameters to the host, in <see cref="Parameters"/> order.</summary>
+    public float[][] ExportParameters() => Parameters.Select(p => p.Value.ToArray()).ToArray();
+
+    /// <summary>Loads parameters exported by <see cref="ExportParameters"/> (or read from a model file).</summary>
+    public void ImportParameters(IReadOnlyList<float[]> values)
+    {
+        if (values.Count != Parameters.Count)
+            throw new ArgumentException($"Expected {Parameters.Count} parameter tensors, got {values.Count}.");
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (values[i].Length != Parameters[i].Count)
+                throw new ArgumentException($"Parameter {Parameters[i].Name} has {Parameters[i].Count} values, got {values[i].Length}.");
+            Parameters[i].Value.CopyFromHost(values[i]);
+        }
+    }
+
+    private void CheckRows(int rows)
+    {
+        if (rows < 1 || rows > MaxRows)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"Batch of {rows} rows; this network was sized for 1..{MaxRows}.");
+    }
+
+    public void Dispose()
+    {
+        foreach (var l in _layers) l?.Dispose();
+        Probabilities?.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+using GpuDigits.Data;
+
+namespace GpuDigits.Tests;
+
+/// <summary>Shared test data: the real MNIST files, fetched and verified once per test run.</summary>
+public static class TestData
+{
+    private static readonly Lazy<string> Mnist = new(
+        () => new MnistFetcher().EnsureAsync(null).GetAwaiter().GetResult(),
+        LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// The folder holding the four verified raw MNIST files: $GPUDIGITS_DATA if set, else the user cache,
+    /// fetched there on first use.
+    /// </summary>
+    public static string MnistDirectory() => Mnist.Value;
+}

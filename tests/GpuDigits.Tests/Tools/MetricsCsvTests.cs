@@ -1,0 +1,40 @@
+using GpuDigits.Model.Training;
+using GpuDigits.Tools.Metrics;
+using NUnit.Framework;
+
+namespace GpuDigits.Tests.Tools;
+
+public class MetricsCsvTests
+{
+    [Test]
+    public void WritesTheDocumentedColumnsAndReadsBack()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gd-metrics-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var rows = new[]
+            {
+                new EpochMetrics(1, 0.25, 0.93, 0.14, 0.955, 0.05, 1.5, 40000.5, "cpu"),
+                new EpochMetrics(2, 0.1, 0.97, 0.09, 0.9716, 0.048, 1.25, 48000, "opencl:0"),
+            };
+            using (var writer = MetricsCsvWriter.Create(path))
+            {
+                writer.Append(rows[0]);
+                // Flushed per epoch: another reader sees the row while the writer is still open.
+                using (var peek = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+                using (var reader = new StreamReader(peek))
+                    Assert.That(reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(2));
+                writer.Append(rows[1]);
+            }
+
+            var lines = File.ReadAllLines(path);
+            Assert.That(lines[0], Is.EqualTo("epoch,train_loss,train_accuracy,test_loss,test_accuracy,learning_rate,epoch_seconds,samples_per_second,device"));
+            Assert.That(lines[1], Does.StartWith("1,0.25,0.93,0.14,0.955,0.05,1.5,40000.5,cpu"));
+            Assert.That(MetricsCsvReader.Read(path), Is.EqualTo(rows));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
