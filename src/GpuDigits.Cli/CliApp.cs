@@ -22,6 +22,7 @@ public static class CliApp
         {
             TrainCommand.Create(),
             DevicesCommand.Create(),
+            VerifyCommand.Create(),
         };
         root.Options.Add(Verbose);
         return root;

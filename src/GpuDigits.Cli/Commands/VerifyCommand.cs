@@ -1,0 +1,54 @@
+using System.CommandLine;
+using GpuDigits.Engine;
+using GpuDigits.Engine.Verification;
+using Spectre.Console;
+
+namespace GpuDigits.Cli.Commands;
+
+/// <summary>
+/// <c>gpudigits verify --device X</c>: runs every op on X and on the managed CPU accelerator with the same inputs
+/// (awkward and training shapes) and checks them against the tolerances of kernels/README.md.
+/// </summary>
+public static class VerifyCommand
+{
+    private static readonly Option<bool> All = new("--all") { Description = "Print every check, not only the worst per op and the failures." };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the random inputs.", DefaultValueFactory = _ => 1234 };
+
+    public static Command Create()
+    {
+        var command = new Command("verify", "Check every kernel of a device against the CPU accelerator (exit 1 if any is out of tolerance).")
+        {
+            CommonOptions.Device, All, Seed,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        var console = Presentation.ConsoleFactory.For(parse.InvocationConfiguration.Output);
+        var catalog = AcceleratorCatalog.Default();
+        using var accelerator = catalog.Open(parse.GetValue(CommonOptions.Device)!);
+        console.MarkupLine($"Verifying [bold]{Markup.Escape(accelerator.Info.Id)}[/] ({Markup.Escape(accelerator.Info.Name)}) against the CPU accelerator...");
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var rows = AcceleratorVerifier.Run(accelerator, seed: parse.GetValue(Seed));
+        var shown = parse.GetValue(All)
+            ? rows
+            : rows.GroupBy(r => r.Op).Select(g => g.MaxBy(r => r.ToleranceUsed)!).Concat(rows.Where(r => !r.Passed)).Distinct().ToList();
+
+        var table = new Table().AddColumns("op", "shape", "max abs err", "max rel err", "tolerance", "used", "result");
+        foreach (var r in shown)
+            table.AddRow(Markup.Escape(r.Op), Markup.Escape(r.Shape), $"{r.MaxAbsError:G3}", $"{r.MaxRelError:G3}",
+                Markup.Escape(r.Tolerance.Description), $"{r.ToleranceUsed:P1}", r.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
+        console.Write(table);
+
+        int failed = rows.Count(r => !r.Passed);
+        console.MarkupLine($"{rows.Count - failed} of {rows.Count} checks passed on {Markup.Escape(accelerator.Info.Id)} " +
+                           $"in {started.Elapsed.TotalSeconds:F1} s{(parse.GetValue(All) ? "" : " (worst check per op shown; --all for every one)")}.");
+        if (failed == 0) return ExitCodes.Success;
+        parse.InvocationConfiguration.Error.WriteLine(
+            $"gpudigits: error: {failed} of {rows.Count} kernel checks are out of tolerance on {accelerator.Info.Id}.");
+        return ExitCodes.Failure;
+    }
+}
