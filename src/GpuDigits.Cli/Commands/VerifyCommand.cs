@@ -31,6 +31,9 @@ public static class VerifyCommand
         using var accelerator = catalog.Open(parse.GetValue(CommonOptions.Device)!);
         console.MarkupLine($"Verifying [bold]{Markup.Escape(accelerator.Info.Id)}[/] ({Markup.Escape(accelerator.Info.Name)}) against the CPU accelerator...");
 
+        if (accelerator is GpuDigits.Engine.OpenCL.OpenClAccelerator ocl)
+            console.MarkupLine($"OpenCL platform {Markup.Escape(ocl.PlatformName)}; GEMM tiling {Markup.Escape(ocl.GemmTiling.ToString())}.");
+
         var started = System.Diagnostics.Stopwatch.StartNew();
         var rows = AcceleratorVerifier.Run(accelerator, seed: parse.GetValue(Seed));
         var shown = parse.GetValue(All)
