@@ -65,7 +65,16 @@ internal sealed unsafe class OpenClProgram : IDisposable
         nint kernel;
         fixed (byte* n = bytes) kernel = Cl.clCreateKernel(Handle, n, &status);
         ClStatus.Check(status, "clCreateKernel", $"{name} in {FileName}");
-        var result = new OpenClKernel(kernel, name, (int)Math.Min(int.MaxValue, (ulong)ClQuery.KernelWorkGroupSize(kernel, _device, name)));
+        var result = new OpenClKernel(kernel, name, 0);
+        try
+        {
+            result = new OpenClKernel(kernel, name, (int)Math.Min(int.MaxValue, (ulong)ClQuery.KernelWorkGroupSize(kernel, _device, name)));
+        }
+        catch
+        {
+            result.Release();
+            throw;
+        }
         _kernels.Add(result);
         return result;
     }
