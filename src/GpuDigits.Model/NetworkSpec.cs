@@ -22,6 +22,11 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
         }
     }
 
+    /// <summary>Same widths and activation (record equality would compare the <see cref="Hidden"/> list by reference).</summary>
+    public bool SameShape(NetworkSpec other) =>
+        other is not null && other.Inputs == Inputs && other.Classes == Classes && other.Activation == Activation &&
+        other.Hidden.SequenceEqual(Hidden);
+
     public override string ToString() => $"{string.Join("-", Widths)} {Activation.ToName()}";
 
     /// <summary>Parses "128,128" into hidden widths; throws <see cref="ArgumentException"/> with a clear message.</summary>

@@ -24,10 +24,9 @@ public sealed class Adam : Optimizer
     public float Beta2 { get; }
     public float Epsilon { get; }
 
-    /// <summary>Updates taken so far.</summary>
-    public int StepCount { get; private set; }
-
     public override OptimizerKind Kind => OptimizerKind.Adam;
+
+    protected override IReadOnlyList<DeviceBuffer<float>> StateBuffers => [.. _m, .. _v];
 
     public override void Step(float learningRate)
     {

@@ -18,8 +18,11 @@ public sealed class SgdMomentum : Optimizer
     public float Momentum { get; }
     public override OptimizerKind Kind => OptimizerKind.Sgd;
 
+    protected override IReadOnlyList<DeviceBuffer<float>> StateBuffers => _velocity;
+
     public override void Step(float learningRate)
     {
+        StepCount++;
         for (int i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];

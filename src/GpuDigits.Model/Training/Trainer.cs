@@ -10,6 +10,12 @@ namespace GpuDigits.Model.Training;
 /// gathers a shuffled batch on the device, runs forward, the fused softmax cross-entropy, backward and the
 /// optimizer update, and accumulates loss and correct counts on the device. The host reads those two numbers
 /// only for the progress display (a few times a second) and once per epoch.
+/// <para>
+/// At the end of every epoch the parameters and the optimizer state are copied to the host once: that copy is checked
+/// for NaN and infinity (divergence) and becomes <see cref="State"/>, from which a run can be saved and continued
+/// exactly (<see cref="Restore"/>). Each epoch's order is a shuffle of the identity drawn from the seeded generator,
+/// so the generator's state alone decides every later epoch.
+/// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -19,11 +25,13 @@ public sealed class Trainer : IDisposable
     private readonly DeviceBuffer<float> _x;
     private readonly DeviceBuffer<int> _y;
     private readonly DeviceBuffer<float> _stats;
-    private readonly SeededRandom _random;
+    private SeededRandom _random;
     private readonly int[] _order;
     private readonly float[] _statsHost = new float[2];
+    private readonly float[][] _parameterHost;
     private readonly float _mean;
     private readonly float _invStd;
+    private readonly List<EpochMetrics> _history = [];
 
     public Trainer(Accelerator accelerator, NetworkSpec spec, TrainingOptions options,
         MnistSplit train, MnistSplit test, Normalization normalization)
@@ -37,6 +45,7 @@ public sealed class Trainer : IDisposable
         _invStd = normalization.Std > 1e-12 ? (float)(1.0 / normalization.Std) : 1f;
         if (train.Features != spec.Inputs || test.Features != spec.Inputs)
             throw new ArgumentException($"The network takes {spec.Inputs} inputs; the images have {train.Features}.");
+        Data = DataFingerprint.Of(train, test);
 
         int maxRows = Math.Max(Math.Min(options.BatchSize, train.Count), Math.Min(options.EvaluationBatchSize, test.Count));
         var owned = new List<IDisposable>();
@@ -58,7 +67,8 @@ public sealed class Trainer : IDisposable
             throw;
         }
         _order = new int[train.Count];
-        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        _parameterHost = Network.Parameters.Select(p => new float[p.Count]).ToArray();
+        State = Capture(Network.ExportParameters());
 
         T Track<T>(T d) where T : IDisposable
         {
@@ -72,8 +82,48 @@ public sealed class Trainer : IDisposable
     public Network Network { get; }
     public Optimizer Optimizer { get; }
 
+    /// <summary>The images this trainer was given.</summary>
+    public DataFingerprint Data { get; }
+
     /// <summary>Epochs completed so far.</summary>
     public int EpochsDone { get; private set; }
+
+    /// <summary>The metrics of every completed epoch, in order.</summary>
+    public IReadOnlyList<EpochMetrics> History => _history;
+
+    /// <summary>
+    /// The run as it stood after the last completed epoch (after initialization before the first): what a checkpoint
+    /// saves. After a <see cref="TrainingDivergedException"/> or a cancellation it is still the last good state.
+    /// </summary>
+    public TrainingState State { get; private set; }
+
+    /// <summary>
+    /// Continues from <paramref name="state"/>: parameters, optimizer state, generator, epochs done and history.
+    /// The trainer must have been built for the same network shape, options (the epoch count may be larger, never
+    /// smaller than the epochs done), normalization and data; otherwise <see cref="ArgumentException"/> says what differs.
+    /// </summary>
+    public void Restore(TrainingState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!state.Spec.SameShape(Network.Spec))
+            throw new ArgumentException($"The saved run trains a {state.Spec} network, this trainer a {Network.Spec} network.");
+        if ((state.Options with { Epochs = Options.Epochs }) != Options)
+            throw new ArgumentException($"The saved run was trained with other options ({state.Options}) than this trainer's ({Options}).");
+        if (state.EpochsDone > Options.Epochs)
+            throw new ArgumentException($"The saved run has done {state.EpochsDone} epochs, more than the {Options.Epochs} asked for.");
+        if (state.Normalization != Normalization)
+            throw new ArgumentException($"The saved run normalizes pixels with {state.Normalization}, this trainer with {Normalization}.");
+        if (!state.Data.Matches(Data))
+            throw new ArgumentException($"The saved run was trained on other data ({state.Data}) than this trainer's ({Data}).");
+
+        Network.ImportParameters(state.Parameters);
+        Optimizer.ImportState(state.Optimizer);
+        _random = SeededRandom.FromState([.. state.RandomState]);
+        EpochsDone = state.EpochsDone;
+        _history.Clear();
+        _history.AddRange(state.History);
+        State = state;
+    }
 
     /// <summary>Trains the remaining epochs; reports each batch (throttled) and each finished epoch.</summary>
     public void Run(Action<EpochMetrics>? onEpoch = null, Action<BatchProgress>? onBatch = null,
@@ -87,56 +137,140 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Trains one epoch over the shuffled training set, then evaluates on the test set.</summary>
+    /// <summary>
+    /// Trains one epoch over the shuffled training set, then evaluates on the test set. A NaN or infinity in the
+    /// loss (checked at every progress report and at the end) or in the parameters or optimizer state (checked at
+    /// the end) throws <see cref="TrainingDivergedException"/>, after the trainer has gone back to <see cref="State"/>.
+    /// </summary>
     public EpochMetrics RunEpoch(Action<BatchProgress>? onBatch = null, CancellationToken cancellationToken = default)
     {
+        if (EpochsDone >= Options.Epochs)
+            throw new InvalidOperationException($"All {Options.Epochs} epochs are done.");
         int epoch = EpochsDone + 1;
         double scheduledLr = Options.LearningRateAt(epoch);
         float lr = (float)scheduledLr;
         int batch = Options.BatchSize, n = _train.Count;
         int batches = (n + batch - 1) / batch;
 
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
         _random.Shuffle(_order);
         _train.SetOrder(_order);
         ResetStats();
 
         var clock = Stopwatch.StartNew();
         long nextReport = 0;
+        int verified = 0; // batches known to have left loss and parameters finite
         for (int b = 0; b < batches; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int start = b * batch, rows = Math.Min(batch, n - start);
-            Step(_train, start, rows, lr);
+            Step(start, rows, lr);
 
             if (onBatch is not null && (clock.ElapsedMilliseconds >= nextReport || b == batches - 1))
             {
                 nextReport = clock.ElapsedMilliseconds + 100;
                 ReadStats(out double lossSum, out double correct);
+                string? problem = LossProblem(lossSum) ?? ParameterProblem();
+                if (problem is not null) throw Diverged(epoch, verified, b + 1, batches, problem, lr);
+                verified = b + 1;
                 int seen = start + rows;
-                CheckFinite(lossSum, epoch, b + 1, lr);
                 onBatch(new BatchProgress(epoch, Options.Epochs, b + 1, batches, lossSum / seen, correct / seen,
                     seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             }
         }
         ReadStats(out double trainLoss, out double trainCorrect);
         double seconds = clock.Elapsed.TotalSeconds;
-        CheckFinite(trainLoss, epoch, batches, lr);
+        var parameters = Network.ExportParameters();
+        var optimizer = Optimizer.ExportState();
+        string? endProblem = LossProblem(trainLoss) ?? NonFinite(parameters, Network.Parameters.Select(p => p.Name).ToArray(), "parameter")
+                             ?? NonFinite(optimizer.Slots, null, "optimizer state");
+        if (endProblem is not null) throw Diverged(epoch, verified, batches, batches, endProblem, lr);
 
         var test = Evaluate(_test);
+        if (!double.IsFinite(test.Loss))
+        {
+            Rewind();
+            throw new TrainingDivergedException(epoch, batches, batches, batches, $"the test loss is {test.Loss}", lr);
+        }
         EpochsDone = epoch;
-        return new EpochMetrics(epoch, trainLoss / n, trainCorrect / n, test.Loss, test.Accuracy, scheduledLr,
+        var metrics = new EpochMetrics(epoch, trainLoss / n, trainCorrect / n, test.Loss, test.Accuracy, scheduledLr,
             seconds, n / Math.Max(seconds, 1e-9), _acc.Info.Id);
+        _history.Add(metrics);
+        State = Capture(parameters, optimizer);
+        return metrics;
     }
 
-    /// <summary>One optimization step on rows [start, start + rows) of the dataset's current order.</summary>
-    private void Step(DeviceDataset data, int start, int rows, float lr)
+    /// <summary>One optimization step on rows [start, start + rows) of the training set's current order.</summary>
+    private void Step(int start, int rows, float lr)
     {
-        _acc.GatherBatch(data.Pixels, data.Labels, data.Order, start, rows, data.Features,
+        _acc.GatherBatch(_train.Pixels, _train.Labels, _train.Order, start, rows, _train.Features,
             _mean, _invStd, _x, _y);
         Network.Forward(_x, rows);
         Network.Loss(_y, rows, _stats, withGradient: true);
         Network.Backward(_x, rows);
         Optimizer.Step(lr);
+    }
+
+    /// <summary>
+    /// Divergence was seen after batch <paramref name="seenAt"/>, and batches up to <paramref name="verified"/> were
+    /// known good. Replays the epoch from <see cref="State"/> (same order, same steps; only the failure path pays for
+    /// it) checking every batch after <paramref name="verified"/>, to name the first batch that went non-finite.
+    /// Then goes back to <see cref="State"/>.
+    /// </summary>
+    private TrainingDivergedException Diverged(int epoch, int verified, int seenAt, int batches, string problem, float lr)
+    {
+        int first = verified + 1, last = seenAt;
+        if (first < last)
+        {
+            Rewind();
+            ResetStats();
+            for (int b = 0; b < seenAt; b++)
+            {
+                int start = b * Options.BatchSize;
+                Step(start, Math.Min(Options.BatchSize, _train.Count - start), lr);
+                if (b + 1 < first) continue;
+                ReadStats(out double lossSum, out _);
+                string? found = LossProblem(lossSum) ?? ParameterProblem();
+                if (found is null) continue;
+                (first, last, problem) = (b + 1, b + 1, found);
+                break;
+            }
+        }
+        Rewind();
+        return new TrainingDivergedException(epoch, first, last, batches, problem, lr);
+    }
+
+    /// <summary>Puts the parameters and optimizer state of <see cref="State"/> back on the device.</summary>
+    private void Rewind()
+    {
+        Network.ImportParameters(State.Parameters);
+        Optimizer.ImportState(State.Optimizer);
+    }
+
+    private TrainingState Capture(IReadOnlyList<float[]> parameters, OptimizerState? optimizer = null) =>
+        new(Network.Spec, Options, Normalization, Data, EpochsDone, _random.State, parameters,
+            optimizer ?? Optimizer.ExportState(), _history.ToArray());
+
+    private static string? LossProblem(double lossSum) => double.IsFinite(lossSum) ? null : $"the loss is {lossSum}";
+
+    /// <summary>Copies the parameters into reused host buffers and names the first non-finite one, if any.</summary>
+    private string? ParameterProblem()
+    {
+        var ps = Network.Parameters;
+        for (int i = 0; i < ps.Count; i++) ps[i].Value.CopyToHost(_parameterHost[i]);
+        return NonFinite(_parameterHost, ps.Select(p => p.Name).ToArray(), "parameter");
+    }
+
+    private static string? NonFinite(IReadOnlyList<float[]> tensors, string[]? names, string what)
+    {
+        for (int t = 0; t < tensors.Count; t++)
+        {
+            var values = tensors[t];
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i]))
+                    return $"{what} {names?[t] ?? t.ToString()} holds {values[i]} (at index {i:N0})";
+        }
+        return null;
     }
 
     /// <summary>Mean loss and accuracy of the current weights over the test set.</summary>
@@ -165,11 +299,6 @@ public sealed class Trainer : IDisposable
         _stats.CopyToHost(_statsHost);
         lossSum = _statsHost[0];
         correct = _statsHost[1];
-    }
-
-    private static void CheckFinite(double lossSum, int epoch, int batch, float lr)
-    {
-        if (!double.IsFinite(lossSum)) throw new TrainingDivergedException(epoch, batch, lossSum, lr);
     }
 
     public void Dispose()
