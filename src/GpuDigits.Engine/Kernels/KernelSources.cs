@@ -38,9 +38,28 @@ public static class KernelSources
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-    /// <summary>The text of one embedded file, for example <c>gemm.cl</c>.</summary>
+    /// <summary>
+    /// Environment variable naming a folder of kernel sources to use instead of the embedded ones: kernel work
+    /// without rebuilding, and a way to try an edited copy of <c>kernels/</c>.
+    /// </summary>
+    public const string OverrideVariable = "GPUDIGITS_KERNELS_DIR";
+
+    /// <summary>The text of one kernel file, for example <c>gemm.cl</c>: from the override folder if set, else embedded.</summary>
     public static string Read(string fileName) => Cache.GetOrAdd(fileName, static name =>
     {
+        var folder = Environment.GetEnvironmentVariable(OverrideVariable);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            var path = Path.Combine(folder, name);
+            try
+            {
+                return File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new AcceleratorException($"Cannot read kernel source '{path}' ({OverrideVariable} is set): {e.Message}");
+            }
+        }
         using var stream = Owner.GetManifestResourceStream(ResourcePrefix + name)
             ?? throw new AcceleratorException(
                 $"Kernel source '{name}' is not embedded in {Owner.GetName().Name}; the build that produced it is incomplete.");

@@ -1,0 +1,81 @@
+using NUnit.Framework;
+
+namespace GpuDigits.Tests.Engine;
+
+/// <summary>
+/// The tolerances every backend is held to against the float64 reference, as stated at the end of
+/// kernels/README.md. Where the README gives a relative bound for a sum whose terms may cancel (GEMM, column sums,
+/// optimizer updates), "relative" is measured against the sum of the absolute values of the terms, because the
+/// rounding error of a float sum is proportional to that and not to the (possibly tiny) result.
+/// </summary>
+public static class Tolerances
+{
+    /// <summary>GEMM: |err| &lt;= 1e-4 * (1 + sum_p |a_ip b_pj|) per element; with an epilogue the sum also counts
+    /// |beta c_ij| and |bias_j|, and alpha scales the products. Activations have slope &lt;= 1, so the bound holds after them.</summary>
+    public const double Gemm = 1e-4;
+
+    /// <summary>Elementwise ops (bias_add, activations) and gather: |err| &lt;= 1e-5 * |expected| + 1e-6.</summary>
+    public const double ElementwiseRelative = 1e-5;
+    public const double ElementwiseAbsolute = 1e-6;
+
+    /// <summary>Sigmoid and tanh (forward and backward) get 2e-6 absolute instead of 1e-6.</summary>
+    public const double SigmoidTanhAbsolute = 2e-6;
+
+    /// <summary>Column sums, a reduction: |err| &lt;= 1e-5 * (|beta sums_c| + sum_r |x_rc|) + 1e-6, the elementwise
+    /// bounds applied to the magnitude of the summed terms.</summary>
+    public const double ColumnSumsRelative = ElementwiseRelative;
+    public const double ColumnSumsAbsolute = ElementwiseAbsolute;
+
+    /// <summary>Softmax: probabilities within 1e-5 absolute; the gradient within 1e-5 * |gradientScale|, i.e. 1e-5
+    /// on the unscaled gradient p - onehot.</summary>
+    public const double Softmax = 1e-5;
+
+    /// <summary>Cross-entropy loss sum: 1e-4 relative. Correct counts must be exact.</summary>
+    public const double LossRelative = 1e-4;
+
+    /// <summary>Optimizer updates: 1e-5 relative, against |old value| + |change| of each updated element
+    /// (parameter, velocity, m, v), so a value that lands near zero is not held to an impossible standard.</summary>
+    public const double Optimizer = 1e-5;
+}
+
+/// <summary>Comparisons of device results with the reference that report the worst element on failure.</summary>
+public static class Verify
+{
+    /// <summary>Every element within <paramref name="tolerance"/>(i) of the reference; NaN or infinity never passes.</summary>
+    public static void Close(string what, float[] actual, double[] expected, Func<int, double> tolerance)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), $"{what}: element count");
+        int bad = 0, worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]);
+            double tol = tolerance(i);
+            if (error <= tol && double.IsFinite(actual[i])) continue;
+            bad++;
+            double ratio = double.IsFinite(error) ? error / Math.Max(tol, double.Epsilon) : double.PositiveInfinity;
+            if (worst < 0 || ratio > worstRatio) (worst, worstRatio) = (i, ratio);
+        }
+        if (bad > 0)
+            Assert.Fail($"{what}: {bad} of {actual.Length} elements outside tolerance; worst at [{worst}]: " +
+                        $"expected {expected[worst]:R}, got {actual[worst]:R}, |error| {Math.Abs(actual[worst] - expected[worst]):G3} > {tolerance(worst):G3}.");
+    }
+
+    /// <summary>|err| &lt;= relative * |expected| + absolute.</summary>
+    public static void Elementwise(string what, float[] actual, double[] expected,
+        double absolute = Tolerances.ElementwiseAbsolute, double relative = Tolerances.ElementwiseRelative) =>
+        Close(what, actual, expected, i => relative * Math.Abs(expected[i]) + absolute);
+
+    /// <summary>|err| &lt;= relative * magnitude + absolute, for sums whose terms may cancel.</summary>
+    public static void Summed(string what, float[] actual, Reference.ReferenceOps.Summed expected, double relative,
+        double absolute) =>
+        Close(what, actual, expected.Values, i => relative * expected.Magnitudes[i] + absolute);
+
+    public static void Exact<T>(string what, T[] actual, T[] expected) where T : IEquatable<T>
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), $"{what}: element count");
+        for (int i = 0; i < actual.Length; i++)
+            if (!actual[i].Equals(expected[i]))
+                Assert.Fail($"{what}: element [{i}] is {actual[i]}, expected {expected[i]}.");
+    }
+}
