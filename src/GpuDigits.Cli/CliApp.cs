@@ -23,6 +23,7 @@ public static class CliApp
             TrainCommand.Create(),
             DevicesCommand.Create(),
             VerifyCommand.Create(),
+            FuzzCommand.Create(),
         };
         root.Options.Add(Verbose);
         return root;
@@ -41,7 +42,15 @@ public static class CliApp
             return ExitCodes.Usage;
         }
 
-        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // ProcessTerminationTimeout = null: System.CommandLine does not handle Ctrl-C or SIGTERM itself (it would
+        // race the train command's own handling, TerminationSignals, and force an exit after a timeout).
+        var config = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
         try
         {
             return await parse.InvokeAsync(config);

@@ -6,6 +6,9 @@ namespace GpuDigits.Cli;
 /// <summary>A problem with the command line found after parsing (an option value out of range, say).</summary>
 public sealed class UsageException(string message) : Exception(message);
 
+/// <summary>A run folder that cannot be resumed as asked (its checkpoint belongs to other data, say).</summary>
+public sealed class ResumeException(string message) : Exception(message);
+
 /// <summary>Turns an exception into the one line a user reads, and an exit code.</summary>
 public static class Failure
 {
@@ -15,6 +18,7 @@ public static class Failure
         var (code, message) = ex switch
         {
             UsageException u => (ExitCodes.Usage, u.Message),
+            ResumeException r => (ExitCodes.Failure, r.Message),
             OperationCanceledException => (ExitCodes.Interrupted, "Interrupted."),
             TrainingDivergedException d => (ExitCodes.Failure, d.Message),
             AcceleratorException a => (ExitCodes.Failure, a.Message),

@@ -5,11 +5,12 @@ namespace GpuDigits.Cli.Commands;
 /// <summary>Fetches (if needed), verifies and loads MNIST.</summary>
 public static class MnistLoader
 {
-    public static MnistDataset Load(string? dataDir, Action<string> status, CancellationToken cancellation)
-    {
-        var folder = new MnistFetcher().EnsureAsync(dataDir, new Progress(status), cancellation).GetAwaiter().GetResult();
-        return MnistDataset.Load(folder);
-    }
+    public static MnistDataset Load(string? dataDir, Action<string> status, CancellationToken cancellation) =>
+        MnistDataset.Load(Folder(dataDir, status, cancellation));
+
+    /// <summary>Fetches (if needed) and verifies MNIST; returns the folder holding the four files.</summary>
+    public static string Folder(string? dataDir, Action<string> status, CancellationToken cancellation) =>
+        new MnistFetcher().EnsureAsync(dataDir, new Progress(status), cancellation).GetAwaiter().GetResult();
 
     /// <summary>Reports synchronously, in order (System.Progress would post to the thread pool).</summary>
     private sealed class Progress(Action<string> report) : IProgress<string>

@@ -1,25 +1,46 @@
+using GpuDigits.Data;
+using GpuDigits.Model.Persistence;
+using GpuDigits.Model.Training;
+
 namespace GpuDigits.Cli.Commands;
 
 /// <summary>
-/// The folder a training run writes into. Created and checked for writing before any work starts; if the run fails
-/// before its first epoch is recorded, what this run created is removed again, so nothing half-written stays behind.
+/// The folder a training run writes into: <c>checkpoint.gdm</c> and <c>metrics.csv</c> (and the model files). A new
+/// folder is created and checked for writing before any work starts; if the run fails before its first epoch is
+/// recorded, what this run created is removed again, so nothing half-written stays behind. Every file is replaced
+/// atomically (temporary file, flush to disk, rename), so a crash or a full disk leaves the previous version whole.
 /// </summary>
 public sealed class RunFolder
 {
     private readonly bool _createdFolder;
     private bool _createdMetrics;
+    private bool _createdCheckpoint;
     private bool _started;
 
-    private RunFolder(string directory, string metricsPath, bool createdFolder)
+    private RunFolder(string directory, string metricsPath, bool createdFolder, int savedEpoch)
     {
         Directory = directory;
         MetricsPath = metricsPath;
         _createdFolder = createdFolder;
+        SavedEpoch = savedEpoch;
+        _started = savedEpoch > 0;
     }
 
     public string Directory { get; }
     public string MetricsPath { get; }
+    public string CheckpointPath => Path.Combine(Directory, CheckpointFormat.FileName);
 
+    /// <summary>The metrics path as a checkpoint records it: relative when inside the run folder.</summary>
+    public string MetricsPathForCheckpoint
+    {
+        get
+        {
+            var relative = Path.GetRelativePath(Directory, MetricsPath);
+            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? MetricsPath : relative;
+        }
+    }
+
+    /// <summary>A folder for a new run (created if needed), checked for writing.</summary>
     public static RunFolder Prepare(string? outDir, string? metricsPath)
     {
         var dir = Path.GetFullPath(outDir ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss")));
@@ -27,6 +48,9 @@ public sealed class RunFolder
         bool created = !System.IO.Directory.Exists(dir);
         try
         {
+            if (File.Exists(Path.Combine(dir, CheckpointFormat.FileName)))
+                throw new UsageException($"'{dir}' already holds a training run (it has a {CheckpointFormat.FileName}). " +
+                                         $"Continue it with 'gpudigits train --resume {dir}', or choose another --out.");
             System.IO.Directory.CreateDirectory(dir);
             var metricsDir = Path.GetDirectoryName(metrics)!;
             System.IO.Directory.CreateDirectory(metricsDir);
@@ -38,30 +62,86 @@ public sealed class RunFolder
             if (created) TryDelete(dir);
             throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
         }
-        return new RunFolder(dir, metrics, created);
+        return new RunFolder(dir, metrics, created, savedEpoch: 0);
     }
 
-    /// <summary>Creates (truncates) the metrics CSV; from here on it is this run's file.</summary>
-    public Tools.Metrics.MetricsCsvWriter CreateMetricsWriter()
+    /// <summary>
+    /// The folder of a run being resumed from its checkpoint of epoch <paramref name="savedEpoch"/>;
+    /// <paramref name="metricsPath"/> comes from the checkpoint.
+    /// </summary>
+    public static RunFolder Resume(string dir, string metricsPath, int savedEpoch)
     {
-        var writer = Tools.Metrics.MetricsCsvWriter.Create(MetricsPath);
-        _createdMetrics = true;
-        return writer;
+        var metrics = Path.GetFullPath(Path.Combine(dir, metricsPath));
+        try
+        {
+            Probe(dir);
+            var metricsDir = Path.GetDirectoryName(metrics)!;
+            System.IO.Directory.CreateDirectory(metricsDir);
+            if (metricsDir != dir) Probe(metricsDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
+        }
+        return new RunFolder(dir, metrics, createdFolder: false, savedEpoch);
     }
 
-    /// <summary>The first epoch's metrics are on disk: from now on the folder is kept whatever happens.</summary>
-    public void MarkStarted() => _started = true;
+    /// <summary>
+    /// Saves a finished epoch: first the checkpoint (it holds the metrics history too), then metrics.csv rewritten
+    /// from that history, so the CSV holds every completed epoch exactly once even if the process dies in between.
+    /// A failure leaves the previous checkpoint and CSV as they were and says so.
+    /// </summary>
+    public void SaveEpoch(Checkpoint checkpoint)
+    {
+        int epoch = checkpoint.State.EpochsDone;
+        string previous = epoch > 1 ? $"the checkpoint of epoch {epoch - 1} and {Path.GetFileName(MetricsPath)} are unchanged" : "nothing was saved";
+        try
+        {
+            CheckpointFormat.Save(checkpoint, CheckpointPath);
+            _createdCheckpoint = true;
+            _started = true; // from here on the folder holds a resumable run
+            SavedEpoch = epoch;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write the checkpoint of epoch {epoch} to '{CheckpointPath}': {e.Message.TrimEnd('.')}; {previous}.", e);
+        }
+        WriteMetrics(checkpoint.State.History, afterCheckpoint: true);
+    }
+
+    /// <summary>Rewrites the metrics CSV atomically with exactly <paramref name="history"/>.</summary>
+    public void WriteMetrics(IReadOnlyList<EpochMetrics> history, bool afterCheckpoint = false)
+    {
+        try
+        {
+            Tools.Metrics.MetricsCsv.Write(MetricsPath, history);
+            _createdMetrics = true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string state = afterCheckpoint
+                ? $"the checkpoint of epoch {history.Count} is saved; 'gpudigits train --resume {Directory}' rewrites the CSV from it"
+                : "the CSV is unchanged";
+            throw new IOException($"Cannot write the metrics CSV '{MetricsPath}': {e.Message.TrimEnd('.')}; {state}.", e);
+        }
+    }
+
+    /// <summary>The epoch of the checkpoint on disk (0: none yet).</summary>
+    public int SavedEpoch { get; private set; }
 
     /// <summary>Removes what this run created if no epoch was recorded.</summary>
     public void AbandonIfEmpty()
     {
         if (_started) return;
-        try
+        foreach (var (created, path) in new[] { (_createdMetrics, MetricsPath), (_createdCheckpoint, CheckpointPath) })
         {
-            if (_createdMetrics && File.Exists(MetricsPath)) File.Delete(MetricsPath);
+            try
+            {
+                if (created && File.Exists(path)) File.Delete(path);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
         if (_createdFolder) TryDelete(Directory);
     }
 

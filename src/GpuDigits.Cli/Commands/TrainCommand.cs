@@ -3,12 +3,17 @@ using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
 using GpuDigits.Model.Optimizers;
+using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Cli.Presentation;
 
 namespace GpuDigits.Cli.Commands;
 
-/// <summary><c>gpudigits train</c>: fetch MNIST, train the classifier on an accelerator, write metrics.csv.</summary>
+/// <summary>
+/// <c>gpudigits train</c>: fetch MNIST, train the classifier on an accelerator, write metrics.csv and, after every
+/// epoch, checkpoint.gdm; <c>train --resume DIR</c> continues a run from its checkpoint. SIGINT and SIGTERM stop
+/// training at the end of the current batch, keeping the last completed epoch.
+/// </summary>
 public static class TrainCommand
 {
     private static readonly Option<string> Hidden = new("--hidden") { Description = "Hidden layer widths, comma-separated.", DefaultValueFactory = _ => "128,128" };
@@ -18,64 +23,203 @@ public static class TrainCommand
     private static readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9f };
     private static readonly Option<string> Schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: cosine (decays to 1/20) or constant.", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("cosine", "constant");
     private static readonly Option<int> Batch = new("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
-    private static readonly Option<int> Epochs = new("--epochs") { Description = "Number of passes over the training set.", DefaultValueFactory = _ => 10 };
+    private static readonly Option<int> Epochs = new("--epochs") { Description = "Number of passes over the training set (with --resume: the new total).", DefaultValueFactory = _ => 10 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initialization and shuffling; same seed + same device = same metrics.", DefaultValueFactory = _ => 1UL };
     private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images (quick runs)." };
     private static readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
-    private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv (default: runs/<timestamp>)." };
+    private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv and checkpoint.gdm (default: runs/<timestamp>)." };
     private static readonly Option<string> Metrics = new("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." };
+    private static readonly Option<string> Resume = new("--resume") { Description = "Continue the run in this folder from its checkpoint (its options are kept; --epochs may set a new total)." };
+
+    /// <summary>The options a resumed run takes from its checkpoint; giving one with another value is a usage error.</summary>
+    private static readonly Option[] FixedOnResume = [Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Seed, TrainLimit, TestLimit, Out, Metrics];
 
     public static Command Create()
     {
-        var command = new Command("train", "Train the MNIST classifier and write per-epoch metrics to CSV.")
+        var command = new Command("train", "Train the MNIST classifier, write per-epoch metrics to CSV and a checkpoint after every epoch.")
         {
             Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
-            CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics,
+            CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
     }
 
+    /// <summary>What a run trains and where: from the options (a new run) or from a checkpoint (a resumed run).</summary>
+    private sealed record Plan(NetworkSpec Spec, TrainingOptions Options, string DeviceSelector, string? DataDir,
+        int? TrainLimit, int? TestLimit, RunFolder Folder, Checkpoint? From);
+
     private static int Run(ParseResult parse, CancellationToken cancellation)
     {
-        var console = new TrainingView(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        var (spec, options) = ReadOptions(parse);
-        int? trainLimit = Positive(parse.GetValue(TrainLimit), "--train-limit");
-        int? testLimit = Positive(parse.GetValue(TestLimit), "--test-limit");
+        var error = parse.InvocationConfiguration.Error;
+        var console = new TrainingView(parse.InvocationConfiguration.Output, error);
+        var plan = parse.GetValue(Resume) is { } resumeDir ? PlanResume(parse, resumeDir) : PlanNew(parse);
+        var run = plan.Folder;
 
-        var run = RunFolder.Prepare(parse.GetValue(Out), parse.GetValue(Metrics));
+        using var signals = new TerminationSignals();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, signals.Token);
+        Accelerator? accelerator = null;
+        Trainer? trainer = null;
         try
         {
             var catalog = AcceleratorCatalog.Default();
-            var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
+            var deviceInfo = catalog.Resolve(plan.DeviceSelector);
 
-            var data = MnistLoader.Load(parse.GetValue(CommonOptions.Data), console.Status, cancellation);
+            string dataDir = MnistLoader.Folder(plan.DataDir, console.Status, stop.Token);
+            var data = MnistDataset.Load(dataDir);
             var (train, test) = (data.Train, data.Test);
-            if (trainLimit is { } tl) train = train.Take(tl);
-            if (testLimit is { } sl) test = test.Take(sl);
-            var normalization = Normalization.FromImages(train.Images);
+            if (plan.TrainLimit is { } tl) train = train.Take(Math.Min(tl, train.Count));
+            if (plan.TestLimit is { } sl) test = test.Take(Math.Min(sl, test.Count));
+            var normalization = plan.From?.State.Normalization ?? Normalization.FromImages(train.Images);
 
-            using var accelerator = catalog.Open(deviceInfo.Id);
-            console.Header(accelerator.Info, spec, options, train.Count, test.Count, run.MetricsPath);
-            using var trainer = new Trainer(accelerator, spec, options, train, test, normalization);
-            using var csv = run.CreateMetricsWriter();
+            accelerator = catalog.Open(deviceInfo.Id);
+            trainer = new Trainer(accelerator, plan.Spec, plan.Options, train, test, normalization);
+            var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint);
+            if (plan.From is { } from)
+            {
+                Restore(trainer, from, run);
+                console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
+                run.WriteMetrics(trainer.History); // exactly the epochs the checkpoint holds, whatever the CSV held
+            }
+            console.Header(accelerator.Info, plan.Spec, plan.Options, train.Count, test.Count, run.MetricsPath);
+            if (trainer.EpochsDone >= plan.Options.Epochs)
+            {
+                console.AlreadyComplete(run.Directory, trainer.EpochsDone);
+                console.Summary(trainer.History, run.MetricsPath);
+                return ExitCodes.Success;
+            }
 
-            var history = new List<EpochMetrics>();
-            console.Train(options.Epochs, progress =>
-                trainer.Run(epoch =>
+            var t = trainer;
+            console.Train(plan.Options.Epochs, progress =>
+                t.Run(epoch =>
                 {
-                    csv.Append(epoch);
-                    run.MarkStarted();
-                    history.Add(epoch);
+                    run.SaveEpoch(new Checkpoint(t.State, settings));
                     progress.EpochDone(epoch);
-                }, progress.Batch, cancellation));
-            console.Summary(history, run.MetricsPath);
+                }, progress.Batch, stop.Token));
+            console.Summary(trainer.History, run.MetricsPath);
             return ExitCodes.Success;
         }
-        catch
+        catch (OperationCanceledException) when (signals.Received is not null)
         {
+            if (run.SavedEpoch > 0)
+            {
+                error.WriteLine($"gpudigits: {signals.Name} received: stopped during epoch {run.SavedEpoch + 1}; " +
+                                $"epochs 1-{run.SavedEpoch} are saved in {run.Directory} ({CheckpointFormat.FileName}, {Path.GetFileName(run.MetricsPath)}).");
+                error.WriteLine($"Resume with: gpudigits train --resume {Quote(run.Directory)}");
+            }
+            else
+            {
+                error.WriteLine($"gpudigits: {signals.Name} received: stopped before the first epoch finished; nothing was saved.");
+                run.AbandonIfEmpty();
+            }
+            return signals.ExitCode;
+        }
+        catch (Exception e)
+        {
+            int code = Failure.Report(e, error, parse.GetValue(CliApp.Verbose));
+            if (run.SavedEpoch > 0)
+                error.WriteLine($"Epochs 1-{run.SavedEpoch} are saved in {run.Directory}" +
+                                (e is TrainingDivergedException ? "." : $"; continue with: gpudigits train --resume {Quote(run.Directory)}"));
             run.AbandonIfEmpty();
-            throw;
+            return code;
+        }
+        finally
+        {
+            trainer?.Dispose();
+            accelerator?.Dispose();
+        }
+    }
+
+    private static void Restore(Trainer trainer, Checkpoint from, RunFolder run)
+    {
+        try
+        {
+            trainer.Restore(from.State);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ResumeException($"Cannot resume the run in {run.Directory}: {e.Message}");
+        }
+    }
+
+    private static Plan PlanNew(ParseResult parse)
+    {
+        var (spec, options) = ReadOptions(parse);
+        int? trainLimit = Positive(parse.GetValue(TrainLimit), "--train-limit");
+        int? testLimit = Positive(parse.GetValue(TestLimit), "--test-limit");
+        var folder = RunFolder.Prepare(parse.GetValue(Out), parse.GetValue(Metrics));
+        return new Plan(spec, options, parse.GetValue(CommonOptions.Device)!, parse.GetValue(CommonOptions.Data),
+            trainLimit, testLimit, folder, null);
+    }
+
+    /// <summary>
+    /// Reads the checkpoint of <paramref name="resumeDir"/>. Options come from it; an option given on the command line
+    /// with another value than the run was started with is a usage error, except --epochs (a new total, at least the
+    /// epochs done), --device and --data (the checkpoint's data fingerprint still has to match).
+    /// </summary>
+    private static Plan PlanResume(ParseResult parse, string resumeDir)
+    {
+        var dir = Path.GetFullPath(resumeDir);
+        var checkpointPath = Path.Combine(dir, CheckpointFormat.FileName);
+        if (!Directory.Exists(dir))
+            throw new UsageException($"--resume: '{dir}' does not exist.");
+        if (!File.Exists(checkpointPath))
+            throw new UsageException($"--resume: '{dir}' holds no {CheckpointFormat.FileName}: it is not a run folder, or its first epoch never finished.");
+        var checkpoint = CheckpointFormat.Load(checkpointPath);
+        var state = checkpoint.State;
+        var saved = state.Options;
+
+        var conflicts = new List<string>();
+        void Check(Option option, bool same, string savedValue)
+        {
+            if (Explicit(parse, option) && !same) conflicts.Add($"{option.Name} (the run uses {savedValue})");
+        }
+        Check(Hidden, SafeHidden(parse)?.SequenceEqual(state.Spec.Hidden) == true, string.Join(",", state.Spec.Hidden));
+        Check(ActivationOpt, parse.GetValue(ActivationOpt) == state.Spec.Activation.ToName(), state.Spec.Activation.ToName());
+        Check(OptimizerOpt, parse.GetValue(OptimizerOpt) == saved.Optimizer.ToString().ToLowerInvariant(), saved.Optimizer.ToString().ToLowerInvariant());
+        Check(Lr, parse.GetValue(Lr) == saved.BaseLearningRate, $"{saved.BaseLearningRate:G}");
+        Check(Momentum, parse.GetValue(Momentum) == saved.Momentum, $"{saved.Momentum:G}");
+        Check(Schedule, parse.GetValue(Schedule) == saved.Schedule.ToString().ToLowerInvariant(), saved.Schedule.ToString().ToLowerInvariant());
+        Check(Batch, parse.GetValue(Batch) == saved.BatchSize, $"{saved.BatchSize}");
+        Check(Seed, parse.GetValue(Seed) == saved.Seed, $"{saved.Seed}");
+        Check(TrainLimit, parse.GetValue(TrainLimit) == checkpoint.Run.TrainLimit, checkpoint.Run.TrainLimit?.ToString() ?? "all images");
+        Check(TestLimit, parse.GetValue(TestLimit) == checkpoint.Run.TestLimit, checkpoint.Run.TestLimit?.ToString() ?? "all images");
+        Check(Out, parse.GetValue(Out) is { } o && Path.GetFullPath(o) == dir, dir);
+        var savedMetrics = Path.GetFullPath(Path.Combine(dir, checkpoint.Run.MetricsPath));
+        Check(Metrics, parse.GetValue(Metrics) is { } m && Path.GetFullPath(m) == savedMetrics, savedMetrics);
+        if (conflicts.Count > 0)
+            throw new UsageException($"--resume keeps the options the run was started with; these differ: {string.Join(", ", conflicts)}. " +
+                                     "Only --epochs (a new total), --device and --data may be given.");
+
+        int epochs = Explicit(parse, Epochs) ? parse.GetValue(Epochs) : saved.Epochs;
+        if (epochs < state.EpochsDone)
+            throw new UsageException($"--epochs {epochs} is fewer than the {state.EpochsDone} epochs the run in {dir} has already done.");
+        TrainingOptions options;
+        try
+        {
+            options = (saved with { Epochs = epochs }).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        string device = Explicit(parse, CommonOptions.Device) ? parse.GetValue(CommonOptions.Device)! : checkpoint.Run.Device;
+        string? data = Explicit(parse, CommonOptions.Data) ? parse.GetValue(CommonOptions.Data) : checkpoint.Run.DataDirectory;
+        var folder = RunFolder.Resume(dir, checkpoint.Run.MetricsPath, state.EpochsDone);
+        return new Plan(state.Spec, options, device, data, checkpoint.Run.TrainLimit, checkpoint.Run.TestLimit, folder, checkpoint);
+    }
+
+    private static bool Explicit(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    private static int[]? SafeHidden(ParseResult parse)
+    {
+        try
+        {
+            return NetworkSpec.ParseHidden(parse.GetValue(Hidden)!);
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 
@@ -105,4 +249,7 @@ public static class TrainCommand
 
     private static int? Positive(int? value, string name) =>
         value is null or > 0 ? value : throw new UsageException($"{name} must be a positive number, got {value}.");
+
+    private static string Quote(string path) => path.Contains(' ') || path.Contains('\'') ? $"'{path.Replace("'", "'\\''")}'" : path;
+
 }

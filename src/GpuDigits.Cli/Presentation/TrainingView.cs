@@ -21,6 +21,16 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
         _out.MarkupLine($"  {trainCount:N0} training / {testCount:N0} test images; metrics -> {Markup.Escape(metricsPath)}");
     }
 
+    public void Resuming(string directory, int epochsDone, int epochs, string savedDevice, string device)
+    {
+        _out.MarkupLine($"Resuming [bold]{Markup.Escape(directory)}[/] after epoch {epochsDone} of {epochs}.");
+        if (savedDevice != device)
+            _out.MarkupLine($"[yellow]The run started on {Markup.Escape(savedDevice)} and continues on {Markup.Escape(device)}: its results will not match an uninterrupted run bit for bit.[/]");
+    }
+
+    public void AlreadyComplete(string directory, int epochsDone) =>
+        _out.MarkupLine($"The run in {Markup.Escape(directory)} has already done all {epochsDone} epochs; give --epochs N to train further.");
+
     /// <summary>Runs <paramref name="training"/> with a sink that updates the display.</summary>
     public void Train(int epochs, Action<IProgressSink> training)
     {

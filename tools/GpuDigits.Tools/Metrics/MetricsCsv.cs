@@ -85,6 +85,31 @@ public sealed class MetricsCsvWriter : IDisposable
     };
 }
 
+/// <summary>Writes a whole metrics.csv at once.</summary>
+public static class MetricsCsv
+{
+    /// <summary>
+    /// Replaces <paramref name="path"/> with the header and exactly <paramref name="rows"/>, atomically (temporary
+    /// file, flush to disk, rename): a reader, a crash or a full disk sees the old file or the new one, never a mix.
+    /// </summary>
+    public static void Write(string path, IEnumerable<EpochMetrics> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        Data.AtomicFile.WriteText(path, writer =>
+        {
+            using var csv = new CsvWriter(writer, MetricsCsvWriter.Configuration(), leaveOpen: true);
+            csv.Context.RegisterClassMap<EpochMetricsMap>();
+            csv.WriteHeader<EpochMetrics>();
+            csv.NextRecord();
+            foreach (var row in rows)
+            {
+                csv.WriteRecord(row);
+                csv.NextRecord();
+            }
+        });
+    }
+}
+
 /// <summary>Reads a metrics.csv back (for plots, comparisons and tests).</summary>
 public static class MetricsCsvReader
 {

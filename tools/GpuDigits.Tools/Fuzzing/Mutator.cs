@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using GpuDigits.Model;
+
+namespace GpuDigits.Tools.Fuzzing;
+
+/// <summary>
+/// Damages a valid file the ways files get damaged or forged: flipped bits, overwritten, inserted and deleted bytes,
+/// truncation, appended garbage, and header fields (sizes, counts, dimensions) replaced by zero, one, or huge values.
+/// Every mutation is drawn from the case's own generator, so a case is reproduced from (seed, index) alone.
+/// </summary>
+public static class Mutator
+{
+    private static readonly uint[] Interesting =
+    [
+        0, 1, 2, 7, 8, 255, 256, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE,
+        60_000, 47_040_000, 1 << 24, 1 << 30,
+    ];
+
+    private static readonly string[] Kinds =
+        ["bit-flip", "byte-set", "insert", "delete", "truncate", "append", "duplicate", "field-huge", "field-zero", "field-small"];
+
+    /// <summary>
+    /// Applies one to three mutations to a copy of <paramref name="input"/>. Header fields are looked for in the first
+    /// <paramref name="headerLength"/> bytes, written big-endian or little-endian as <paramref name="bigEndian"/> says.
+    /// </summary>
+    public static byte[] Mutate(byte[] input, SeededRandom random, int headerLength, bool bigEndian, out string description)
+    {
+        var bytes = new List<byte>(input);
+        int steps = 1 + random.NextInt(3);
+        var done = new List<string>(steps);
+        for (int s = 0; s < steps; s++) done.Add(MutateOnce(bytes, random, headerLength, bigEndian));
+        description = string.Join(" + ", done);
+        return bytes.ToArray();
+    }
+
+    private static string MutateOnce(List<byte> b, SeededRandom r, int headerLength, bool bigEndian)
+    {
+        string kind = Kinds[r.NextInt(Kinds.Length)];
+        int n = b.Count;
+        switch (kind)
+        {
+            case "bit-flip" when n > 0:
+            {
+                int flips = 1 + r.NextInt(8);
+                // Favor the header, where one bit changes the meaning of everything after it.
+                for (int i = 0; i < flips; i++)
+                {
+                    int at = r.NextInt(2) == 0 ? r.NextInt(Math.Min(n, Math.Max(headerLength, 1))) : r.NextInt(n);
+                    b[at] ^= (byte)(1 << r.NextInt(8));
+                }
+                return $"bit-flip x{flips}";
+            }
+            case "byte-set" when n > 0:
+            {
+                int at = r.NextInt(n), len = Math.Min(n - at, 1 + r.NextInt(16));
+                byte value = r.NextInt(2) == 0 ? (byte)r.NextInt(256) : (byte)(r.NextInt(2) == 0 ? 0 : 0xFF);
+                for (int i = 0; i < len; i++) b[at + i] = value;
+                return $"byte-set {len}@{at}={value}";
+            }
+            case "insert":
+            {
+                int at = r.NextInt(n + 1), len = 1 + r.NextInt(r.NextInt(4) == 0 ? 4096 : 64);
+                b.InsertRange(at, RandomBytes(r, len));
+                return $"insert {len}@{at}";
+            }
+            case "delete" when n > 0:
+            {
+                int at = r.NextInt(n), len = Math.Min(n - at, 1 + r.NextInt(r.NextInt(4) == 0 ? n : 64));
+                b.RemoveRange(at, len);
+                return $"delete {len}@{at}";
+            }
+            case "truncate":
+            {
+                int keep = r.NextInt(2) == 0 ? r.NextInt(Math.Min(n, headerLength + 8) + 1) : r.NextInt(n + 1);
+                b.RemoveRange(keep, n - keep);
+                return $"truncate to {keep}";
+            }
+            case "append":
+            {
+                int len = 1 + r.NextInt(r.NextInt(4) == 0 ? 4096 : 32);
+                b.AddRange(RandomBytes(r, len));
+                return $"append {len}";
+            }
+            case "duplicate" when n > 0:
+            {
+                int at = r.NextInt(n), len = Math.Min(n - at, 1 + r.NextInt(256));
+                var chunk = b.GetRange(at, len);
+                b.InsertRange(r.NextInt(n + 1), chunk);
+                return $"duplicate {len}@{at}";
+            }
+            case "field-huge" or "field-zero" or "field-small" when n >= 4:
+            {
+                int limit = Math.Max(1, Math.Min(n - 3, headerLength));
+                int at = r.NextInt(2) == 0 ? r.NextInt(limit) / 4 * 4 : r.NextInt(limit);
+                uint value = kind switch
+                {
+                    "field-zero" => 0,
+                    "field-small" => (uint)r.NextInt(4),
+                    _ => Interesting[r.NextInt(Interesting.Length)],
+                };
+                Span<byte> field = stackalloc byte[4];
+                if (bigEndian) BinaryPrimitives.WriteUInt32BigEndian(field, value);
+                else BinaryPrimitives.WriteUInt32LittleEndian(field, value);
+                for (int i = 0; i < 4; i++) b[at + i] = field[i];
+                return $"{kind} @{at}={value}";
+            }
+            default:
+            {
+                // The mutation needs more bytes than there are: flip the length instead.
+                b.Add((byte)r.NextInt(256));
+                return "append 1";
+            }
+        }
+    }
+
+    private static byte[] RandomBytes(SeededRandom r, int length)
+    {
+        var bytes = new byte[length];
+        for (int i = 0; i < length; i++) bytes[i] = (byte)r.NextUInt64();
+        return bytes;
+    }
+}
