@@ -16,6 +16,7 @@ public sealed class Network : IDisposable
         Accelerator = accelerator;
         Spec = spec;
         MaxRows = maxRows;
+        spec.CheckBufferSizes(maxRows);
         var widths = spec.Widths;
         _layers = new DenseLayer[widths.Count - 1];
         try

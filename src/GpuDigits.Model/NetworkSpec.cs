@@ -11,14 +11,35 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
     /// <summary>Layer widths including input and output, e.g. [784, 128, 128, 10].</summary>
     public IReadOnlyList<int> Widths => [Inputs, .. Hidden, Classes];
 
-    public int ParameterCount
+    public long ParameterCount
     {
         get
         {
             var w = Widths;
             long total = 0;
             for (int i = 0; i + 1 < w.Count; i++) total += (long)w[i] * w[i + 1] + w[i + 1];
-            return checked((int)total);
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> if a weight matrix or an activation buffer for batches of
+    /// <paramref name="maxRows"/> rows would hold more values than one device buffer can (int.MaxValue).
+    /// </summary>
+    public void CheckBufferSizes(int maxRows)
+    {
+        var w = Widths;
+        for (int i = 0; i + 1 < w.Count; i++)
+        {
+            long weights = (long)w[i] * w[i + 1];
+            if (weights > int.MaxValue)
+                throw new ArgumentException($"A {w[i]:N0} x {w[i + 1]:N0} layer needs {weights:N0} weights; one device buffer holds at most {int.MaxValue:N0} values. Use narrower --hidden layers.");
+        }
+        foreach (int width in w)
+        {
+            long values = (long)maxRows * width;
+            if (values > int.MaxValue)
+                throw new ArgumentException($"A batch of {maxRows:N0} rows of a {width:N0}-wide layer needs {values:N0} values; one device buffer holds at most {int.MaxValue:N0}. Use a smaller --batch or narrower --hidden layers.");
         }
     }
 

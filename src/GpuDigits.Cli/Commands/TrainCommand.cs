@@ -239,6 +239,7 @@ public static class TrainCommand
                 Schedule = parse.GetValue(Schedule) == "constant" ? LearningRateSchedule.Constant : LearningRateSchedule.Cosine,
                 Seed = parse.GetValue(Seed),
             }.Validate();
+            spec.CheckBufferSizes(Math.Max(options.BatchSize, options.EvaluationBatchSize));
             return (spec, options);
         }
         catch (ArgumentException e)

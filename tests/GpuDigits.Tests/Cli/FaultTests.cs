@@ -1,0 +1,226 @@
+using GpuDigits.Cli;
+using GpuDigits.Data;
+using GpuDigits.Model.Persistence;
+using GpuDigits.Model.Training;
+using GpuDigits.Tests.Data;
+using GpuDigits.Tests.OpenCL;
+using GpuDigits.Tools.Metrics;
+using NUnit.Framework;
+
+namespace GpuDigits.Tests.Cli;
+
+/// <summary>
+/// What goes wrong in long runs (a learning rate that diverges, a full disk, a damaged checkpoint, a device without
+/// memory or driver) ends with one clear line, a non-zero exit, and the last good checkpoint and CSV intact.
+/// </summary>
+[NonParallelizable]
+public class FaultTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void Setup() => _temp = new TempFolder();
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.RunAsync(args, output, error).GetAwaiter().GetResult();
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string[] Train(string dir, params string[] more) => TrainOn("cpu", dir, more);
+
+    private static string[] TrainOn(string device, string dir, params string[] more) =>
+        ["train", "--device", device, "--data", TestData.MnistDirectory(), "--train-limit", "1000", "--test-limit", "200",
+         "--hidden", "32", "--out", dir, .. more];
+
+    [Test]
+    public void ADivergingLearningRateStopsWithTheEpochAndBatchAndLeavesNothingBehind()
+    {
+        string dir = _temp.File("diverge");
+        var (code, _, err) = Run(Train(dir, "--lr", "100", "--schedule", "constant", "--epochs", "2"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.Match(@"gpudigits: error: Training diverged in epoch 1, batch \d+ of 8: .*Try a lower learning rate than 100 \(--lr\)\."));
+        Assert.That(Directory.Exists(dir), Is.False, "a run that fails in its first epoch leaves nothing behind");
+    }
+
+    [Test]
+    public void DivergenceInALaterEpochKeepsTheLastGoodCheckpointAndCsv()
+    {
+        string dir = _temp.File("diverge-later");
+        var (code, _, err) = Run(Train(dir, "--epochs", "3"));
+        Assert.That(code, Is.Zero, err);
+        // Rewind the run to epoch 1 with weights scaled to the edge of float range, as if the learning rate had
+        // pushed them there: epoch 2 overflows into infinity and NaN.
+        string checkpointPath = Path.Combine(dir, CheckpointFormat.FileName);
+        var saved = CheckpointFormat.Load(checkpointPath);
+        var s = saved.State;
+        var scaled = s.Parameters.Select(p => p.Select(v => v * 1e30f).ToArray()).ToArray();
+        var state = new TrainingState(s.Spec, s.Options, s.Normalization, s.Data, 1, s.RandomState, scaled,
+            s.Optimizer, s.History.Take(1).ToArray());
+        CheckpointFormat.Save(saved with { State = state }, checkpointPath);
+        var before = File.ReadAllBytes(checkpointPath);
+
+        (code, _, err) = Run("train", "--resume", dir);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(err, Does.Contain("Training diverged in epoch 2, batch 1 of 8").And.Contain("lower learning rate"));
+        Assert.That(err, Does.Contain($"Epochs 1-1 are saved in {dir}"));
+        Assert.That(err, Does.Not.Contain("   at "));
+        Assert.That(File.ReadAllBytes(checkpointPath), Is.EqualTo(before), "the last good checkpoint is kept");
+        Assert.That(MetricsCsvReader.Read(Path.Combine(dir, "metrics.csv")).Select(m => m.Epoch), Is.EqualTo(new[] { 1 }));
+    }
+
+    [Test]
+    public void AFullDiskWhileCheckpointingKeepsThePreviousCheckpointAndCsv()
+    {
+        string dir = _temp.File("full");
+        var (code, output, err) = CliProcess.Run(Train(dir, "--epochs", "1"));
+        Assert.That(code, Is.Zero, output + err);
+        string checkpointPath = Path.Combine(dir, CheckpointFormat.FileName), csvPath = Path.Combine(dir, "metrics.csv");
+        var checkpoint = File.ReadAllBytes(checkpointPath);
+        var csv = File.ReadAllBytes(csvPath);
+        Assert.That(checkpoint.Length, Is.GreaterThan(64 * 1024));
+
+        // Every file the process writes may grow to 64 KiB: enough for metrics.csv, not for the checkpoint.
+        (code, output, err) = CliProcess.Run(["train", "--resume", dir, "--epochs", "2"], fileSizeLimitKiB: 64);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), output + err);
+        var errors = Lines(err).Where(l => l.StartsWith("gpudigits")).ToArray();
+        Assert.That(errors, Has.Length.EqualTo(1), err);
+        Assert.That(errors[0], Does.Contain("Cannot write the checkpoint of epoch 2").And.Contain("File too large")
+            .And.Contain("the checkpoint of epoch 1 and metrics.csv are unchanged"));
+        Assert.That(err, Does.Not.Contain("   at "));
+        Assert.That(File.ReadAllBytes(checkpointPath), Is.EqualTo(checkpoint));
+        Assert.That(File.ReadAllBytes(csvPath), Is.EqualTo(csv));
+        Assert.That(Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories), Is.Empty, "the partial temporary file is removed");
+
+        (code, output, err) = CliProcess.Run(["train", "--resume", dir, "--epochs", "2"]);
+        Assert.That(code, Is.Zero, "with space again, the run goes on: " + output + err);
+        Assert.That(MetricsCsvReader.Read(csvPath).Select(m => m.Epoch), Is.EqualTo(new[] { 1, 2 }));
+    }
+
+    [Test]
+    public void AnUnwritableMetricsFileKeepsTheCheckpointAndResumeRewritesTheCsv()
+    {
+        string dir = _temp.File("csv");
+        Directory.CreateDirectory(dir);
+        string metrics = Path.Combine(dir, "metrics.csv");
+        Directory.CreateDirectory(metrics); // a folder where the CSV should go: no rename can replace it, not even as root
+        var (code, _, err) = Run(Train(dir, "--epochs", "2"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(Lines(err)[0], Does.StartWith("gpudigits: error: Cannot write the metrics CSV").And.Contain("the checkpoint of epoch 1 is saved"));
+        Assert.That(CheckpointFormat.Load(Path.Combine(dir, CheckpointFormat.FileName)).State.EpochsDone, Is.EqualTo(1));
+
+        Directory.Delete(metrics);
+        (code, _, err) = Run("train", "--resume", dir);
+        Assert.That(code, Is.Zero, err);
+        Assert.That(MetricsCsvReader.Read(metrics).Select(m => m.Epoch), Is.EqualTo(new[] { 1, 2 }), "resume rewrote epoch 1's row from the checkpoint");
+    }
+
+    [Test]
+    public void ADamagedCheckpointIsOneClearLine()
+    {
+        string dir = _temp.File("damaged");
+        var (code, _, err) = Run(Train(dir, "--epochs", "1"));
+        Assert.That(code, Is.Zero, err);
+        string path = Path.Combine(dir, CheckpointFormat.FileName);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+
+        (code, _, err) = Run("train", "--resume", dir);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.Contain(path).And.Contain("checksum"));
+
+        File.WriteAllBytes(path, bytes[..100]);
+        (code, _, err) = Run("train", "--resume", dir);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.Contain("truncated"));
+    }
+
+    [Test]
+    public void ResumeOfAFolderWithoutACheckpointIsAUsageError()
+    {
+        var (code, _, err) = Run("train", "--resume", _temp.Path);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        Assert.That(err, Does.Contain("holds no checkpoint.gdm"));
+        (code, _, err) = Run("train", "--resume", _temp.File("missing"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        Assert.That(err, Does.Contain("does not exist"));
+    }
+
+    [Test]
+    public void ANewRunDoesNotOverwriteAnExistingRun()
+    {
+        string dir = _temp.File("taken");
+        var (code, _, err) = Run(Train(dir, "--epochs", "1"));
+        Assert.That(code, Is.Zero, err);
+        var before = File.ReadAllBytes(Path.Combine(dir, CheckpointFormat.FileName));
+        (code, _, err) = Run(Train(dir, "--epochs", "1"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        Assert.That(err, Does.Contain("already holds a training run").And.Contain("--resume"));
+        Assert.That(File.ReadAllBytes(Path.Combine(dir, CheckpointFormat.FileName)), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void ALayerTooLargeForOneBufferIsAUsageError()
+    {
+        var (code, _, err) = Run(Train(_temp.File("huge"), "--hidden", "65536,65536"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.Contain("65,536 x 65,536 layer"));
+    }
+
+    [Test]
+    public void OutOfMemoryOnTheCpuIsOneLineAndAStackTraceOnlyWithVerbose()
+    {
+        // A 512 MiB managed heap: MNIST fits, a 20000 x 20000 weight matrix (1.6 GB) does not.
+        var env = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x20000000" };
+        string dir = _temp.File("oom");
+        var (code, output, err) = CliProcess.Run(Train(dir, "--hidden", "20000,20000"), environment: env);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), output + err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.StartWith("gpudigits: error: Out of memory on cpu").And.Contain("Try a smaller --batch or another --device"));
+        Assert.That(Directory.Exists(dir), Is.False);
+
+        (code, _, err) = CliProcess.Run([.. Train(dir, "--hidden", "20000,20000"), "--verbose"], environment: env);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(err, Does.Contain("DeviceOutOfMemoryException").And.Contain("   at "), "--verbose adds the stack trace");
+    }
+
+    [Test]
+    public void OutOfMemoryOnOpenClIsOneLine()
+    {
+        using (OpenClTestDevice.OpenOrIgnore()) { }
+        // The 30000 x 30000 weight matrix is 3.6 GB, beyond any single allocation PoCL (or most GPUs) allows.
+        var (code, _, err) = Run(TrainOn("opencl", _temp.File("oom-ocl"), "--hidden", "30000,30000"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.StartWith("gpudigits: error: Out of memory on opencl:").And.Contain("3,600,000,000 bytes"));
+    }
+
+    [Test]
+    public void NoOpenClPlatformIsOneLine()
+    {
+        var empty = _temp.File("no-vendors");
+        Directory.CreateDirectory(empty);
+        string dir = _temp.File("no-platform");
+        var (code, output, err) = CliProcess.Run(TrainOn("opencl", dir),
+            environment: new Dictionary<string, string> { ["OCL_ICD_VENDORS"] = empty });
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), output + err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.StartWith("gpudigits: error: No OpenCL device found for 'opencl'"));
+        if (!err.Contains("loader unavailable"))
+            Assert.That(err, Does.Contain("no platform"));
+        Assert.That(err, Does.Not.Contain("   at "));
+        Assert.That(Directory.Exists(dir), Is.False);
+    }
+}
