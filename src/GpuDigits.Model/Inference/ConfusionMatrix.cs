@@ -1,7 +1,7 @@
 namespace GpuDigits.Model.Inference;
 
 /// <summary>Precision and recall of one class (0 where nothing was predicted as, or labeled as, that class).</summary>
-public readonly record struct ClassMetrics(int Class, int Count, int Predicted, int Correct, double Precision, double Recall, double F1);
+public sealed record ClassMetrics(int Class, int Count, int Predicted, int Correct, double Precision, double Recall, double F1);
 
 /// <summary>Counts of (actual class, predicted class) pairs: rows are the labels, columns the predictions.</summary>
 public sealed class ConfusionMatrix
@@ -27,16 +27,18 @@ public sealed class ConfusionMatrix
 
     public int this[int actual, int predicted] => _counts[actual * Classes + predicted];
 
-    public void Add(int actual, int predicted)
+    /// <summary>Counts <paramref name="count"/> more images labeled <paramref name="actual"/> and predicted as <paramref name="predicted"/>.</summary>
+    public void Add(int actual, int predicted, int count = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(actual);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(actual, Classes);
         ArgumentOutOfRangeException.ThrowIfNegative(predicted);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(predicted, Classes);
-        _counts[actual * Classes + predicted]++;
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        checked { _counts[actual * Classes + predicted] += count; }
     }
 
-    public int Total => _counts.Sum();
+    public int Total => checked(_counts.Sum());
 
     /// <summary>The diagonal: images predicted as their own label.</summary>
     public int Correct => Enumerable.Range(0, Classes).Sum(c => this[c, c]);
