@@ -49,7 +49,7 @@ public sealed class RunModels(string directory, Trainer trainer)
             ["test_accuracy"] = F(epoch.TestAccuracy),
             ["device"] = epoch.Device,
             ["optimizer"] = o.Optimizer.ToString().ToLowerInvariant(),
-            ["learning_rate"] = F(o.BaseLearningRate),
+            ["learning_rate"] = ((decimal)o.BaseLearningRate).ToString(CultureInfo.InvariantCulture), // 0.05f as "0.05"
             ["schedule"] = o.Schedule.ToString().ToLowerInvariant(),
             ["batch"] = o.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),

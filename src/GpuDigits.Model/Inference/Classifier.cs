@@ -77,7 +77,7 @@ public sealed class Classifier : IDisposable
         }
         var stats = _stats.ToArray();
         return new Classification(classes, data.Labels.ToArray(), predicted, probabilities,
-            stats[0] / data.Count, stats[1] / data.Count);
+            (double)stats[0] / data.Count, (double)stats[1] / data.Count);
     }
 
     /// <summary>

@@ -47,7 +47,7 @@ public static class PredictionSheet
         double width = 2 * Margin + Columns * CellWidth;
         double matrixTop = GridTop + rows * CellHeight + 60;
         const double matrixCell = 50;
-        double height = matrixTop + 70 + matrix.Classes * matrixCell + 70;
+        double height = matrixTop + 20 + matrix.Classes * matrixCell + 50;
 
         using var svg = new SvgWriter(output, width, height, title);
         svg.Text(width / 2, 34, title, 18, anchor: "middle", bold: true);
@@ -86,7 +86,7 @@ public static class PredictionSheet
             double h = Math.Max(0, probabilities[c]) * barMax;
             string fill = c == predicted ? colour : c == label ? "#555555" : "#b8b8b8";
             double bx = barsLeft + c * (barWidth + gap);
-            svg.Rect(bx, barsBottom - h, barWidth, h, fill, tooltip: $"{c}: {probabilities[c] * 100:F2} %");
+            svg.Rect(bx, barsBottom - h, barWidth, h, fill);
             svg.Text(bx + barWidth / 2, barsBottom + 10, c.ToString(), 8, c == predicted ? colour : "#666666", anchor: "middle");
         }
         svg.EndGroup();
@@ -109,8 +109,8 @@ public static class PredictionSheet
     {
         svg.StartGroup(id: "confusion");
         int n = m.Classes;
-        svg.Text(left + n * cell / 2, top - 22, $"Confusion matrix ({m.Total:N0} images, {m.Correct:N0} correct)", 15, anchor: "middle", bold: true);
-        svg.Text(left + n * cell / 2, top + 4, "predicted", 12, "#444444", anchor: "middle");
+        svg.Text(left + n * cell / 2, top - 30, $"Confusion matrix ({m.Total:N0} images, {m.Correct:N0} correct)", 15, anchor: "middle", bold: true);
+        svg.Text(left + n * cell / 2, top - 8, "predicted", 12, "#444444", anchor: "middle");
         svg.Text(left - 42, top + 20 + n * cell / 2, "actual", 12, "#444444", anchor: "middle", rotate: -90);
         double gridTop = top + 20;
         int maxOff = 1;
