@@ -109,6 +109,23 @@ public sealed class RunFolder
         WriteMetrics(checkpoint.State.History, afterCheckpoint: true);
     }
 
+    /// <summary>
+    /// Runs <paramref name="write"/> (an atomic save of <paramref name="what"/>); a failure becomes one
+    /// <see cref="IOException"/> saying that the saved epochs are untouched.
+    /// </summary>
+    public void Write(string what, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string kept = SavedEpoch > 0 ? $"the checkpoint of epoch {SavedEpoch} and {Path.GetFileName(MetricsPath)} are unchanged" : "no epoch was saved";
+            throw new IOException($"Cannot write {what}: {e.Message.TrimEnd('.')}; {kept}.", e);
+        }
+    }
+
     /// <summary>Rewrites the metrics CSV atomically with exactly <paramref name="history"/>.</summary>
     public void WriteMetrics(IReadOnlyList<EpochMetrics> history, bool afterCheckpoint = false)
     {

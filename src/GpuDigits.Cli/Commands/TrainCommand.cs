@@ -10,8 +10,8 @@ using GpuDigits.Cli.Presentation;
 namespace GpuDigits.Cli.Commands;
 
 /// <summary>
-/// <c>gpudigits train</c>: fetch MNIST, train the classifier on an accelerator, write metrics.csv and, after every
-/// epoch, checkpoint.gdm; <c>train --resume DIR</c> continues a run from its checkpoint. SIGINT and SIGTERM stop
+/// <c>gpudigits train</c>: fetch MNIST, train the classifier on an accelerator, write metrics.csv, model-best.gdm and,
+/// after every epoch, checkpoint.gdm, and model.gdm at the end; <c>train --resume DIR</c> continues a run from its checkpoint. SIGINT and SIGTERM stop
 /// training at the end of the current batch, keeping the last completed epoch.
 /// </summary>
 public static class TrainCommand
@@ -27,7 +27,7 @@ public static class TrainCommand
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initialization and shuffling; same seed + same device = same metrics.", DefaultValueFactory = _ => 1UL };
     private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images (quick runs)." };
     private static readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
-    private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv and checkpoint.gdm (default: runs/<timestamp>)." };
+    private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv, checkpoint.gdm and the model files (default: runs/<timestamp>)." };
     private static readonly Option<string> Metrics = new("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." };
     private static readonly Option<string> Resume = new("--resume") { Description = "Continue the run in this folder from its checkpoint (its options are kept; --epochs may set a new total)." };
 
@@ -36,7 +36,7 @@ public static class TrainCommand
 
     public static Command Create()
     {
-        var command = new Command("train", "Train the MNIST classifier, write per-epoch metrics to CSV and a checkpoint after every epoch.")
+        var command = new Command("train", "Train the MNIST classifier; write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
         {
             Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
             CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume,
@@ -75,9 +75,11 @@ public static class TrainCommand
             accelerator = catalog.Open(deviceInfo.Id);
             trainer = new Trainer(accelerator, plan.Spec, plan.Options, train, test, normalization);
             var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint);
+            var models = new RunModels(run.Directory, trainer);
             if (plan.From is { } from)
             {
                 Restore(trainer, from, run);
+                models.Resume(trainer.History);
                 console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
                 run.WriteMetrics(trainer.History); // exactly the epochs the checkpoint holds, whatever the CSV held
             }
@@ -93,10 +95,14 @@ public static class TrainCommand
             console.Train(plan.Options.Epochs, progress =>
                 t.Run(epoch =>
                 {
+                    // model-best.gdm before the checkpoint: an epoch redone after a kill writes the same file again.
+                    run.Write($"the best model '{models.BestPath}'", () => models.EpochDone(epoch));
                     run.SaveEpoch(new Checkpoint(t.State, settings));
                     progress.EpochDone(epoch);
                 }, progress.Batch, stop.Token));
+            run.Write($"the model '{models.FinalPath}'", () => models.RunDone(trainer.History[^1]));
             console.Summary(trainer.History, run.MetricsPath);
+            console.Models(models.FinalPath, models.BestPath, models.Best!);
             return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (signals.Received is not null)

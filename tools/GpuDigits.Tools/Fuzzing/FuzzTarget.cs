@@ -27,13 +27,14 @@ public abstract class FuzzTarget
     /// <summary>The most managed memory <see cref="Parse"/> may allocate for <paramref name="input"/>.</summary>
     public abstract long AllocationBound(FuzzInput input);
 
-    /// <summary>The targets by name: idx, gz.</summary>
+    /// <summary>The targets by name: idx, gz, model.</summary>
     public static FuzzTarget Create(string name) => name switch
     {
         "idx" => new IdxFuzzTarget(),
         "gz" => new GzipIdxFuzzTarget(),
+        "model" => new ModelFuzzTarget(),
         _ => throw new ArgumentException($"Unknown fuzz target '{name}': use {string.Join(", ", Names)}."),
     };
 
-    public static IReadOnlyList<string> Names { get; } = ["idx", "gz"];
+    public static IReadOnlyList<string> Names { get; } = ["idx", "gz", "model"];
 }
