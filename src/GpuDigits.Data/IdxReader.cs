@@ -12,7 +12,7 @@ namespace GpuDigits.Data;
 public static class IdxReader
 {
     private const byte UnsignedByteType = 0x08;
-    private const int FirstChunk = 64 * 1024;
+    private const int FirstChunk = 16 * 1024; // a stream of unknown length earns more only by delivering it
 
     /// <summary>Reads an image file (magic 0x00000803: count, rows, cols).</summary>
     public static IdxImages ReadImages(string path)

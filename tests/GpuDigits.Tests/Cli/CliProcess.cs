@@ -51,6 +51,8 @@ internal sealed class CliProcess : IDisposable
         {
             // POSIX sh counts ulimit -f in 512-byte blocks.
             start = new ProcessStartInfo("/bin/sh");
+            // The runtime's W^X double mapping sizes a memory file at startup, which the limit would refuse.
+            start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
             foreach (var a in new[] { "-c", $"trap '' XFSZ; ulimit -f {kib * 2} || exit 99; exec \"$@\"", "sh", Dotnet, Dll }) start.ArgumentList.Add(a);
         }
         else

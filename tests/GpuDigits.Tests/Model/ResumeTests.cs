@@ -113,7 +113,7 @@ public class ResumeTests
         trainer.RunEpoch();
         var state = trainer.Optimizer.ExportState();
         Assert.That(state.Slots, Has.Count.EqualTo(Optimizer.SlotsPerParameter(kind) * trainer.Network.Parameters.Count));
-        Assert.That(state.StepCount, Is.EqualTo(8)); // 1500 images in batches of 128
+        Assert.That(state.StepCount, Is.EqualTo(12)); // 1500 images in batches of 128
         Assert.That(state.Slots.Any(s => s.Any(v => v != 0)), "a trained optimizer has non-zero state");
 
         using var other = NewTrainer(acc, new TrainingOptions { Epochs = 1, Optimizer = kind });

@@ -130,8 +130,15 @@ public sealed class GzipIdxFuzzTarget : FuzzTarget
 
     public override bool IsExpected(Exception e) => e is DataFormatException;
 
-    /// <summary>Four times what the input holds: its own bytes and the bytes its gzip data decompresses to.</summary>
-    public override long AllocationBound(FuzzInput input) => FixedAllowance + 4L * (input.Bytes.Length + input.ContentLength);
+    /// <summary>The managed buffer a <see cref="GZipStream"/> reads compressed data through, whatever the input's size.</summary>
+    public const long DecompressorBuffer = 64 * 1024;
+
+    /// <summary>
+    /// The decompressor's own buffer, plus four times what the input holds: its own bytes and the bytes its gzip data
+    /// decompresses to (at most 1032 times its length).
+    /// </summary>
+    public override long AllocationBound(FuzzInput input) =>
+        FixedAllowance + DecompressorBuffer + 4L * (input.Bytes.Length + input.ContentLength);
 
     /// <summary>How many bytes the gzip data decompresses to before it ends or breaks (0 if it is not gzip).</summary>
     public static long DecompressedLength(byte[] bytes)
