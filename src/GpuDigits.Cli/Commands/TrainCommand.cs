@@ -174,6 +174,10 @@ public static class TrainCommand
         var checkpoint = CheckpointFormat.Load(checkpointPath);
         var state = checkpoint.State;
         var saved = state.Options;
+        int pixels = MnistDataset.ImageSide * MnistDataset.ImageSide;
+        if (state.Spec.Inputs != pixels || state.Spec.Classes != MnistSplit.Classes)
+            throw new ModelFormatException(checkpointPath,
+                $"is a checkpoint of a {state.Spec} network; MNIST needs {pixels} inputs and {MnistSplit.Classes} classes");
 
         var conflicts = new List<string>();
         void Check(Option option, bool same, string savedValue)
