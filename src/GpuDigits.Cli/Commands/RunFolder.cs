@@ -83,7 +83,29 @@ public sealed class RunFolder
         {
             throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
         }
+        RemoveStaleTemporaryFiles(dir, Path.GetFileName(metrics));
+        RemoveStaleTemporaryFiles(Path.GetDirectoryName(metrics)!, Path.GetFileName(metrics));
         return new RunFolder(dir, metrics, createdFolder: false, savedEpoch);
+    }
+
+    /// <summary>
+    /// Deletes the temporary files of atomic writes that a killed process left behind (".name.GUID.tmp" for the
+    /// files a run writes); nothing else is touched.
+    /// </summary>
+    private static void RemoveStaleTemporaryFiles(string dir, string metricsName)
+    {
+        var names = new[] { CheckpointFormat.FileName, metricsName, RunModels.FinalName, RunModels.BestName };
+        foreach (var path in System.IO.Directory.EnumerateFiles(dir, "*" + AtomicFile.TempSuffix))
+        {
+            var file = Path.GetFileName(path);
+            bool ours = names.Any(n => file.Length == 1 + n.Length + 1 + 32 + AtomicFile.TempSuffix.Length &&
+                                       file.StartsWith("." + n + ".", StringComparison.Ordinal) &&
+                                       !file.AsSpan(n.Length + 2, 32).ContainsAnyExcept("0123456789abcdef"));
+            if (!ours) continue;
+            try { File.Delete(path); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>

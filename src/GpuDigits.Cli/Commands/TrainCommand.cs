@@ -10,9 +10,10 @@ using GpuDigits.Cli.Presentation;
 namespace GpuDigits.Cli.Commands;
 
 /// <summary>
-/// <c>gpudigits train</c>: fetch MNIST, train the classifier on an accelerator, write metrics.csv, model-best.gdm and,
-/// after every epoch, checkpoint.gdm, and model.gdm at the end; <c>train --resume DIR</c> continues a run from its checkpoint. SIGINT and SIGTERM stop
-/// training at the end of the current batch, keeping the last completed epoch.
+/// <c>gpudigits train</c>: fetch MNIST, train the classifier on an accelerator; after every epoch write model-best.gdm
+/// (when the epoch is the best so far), checkpoint.gdm and metrics.csv, and model.gdm at the end.
+/// <c>train --resume DIR</c> continues a run from its checkpoint. SIGINT and SIGTERM stop training at the end of the
+/// current batch, keeping the last completed epoch.
 /// </summary>
 public static class TrainCommand
 {
@@ -31,9 +32,6 @@ public static class TrainCommand
     private static readonly Option<string> Metrics = new("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." };
     private static readonly Option<string> Resume = new("--resume") { Description = "Continue the run in this folder from its checkpoint (its options are kept; --epochs may set a new total)." };
 
-    /// <summary>The options a resumed run takes from its checkpoint; giving one with another value is a usage error.</summary>
-    private static readonly Option[] FixedOnResume = [Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Seed, TrainLimit, TestLimit, Out, Metrics];
-
     public static Command Create()
     {
         var command = new Command("train", "Train the MNIST classifier; write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
@@ -51,12 +49,13 @@ public static class TrainCommand
 
     private static int Run(ParseResult parse, CancellationToken cancellation)
     {
+        // Registered first, so that a signal at any moment from here on is handled (and the run folder cleaned up).
+        using var signals = new TerminationSignals();
         var error = parse.InvocationConfiguration.Error;
         var console = new TrainingView(parse.InvocationConfiguration.Output, error);
         var plan = parse.GetValue(Resume) is { } resumeDir ? PlanResume(parse, resumeDir) : PlanNew(parse);
         var run = plan.Folder;
 
-        using var signals = new TerminationSignals();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, signals.Token);
         Accelerator? accelerator = null;
         Trainer? trainer = null;
@@ -86,6 +85,9 @@ public static class TrainCommand
             console.Header(accelerator.Info, plan.Spec, plan.Options, train.Count, test.Count, run.MetricsPath);
             if (trainer.EpochsDone >= plan.Options.Epochs)
             {
+                // Killed between the last checkpoint and model.gdm: the checkpoint holds the final weights.
+                if (!File.Exists(models.FinalPath))
+                    run.Write($"the model '{models.FinalPath}'", () => models.RunDone(trainer.History[^1]));
                 console.AlreadyComplete(run.Directory, trainer.EpochsDone);
                 console.Summary(trainer.History, run.MetricsPath);
                 return ExitCodes.Success;

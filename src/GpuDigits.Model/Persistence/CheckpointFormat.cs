@@ -173,6 +173,8 @@ public static class CheckpointFormat
         string metricsPath = r.Text();
         r.End();
         if (hasLr > 1) throw r.Bad($"has-learning-rate flag {hasLr}");
+        if (trainCount < 1 || testCount < 1) throw r.Bad($"image counts {trainCount} and {testCount} (each must be at least 1)");
+        if (epochsDone < 0) throw r.Bad($"epoch count {epochsDone}");
 
         TrainingOptions options;
         RunSettings run;
@@ -196,7 +198,7 @@ public static class CheckpointFormat
         }
         catch (ArgumentException e)
         {
-            throw new ModelFormatException(name, $"has invalid training settings in its {StateTag} section: {e.Message.TrimEnd('.')}");
+            throw new ModelFormatException(name, $"has invalid training settings in its {StateTag} section: {Describe(e)}");
         }
 
         var optimizer = ReadOptimizer(optimizerSection.Payload, model, name);
@@ -209,8 +211,16 @@ public static class CheckpointFormat
         }
         catch (ArgumentException e)
         {
-            throw new ModelFormatException(name, $"is inconsistent: {e.Message.TrimEnd('.')}");
+            throw new ModelFormatException(name, $"is inconsistent: {Describe(e)}");
         }
+    }
+
+    /// <summary>An argument check's message as one line, without the parameter name .NET appends.</summary>
+    private static string Describe(ArgumentException e)
+    {
+        string message = e.Message.Split('\n')[0].Trim();
+        if (e.ParamName is { } param) message = message.Replace($" (Parameter '{param}')", "");
+        return message.TrimEnd('.');
     }
 
     private static OptimizerState ReadOptimizer(byte[] payload, ModelFile model, string name)

@@ -1,5 +1,6 @@
 using GpuDigits.Cli;
 using GpuDigits.Data;
+using GpuDigits.Engine.Kernels;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
@@ -218,6 +219,27 @@ public class FaultTests
         Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
         OneErrorLine(err);
         Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: Out of memory on opencl:").And.Contain("3,600,000,000 bytes"));
+    }
+
+    [Test]
+    public void AKernelThatDoesNotBuildIsOneErrorWithItsBuildLog()
+    {
+        using (OpenClTestDevice.OpenOrIgnore()) { }
+        var kernels = _temp.File("kernels");
+        Directory.CreateDirectory(kernels);
+        foreach (var name in KernelSources.EmbeddedFileNames())
+            File.WriteAllText(Path.Combine(kernels, name), KernelSources.Read(name));
+        File.AppendAllText(Path.Combine(kernels, "gemm.cl"), "\nGD_KERNEL void broken(GD_GLOBAL float* x) { x[0] = gd_broken_on_purpose; }\n");
+
+        string dir = _temp.File("broken-kernel");
+        var (code, output, err) = CliProcess.Run(TrainOn("opencl", dir),
+            environment: new Dictionary<string, string> { [KernelSources.OverrideVariable] = kernels });
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), output + err);
+        Assert.That(Errors(err), Has.Length.EqualTo(1), err);
+        Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: OpenCL kernel source gemm.cl failed to build"));
+        Assert.That(err, Does.Contain("gd_broken_on_purpose"), "the build log follows the message");
+        Assert.That(err, Does.Not.Contain("   at "), "no stack trace without --verbose");
+        Assert.That(Directory.Exists(dir), Is.False);
     }
 
     [Test]

@@ -98,11 +98,18 @@ public class ResumeProcessTests
             TestContext.Out.WriteLine($"second kill: {saved} epoch(s) saved");
         }
 
+        // What a kill in the middle of a save leaves behind, and a file of the user's that only looks similar.
+        string stale = Path.Combine(dir, $".{CheckpointFormat.FileName}.{Guid.NewGuid():N}.tmp"), mine = Path.Combine(dir, ".notes.tmp");
+        File.WriteAllBytes(stale, new byte[100]);
+        File.WriteAllText(mine, "keep me");
+
         var (code, output, err) = CliProcess.Run(Resume(dir), Patience);
         Assert.That(code, Is.Zero, output + err);
         Assert.That(output, Does.Contain("Resuming"));
         AssertSameAsReference(dir, reference);
-        Assert.That(Directory.GetFiles(dir, "*.tmp"), Is.Empty, "a finished run leaves no temporary files");
+        Assert.That(File.Exists(stale), Is.False, "resume removes temporary files of interrupted saves");
+        Assert.That(File.ReadAllText(mine), Is.EqualTo("keep me"));
+        Assert.That(Directory.GetFiles(dir, "*.tmp"), Is.EqualTo(new[] { mine }), "a finished run leaves no temporary files");
     }
 
     [TestCase(CliProcess.SIGINT, 130)]
@@ -155,8 +162,25 @@ public class ResumeProcessTests
         Assert.That(csv[2].LearningRate, Is.EqualTo(0.05 / 20).Within(1e-12));
         Assert.That(csv.Take(2).Select(Comparable), Is.EqualTo(firstTwo.Select(Comparable)), "the saved epochs are kept as they were");
 
+        File.Delete(Path.Combine(dir, "model.gdm")); // as if killed after the last checkpoint, before model.gdm
         (code, output, err) = CliProcess.Run(Resume(dir), Patience);
         Assert.That(code, Is.Zero, err);
         Assert.That(output, Does.Contain("already done all 3 epochs"));
+        Assert.That(File.Exists(Path.Combine(dir, "model.gdm")), "the final model is written from the checkpoint");
+    }
+
+    [Test]
+    public void ASignalBeforeTheFirstEpochEndsLeavesNothingBehind()
+    {
+        string dir = _temp.File("early");
+        // All 60,000 images: the first epoch takes long enough to be interrupted.
+        using var run = CliProcess.Start(["train", "--device", "cpu", "--data", TestData.MnistDirectory(), "--epochs", "1", "--out", dir]);
+        run.WaitUntil(() => run.Out.Contains("GpuDigits training"), Patience, "training to start");
+        run.Signal(CliProcess.SIGINT);
+        int code = run.WaitForExit(TimeSpan.FromMinutes(1));
+        if (code == 0) Assert.Inconclusive("The epoch finished before the signal arrived.");
+        Assert.That(code, Is.EqualTo(130), run.Err);
+        Assert.That(run.Err, Does.Contain("stopped before the first epoch finished; nothing was saved"));
+        Assert.That(Directory.Exists(dir), Is.False, "the run folder it created is removed");
     }
 }

@@ -20,6 +20,7 @@ public sealed class ModelFuzzTarget : FuzzTarget
         new Normalization(0.13, 0.31), Parameters(1), new Dictionary<string, string> { ["epoch"] = "3", ["device"] = "cpu" })));
     private static readonly Lazy<byte[]> SgdCheckpoint = new(() => CheckpointFormat.Serialize(BuildCheckpoint(OptimizerKind.Sgd)));
     private static readonly Lazy<byte[]> AdamCheckpoint = new(() => CheckpointFormat.Serialize(BuildCheckpoint(OptimizerKind.Adam)));
+    private static readonly Dictionary<byte[], (int, int)[]> HotRegions = new(ReferenceEqualityComparer.Instance);
 
     public override string Name => "model";
 
@@ -27,7 +28,10 @@ public sealed class ModelFuzzTarget : FuzzTarget
     {
         int which = random.NextInt(5);
         var seed = which switch { 0 or 1 => Model.Value, 2 or 3 => SgdCheckpoint.Value, _ => AdamCheckpoint.Value };
-        var bytes = Mutator.Mutate(seed, random, seed.Length, bigEndian: false, out var how);
+        (int, int)[] hot;
+        lock (HotRegions)
+            if (!HotRegions.TryGetValue(seed, out hot!)) HotRegions[seed] = hot = Structure(seed);
+        var bytes = Mutator.Mutate(seed, random, seed.Length, bigEndian: false, out var how, hot);
         bool reseal = random.NextInt(2) == 0 && bytes.Length >= ModelFormat.ChecksumLength;
         if (reseal) SHA256.HashData(bytes.AsSpan(0, bytes.Length - ModelFormat.ChecksumLength), bytes.AsSpan(bytes.Length - ModelFormat.ChecksumLength));
         // Variant 1 reads a checkpoint; a model file is also read as one now and then (it must be refused cleanly).
@@ -45,6 +49,27 @@ public sealed class ModelFuzzTarget : FuzzTarget
     public override bool IsExpected(Exception e) => e is ModelFormatException;
 
     public override long AllocationBound(FuzzInput input) => FixedAllowance + 4L * input.Bytes.Length;
+
+    /// <summary>
+    /// Where a valid file's structure is: the file header, every section header, and the payloads of every section
+    /// but the two bulk float arrays (of which only the optimizer section's own header counts).
+    /// </summary>
+    private static (int, int)[] Structure(byte[] file)
+    {
+        var regions = new List<(int, int)> { (0, ModelFormat.HeaderLength) };
+        int pos = ModelFormat.HeaderLength, end = file.Length - ModelFormat.ChecksumLength;
+        while (pos + ModelFormat.SectionHeaderLength <= end)
+        {
+            string tag = System.Text.Encoding.ASCII.GetString(file, pos, 4);
+            int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(pos + 8));
+            regions.Add((pos, ModelFormat.SectionHeaderLength));
+            int payload = pos + ModelFormat.SectionHeaderLength;
+            if (tag == CheckpointFormat.OptimizerTag) regions.Add((payload, 16));
+            else if (tag != ModelFormat.WeightsTag) regions.Add((payload, length));
+            pos = payload + length;
+        }
+        return [.. regions];
+    }
 
     private static float[][] Parameters(int seed)
     {

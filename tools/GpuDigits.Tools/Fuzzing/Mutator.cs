@@ -22,19 +22,31 @@ public static class Mutator
     /// <summary>
     /// Applies one to three mutations to a copy of <paramref name="input"/>. Header fields are looked for in the first
     /// <paramref name="headerLength"/> bytes, written big-endian or little-endian as <paramref name="bigEndian"/> says.
+    /// <paramref name="hot"/> (optional) lists regions (start, length) of <paramref name="input"/> where structure
+    /// lives, such as section headers and small sections; half the targeted mutations land there.
     /// </summary>
-    public static byte[] Mutate(byte[] input, SeededRandom random, int headerLength, bool bigEndian, out string description)
+    public static byte[] Mutate(byte[] input, SeededRandom random, int headerLength, bool bigEndian, out string description,
+        IReadOnlyList<(int Start, int Length)>? hot = null)
     {
         var bytes = new List<byte>(input);
         int steps = 1 + random.NextInt(3);
         var done = new List<string>(steps);
-        for (int s = 0; s < steps; s++) done.Add(MutateOnce(bytes, random, headerLength, bigEndian));
+        for (int s = 0; s < steps; s++) done.Add(MutateOnce(bytes, random, headerLength, bigEndian, hot));
         description = string.Join(" + ", done);
         return bytes.ToArray();
     }
 
-    private static string MutateOnce(List<byte> b, SeededRandom r, int headerLength, bool bigEndian)
+    private static string MutateOnce(List<byte> b, SeededRandom r, int headerLength, bool bigEndian, IReadOnlyList<(int Start, int Length)>? hot)
     {
+        // A position in a hot region, or null when there is none (or the coin says elsewhere).
+        int? Hot(int n, int width)
+        {
+            if (hot is null || hot.Count == 0 || r.NextInt(2) == 0) return null;
+            var (start, length) = hot[r.NextInt(hot.Count)];
+            int at = start + r.NextInt(Math.Max(1, length));
+            return at + width <= n ? at : null;
+        }
+
         string kind = Kinds[r.NextInt(Kinds.Length)];
         int n = b.Count;
         switch (kind)
@@ -45,14 +57,14 @@ public static class Mutator
                 // Favor the header, where one bit changes the meaning of everything after it.
                 for (int i = 0; i < flips; i++)
                 {
-                    int at = r.NextInt(2) == 0 ? r.NextInt(Math.Min(n, Math.Max(headerLength, 1))) : r.NextInt(n);
+                    int at = Hot(n, 1) ?? (r.NextInt(2) == 0 ? r.NextInt(Math.Min(n, Math.Max(headerLength, 1))) : r.NextInt(n));
                     b[at] ^= (byte)(1 << r.NextInt(8));
                 }
                 return $"bit-flip x{flips}";
             }
             case "byte-set" when n > 0:
             {
-                int at = r.NextInt(n), len = Math.Min(n - at, 1 + r.NextInt(16));
+                int at = Hot(n, 1) ?? r.NextInt(n), len = Math.Min(n - at, 1 + r.NextInt(16));
                 byte value = r.NextInt(2) == 0 ? (byte)r.NextInt(256) : (byte)(r.NextInt(2) == 0 ? 0 : 0xFF);
                 for (int i = 0; i < len; i++) b[at + i] = value;
                 return $"byte-set {len}@{at}={value}";
@@ -91,7 +103,7 @@ public static class Mutator
             case "field-huge" or "field-zero" or "field-small" when n >= 4:
             {
                 int limit = Math.Max(1, Math.Min(n - 3, headerLength));
-                int at = r.NextInt(2) == 0 ? r.NextInt(limit) / 4 * 4 : r.NextInt(limit);
+                int at = Hot(n, 4) ?? (r.NextInt(2) == 0 ? r.NextInt(limit) / 4 * 4 : r.NextInt(limit));
                 uint value = kind switch
                 {
                     "field-zero" => 0,
