@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace GpuDigits.Tests.Tools;
 
 /// <summary>
-/// A fixed subset of the fuzz harness (36,000 cases over the IDX, gzip and model readers): every damaged or forged
+/// A fixed subset of the fuzz harness (60,000 cases over the IDX, gzip and model readers): every damaged or forged
 /// file is accepted or refused with the reader's own one-line format exception, within its memory bound, in time.
 /// <c>gpudigits fuzz --target T --count 1000000</c> runs the same generator at length.
 /// </summary>
@@ -16,7 +16,7 @@ public class FuzzTests
 
     [TestCase("idx", 16000)]
     [TestCase("gz", 4000)]
-    [TestCase("model", 16000)]
+    [TestCase("model", 40000)]
     public void HostileFilesAreRefusedCleanlyWithinTheirMemoryBound(string target, int count)
     {
         var report = FileFuzzer.Run(FuzzTarget.Create(target), count, Seed, CaseTimeout);

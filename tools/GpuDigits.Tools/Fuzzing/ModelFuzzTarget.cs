@@ -10,8 +10,9 @@ namespace GpuDigits.Tools.Fuzzing;
 
 /// <summary>
 /// Model files (.gdm) and checkpoints through <see cref="ModelFormat"/> and <see cref="CheckpointFormat"/>. Half the
-/// damaged files get their SHA-256 trailer recomputed, so the damage reaches the section parsers instead of stopping
-/// at the checksum. Memory is bounded by the input's length.
+/// cases forge one field of the file's structure (a header, a section header, a count, a size, a code) and
+/// recompute the SHA-256 trailer, so the forgery reaches the section parsers; the others damage the file at large,
+/// half of them with the trailer recomputed too. Memory is bounded by the input's length.
 /// </summary>
 public sealed class ModelFuzzTarget : FuzzTarget
 {
@@ -31,8 +32,12 @@ public sealed class ModelFuzzTarget : FuzzTarget
         (int, int)[] hot;
         lock (HotRegions)
             if (!HotRegions.TryGetValue(seed, out hot!)) HotRegions[seed] = hot = Structure(seed);
-        var bytes = Mutator.Mutate(seed, random, seed.Length, bigEndian: false, out var how, hot);
-        bool reseal = random.NextInt(2) == 0 && bytes.Length >= ModelFormat.ChecksumLength;
+        // Half the cases forge one field of the structure behind a valid checksum; the others damage the file at large.
+        bool forge = random.NextInt(2) == 0;
+        var bytes = forge
+            ? Mutator.MutateField(seed, random, hot, bigEndian: false, out var how)
+            : Mutator.Mutate(seed, random, seed.Length, bigEndian: false, out how, hot);
+        bool reseal = (forge || random.NextInt(2) == 0) && bytes.Length >= ModelFormat.ChecksumLength;
         if (reseal) SHA256.HashData(bytes.AsSpan(0, bytes.Length - ModelFormat.ChecksumLength), bytes.AsSpan(bytes.Length - ModelFormat.ChecksumLength));
         // Variant 1 reads a checkpoint; a model file is also read as one now and then (it must be refused cleanly).
         int variant = which >= 2 ? (random.NextInt(4) == 0 ? 0 : 1) : (random.NextInt(4) == 0 ? 1 : 0);

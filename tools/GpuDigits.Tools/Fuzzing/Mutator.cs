@@ -36,6 +36,34 @@ public static class Mutator
         return bytes.ToArray();
     }
 
+    /// <summary>
+    /// Replaces one aligned 4-byte field inside one of the <paramref name="hot"/> regions with zero, a small number or
+    /// a boundary value: the forged-header case, aimed at the places where a file's structure is described.
+    /// </summary>
+    public static byte[] MutateField(byte[] input, SeededRandom random, IReadOnlyList<(int Start, int Length)> hot, bool bigEndian,
+        out string description)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(hot.Count);
+        var bytes = (byte[])input.Clone();
+        var (start, length) = hot[random.NextInt(hot.Count)];
+        int at = start + random.NextInt(Math.Max(1, length / 4)) * 4;
+        if (at + 4 > bytes.Length)
+        {
+            description = "unchanged";
+            return bytes;
+        }
+        uint value = random.NextInt(3) switch
+        {
+            0 => 0,
+            1 => (uint)random.NextInt(4),
+            _ => Interesting[random.NextInt(Interesting.Length)],
+        };
+        if (bigEndian) BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), value);
+        else BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at), value);
+        description = $"field @{at}={value}";
+        return bytes;
+    }
+
     private static string MutateOnce(List<byte> b, SeededRandom r, int headerLength, bool bigEndian, IReadOnlyList<(int Start, int Length)>? hot)
     {
         // A position in a hot region, or null when there is none (or the coin says elsewhere).
@@ -43,7 +71,9 @@ public static class Mutator
         {
             if (hot is null || hot.Count == 0 || r.NextInt(2) == 0) return null;
             var (start, length) = hot[r.NextInt(hot.Count)];
-            int at = start + r.NextInt(Math.Max(1, length));
+            int offset = r.NextInt(Math.Max(1, length));
+            if (width > 1 && r.NextInt(4) != 0) offset = offset / width * width; // fields sit on their own alignment
+            int at = start + offset;
             return at + width <= n ? at : null;
         }
 
