@@ -50,6 +50,7 @@ public class PredictTests
         string path = _temp.Write($"digit-{digit}-{file}", bytes);
 
         var (code, output, err) = Predict("--image", path, "--show");
+        TestContext.Out.WriteLine(output.Split("Prediction:")[0]);
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(output, Does.Contain($"Prediction: {digit} ("));
         Assert.That(output, Does.Contain("200 x 200, dark on light (inverted)"));
