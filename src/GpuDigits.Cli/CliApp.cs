@@ -21,6 +21,9 @@ public static class CliApp
         var root = new RootCommand("GpuDigits: custom GPU kernels training an MNIST digit classifier, on CUDA, OpenCL or the CPU.")
         {
             TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            PredictCommand.Create(),
+            PlotCommand.Create(),
             DevicesCommand.Create(),
             VerifyCommand.Create(),
         };

@@ -1,4 +1,5 @@
 using GpuDigits.Engine;
+using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 
 namespace GpuDigits.Cli;
@@ -18,6 +19,7 @@ public static class Failure
             OperationCanceledException => (ExitCodes.Interrupted, "Interrupted."),
             TrainingDivergedException d => (ExitCodes.Failure, d.Message),
             AcceleratorException a => (ExitCodes.Failure, a.Message),
+            ModelFormatException m => (ExitCodes.Failure, m.Message),
             UnauthorizedAccessException u => (ExitCodes.Failure, $"Permission denied: {u.Message}"),
             IOException io => (ExitCodes.Failure, io.Message),
             _ when IsDataError(ex) => (ExitCodes.Failure, ex.Message),

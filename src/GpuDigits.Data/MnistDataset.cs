@@ -17,6 +17,9 @@ public sealed record MnistDataset(MnistSplit Train, MnistSplit Test)
         return new MnistDataset(train, test);
     }
 
+    /// <summary>Reads only the test split (the 10,000 images and labels) from <paramref name="directory"/>, as <see cref="Load"/> does.</summary>
+    public static MnistSplit LoadTest(string directory) => LoadSplit(directory, MnistFiles.TestImages, MnistFiles.TestLabels);
+
     /// <summary>Makes sure the files are in the data folder (fetching them if needed), then loads them.</summary>
     public static async Task<MnistDataset> LoadAsync(string? dataDir, IProgress<string>? progress = null,
         CancellationToken cancellation = default)

@@ -22,12 +22,12 @@ public static class TrainCommand
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initialization and shuffling; same seed + same device = same metrics.", DefaultValueFactory = _ => 1UL };
     private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images (quick runs)." };
     private static readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
-    private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv (default: runs/<timestamp>)." };
+    private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv and the model files (default: runs/<timestamp>)." };
     private static readonly Option<string> Metrics = new("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." };
 
     public static Command Create()
     {
-        var command = new Command("train", "Train the MNIST classifier and write per-epoch metrics to CSV.")
+        var command = new Command("train", "Train the MNIST classifier; write per-epoch metrics to CSV and the model to model.gdm (best epoch: model-best.gdm).")
         {
             Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
             CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics,
@@ -59,6 +59,7 @@ public static class TrainCommand
             console.Header(accelerator.Info, spec, options, train.Count, test.Count, run.MetricsPath);
             using var trainer = new Trainer(accelerator, spec, options, train, test, normalization);
             using var csv = run.CreateMetricsWriter();
+            var models = new RunModels(run.Directory, trainer);
 
             var history = new List<EpochMetrics>();
             console.Train(options.Epochs, progress =>
@@ -67,9 +68,12 @@ public static class TrainCommand
                     csv.Append(epoch);
                     run.MarkStarted();
                     history.Add(epoch);
+                    models.EpochDone(epoch);
                     progress.EpochDone(epoch);
                 }, progress.Batch, cancellation));
+            models.RunDone(history[^1]);
             console.Summary(history, run.MetricsPath);
+            console.Models(models.FinalPath, models.BestPath, models.Best!);
             return ExitCodes.Success;
         }
         catch

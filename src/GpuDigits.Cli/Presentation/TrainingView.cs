@@ -46,6 +46,9 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
         _out.MarkupLine($"Training time {seconds:F1} s ({seconds / history.Count:F2} s per epoch, {history.Average(h => h.SamplesPerSecond):N0} samples/s). Metrics: {Markup.Escape(metricsPath)}");
     }
 
+    public void Models(string finalPath, string bestPath, EpochMetrics best) =>
+        _out.MarkupLine($"Model: {Markup.Escape(finalPath)}; best epoch ({best.Epoch}, test accuracy {best.TestAccuracy * 100:F2} %): {Markup.Escape(bestPath)}");
+
     internal static string EpochLine(EpochMetrics m) =>
         $"epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy * 100:F2} %  test loss {m.TestLoss:F4} acc {m.TestAccuracy * 100:F2} %  lr {m.LearningRate:G3}  {m.EpochSeconds:F2} s  {m.SamplesPerSecond:N0} samples/s";
 

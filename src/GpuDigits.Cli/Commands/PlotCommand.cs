@@ -1,0 +1,64 @@
+using System.CommandLine;
+using CsvHelper;
+using GpuDigits.Data;
+using GpuDigits.Tools.Metrics;
+using GpuDigits.Tools.Plotting;
+
+namespace GpuDigits.Cli.Commands;
+
+/// <summary><c>gpudigits plot</c>: draws one or more metrics.csv files (loss and accuracy per epoch) into an SVG.</summary>
+public static class PlotCommand
+{
+    private static readonly Argument<string[]> Files = new("metrics")
+    {
+        Description = "metrics.csv files written by 'gpudigits train'; several are overlaid.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+    private static readonly Option<string> Out = new("--out", "-o") { Description = "The SVG file to write.", Required = true };
+    private static readonly Option<string> Labels = new("--labels") { Description = "Legend labels, comma-separated, one per CSV (default: each CSV's folder name)." };
+    private static readonly Option<string> Title = new("--title") { Description = "Title above the plots." };
+
+    public static Command Create()
+    {
+        var command = new Command("plot", "Plot loss and accuracy per epoch (train solid, test dashed) of one or more runs into an SVG file.")
+        {
+            Files, Out, Labels, Title,
+        };
+        command.SetAction(parse =>
+        {
+            var files = parse.GetValue(Files)!;
+            string output = Path.GetFullPath(parse.GetValue(Out)!);
+            if (!output.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"-o writes an SVG file; give it a name ending in .svg, got '{output}'.");
+            var labels = parse.GetValue(Labels) is { } text ? text.Split(',', StringSplitOptions.TrimEntries) : MetricsPlot.DefaultLabels(files);
+            if (labels.Count != files.Length)
+                throw new UsageException($"--labels has {labels.Count} labels for {files.Length} CSV files; give one per file.");
+            if (labels.Any(string.IsNullOrEmpty)) throw new UsageException("--labels has an empty label.");
+
+            var runs = files.Select((f, i) => new PlotSeries(labels[i], Read(f))).ToList();
+            Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+            MetricsPlot.Write(output, runs, parse.GetValue(Title));
+            parse.InvocationConfiguration.Output.WriteLine(
+                $"Wrote {output} ({runs.Count} run{(runs.Count == 1 ? "" : "s")}, up to {runs.Max(r => r.Epochs.Count)} epochs)");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<Model.Training.EpochMetrics> Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Metrics file '{path}' does not exist.", path);
+        IReadOnlyList<Model.Training.EpochMetrics> rows;
+        try
+        {
+            rows = MetricsCsvReader.Read(path);
+        }
+        catch (CsvHelperException e)
+        {
+            string first = e.Message.Split('\n', 2)[0].Trim();
+            throw new DataFormatException(path, $"is not a metrics CSV written by 'gpudigits train' ({first})", e);
+        }
+        if (rows.Count == 0) throw new DataFormatException(path, "holds no epochs yet");
+        return rows;
+    }
+}

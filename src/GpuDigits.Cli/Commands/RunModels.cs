@@ -1,0 +1,59 @@
+using System.Globalization;
+using GpuDigits.Model.Persistence;
+using GpuDigits.Model.Training;
+
+namespace GpuDigits.Cli.Commands;
+
+/// <summary>
+/// The model files of a training run: <c>model-best.gdm</c>, rewritten after every epoch whose test accuracy beats
+/// every earlier epoch's, and <c>model.gdm</c>, the final weights, written when the run completes. Both are written
+/// atomically, with the epoch's metrics and the run's settings as metadata.
+/// </summary>
+public sealed class RunModels(string directory, Trainer trainer)
+{
+    public const string FinalName = "model.gdm";
+    public const string BestName = "model-best.gdm";
+
+    private double _bestAccuracy = double.NegativeInfinity;
+
+    public string FinalPath { get; } = Path.Combine(directory, FinalName);
+    public string BestPath { get; } = Path.Combine(directory, BestName);
+
+    /// <summary>The epoch saved as the best so far (null before the first epoch).</summary>
+    public EpochMetrics? Best { get; private set; }
+
+    /// <summary>Saves model-best.gdm if <paramref name="epoch"/> has the best test accuracy so far.</summary>
+    public void EpochDone(EpochMetrics epoch)
+    {
+        if (!(epoch.TestAccuracy > _bestAccuracy)) return;
+        ModelFormat.Save(Snapshot(epoch), BestPath);
+        _bestAccuracy = epoch.TestAccuracy;
+        Best = epoch;
+    }
+
+    /// <summary>Saves model.gdm with the weights as they are after the last epoch.</summary>
+    public void RunDone(EpochMetrics last) => ModelFormat.Save(Snapshot(last), FinalPath);
+
+    private ModelFile Snapshot(EpochMetrics epoch)
+    {
+        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        var o = trainer.Options;
+        var metadata = new Dictionary<string, string>
+        {
+            ["created"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["epoch"] = epoch.Epoch.ToString(CultureInfo.InvariantCulture),
+            ["epochs"] = o.Epochs.ToString(CultureInfo.InvariantCulture),
+            ["train_loss"] = F(epoch.TrainLoss),
+            ["train_accuracy"] = F(epoch.TrainAccuracy),
+            ["test_loss"] = F(epoch.TestLoss),
+            ["test_accuracy"] = F(epoch.TestAccuracy),
+            ["device"] = epoch.Device,
+            ["optimizer"] = o.Optimizer.ToString().ToLowerInvariant(),
+            ["learning_rate"] = ((decimal)o.BaseLearningRate).ToString(CultureInfo.InvariantCulture), // 0.05f as "0.05"
+            ["schedule"] = o.Schedule.ToString().ToLowerInvariant(),
+            ["batch"] = o.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
+        };
+        return ModelFile.FromNetwork(trainer.Network, trainer.Normalization, metadata);
+    }
+}

@@ -1,0 +1,34 @@
+namespace GpuDigits.Data.Images;
+
+/// <summary>Reads a picture file as grayscale, choosing the reader by the file's first bytes: PNG or PGM (P2, P5).</summary>
+public static class ImageFile
+{
+    /// <summary>The largest image file read (64 MiB).</summary>
+    public const long MaxFileBytes = 64L << 20;
+
+    public static GrayImage Read(string path)
+    {
+        var bytes = ReadBytes(path);
+        return Decode(bytes, path);
+    }
+
+    public static GrayImage Decode(ReadOnlySpan<byte> bytes, string name)
+    {
+        if (PngReader.HasSignature(bytes)) return PngReader.Decode(bytes, name);
+        if (PgmReader.HasMagic(bytes)) return PgmReader.Decode(bytes, name);
+        if (bytes.Length >= 2 && bytes[0] == 'P' && bytes[1] is (byte)'1' or (byte)'3' or (byte)'4' or (byte)'6')
+            throw new DataFormatException(name,
+                $"is a P{(char)bytes[1]} (PBM/PPM) file; only PNG and PGM (P2, P5) images are supported");
+        throw new DataFormatException(name, "is neither a PNG nor a PGM (P2, P5) image");
+    }
+
+    internal static byte[] ReadBytes(string path)
+    {
+        using var file = File.OpenRead(path);
+        if (file.Length > MaxFileBytes)
+            throw new DataFormatException(path, $"is {file.Length:N0} bytes; image files of at most {MaxFileBytes:N0} bytes are read");
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+using GpuDigits.Data;
+using GpuDigits.Model.Inference;
+
+namespace GpuDigits.Tools.Evaluation;
+
+/// <summary>One line of the evaluation summary CSV.</summary>
+public sealed record EvaluationSummary(string Model, string Device, int Images, double Loss, double Accuracy);
+
+/// <summary>Columns of the per-class CSV: class,count,predicted,correct,precision,recall,f1.</summary>
+public sealed class ClassMetricsMap : ClassMap<ClassMetrics>
+{
+    public ClassMetricsMap()
+    {
+        Column(m => m.Class, nameof(ClassMetrics.Class), "class", 0);
+        Column(m => m.Count, nameof(ClassMetrics.Count), "count", 1);
+        Column(m => m.Predicted, nameof(ClassMetrics.Predicted), "predicted", 2);
+        Column(m => m.Correct, nameof(ClassMetrics.Correct), "correct", 3);
+        Column(m => m.Precision, nameof(ClassMetrics.Precision), "precision", 4);
+        Column(m => m.Recall, nameof(ClassMetrics.Recall), "recall", 5);
+        Column(m => m.F1, nameof(ClassMetrics.F1), "f1", 6);
+    }
+
+    private void Column<T>(System.Linq.Expressions.Expression<Func<ClassMetrics, T>> property, string parameter, string name, int index)
+    {
+        Map(property!).Name(name).Index(index);
+        Parameter(parameter).Name(name).Index(index);
+    }
+}
+
+/// <summary>Columns of the summary CSV: model,device,images,loss,accuracy.</summary>
+public sealed class EvaluationSummaryMap : ClassMap<EvaluationSummary>
+{
+    public EvaluationSummaryMap()
+    {
+        Column(m => m.Model, nameof(EvaluationSummary.Model), "model", 0);
+        Column(m => m.Device, nameof(EvaluationSummary.Device), "device", 1);
+        Column(m => m.Images, nameof(EvaluationSummary.Images), "images", 2);
+        Column(m => m.Loss, nameof(EvaluationSummary.Loss), "loss", 3);
+        Column(m => m.Accuracy, nameof(EvaluationSummary.Accuracy), "accuracy", 4);
+    }
+
+    private void Column<T>(System.Linq.Expressions.Expression<Func<EvaluationSummary, T>> property, string parameter, string name, int index)
+    {
+        Map(property!).Name(name).Index(index);
+        Parameter(parameter).Name(name).Index(index);
+    }
+}
+
+/// <summary>
+/// The CSV files of <c>gpudigits evaluate</c>, written atomically (temporary file, flush, rename):
+/// <list type="bullet">
+/// <item>summary: <c>model,device,images,loss,accuracy</c>, one row;</item>
+/// <item>per class: <c>class,count,predicted,correct,precision,recall,f1</c>, one row per class;</item>
+/// <item>confusion matrix: <c>actual,0,1,...,9</c>, one row per actual class, a column per predicted class.</item>
+/// </list>
+/// Fractions are in [0, 1].
+/// </summary>
+public static class EvaluationCsv
+{
+    public const string ActualColumn = "actual";
+
+    public static void WriteSummary(string path, EvaluationSummary summary) => Write(path, csv =>
+    {
+        csv.Context.RegisterClassMap<EvaluationSummaryMap>();
+        csv.WriteHeader<EvaluationSummary>();
+        csv.NextRecord();
+        csv.WriteRecord(summary);
+        csv.NextRecord();
+    });
+
+    public static void WritePerClass(string path, IEnumerable<ClassMetrics> rows) => Write(path, csv =>
+    {
+        csv.Context.RegisterClassMap<ClassMetricsMap>();
+        csv.WriteRecords(rows);
+    });
+
+    public static void WriteConfusion(string path, ConfusionMatrix matrix) => Write(path, csv =>
+    {
+        csv.WriteField(ActualColumn);
+        for (int p = 0; p < matrix.Classes; p++) csv.WriteField(p);
+        csv.NextRecord();
+        for (int a = 0; a < matrix.Classes; a++)
+        {
+            csv.WriteField(a);
+            for (int p = 0; p < matrix.Classes; p++) csv.WriteField(matrix[a, p]);
+            csv.NextRecord();
+        }
+    });
+
+    public static EvaluationSummary ReadSummary(string path) => Read(path, csv =>
+    {
+        csv.Context.RegisterClassMap<EvaluationSummaryMap>();
+        return csv.GetRecords<EvaluationSummary>().Single();
+    });
+
+    public static IReadOnlyList<ClassMetrics> ReadPerClass(string path) => Read(path, csv =>
+    {
+        csv.Context.RegisterClassMap<ClassMetricsMap>();
+        return (IReadOnlyList<ClassMetrics>)csv.GetRecords<ClassMetrics>().ToList();
+    });
+
+    /// <summary>Reads a confusion-matrix CSV; a square matrix with rows and columns 0..n-1 in order, else a <see cref="DataFormatException"/>.</summary>
+    public static ConfusionMatrix ReadConfusion(string path) => Read(path, csv =>
+    {
+        if (!csv.Read() || !csv.ReadHeader()) throw new DataFormatException(path, "is empty");
+        var header = csv.HeaderRecord!;
+        int classes = header.Length - 1;
+        if (classes < 1 || header[0] != ActualColumn || header.Skip(1).Select((h, i) => h == i.ToString(CultureInfo.InvariantCulture)).Any(ok => !ok))
+            throw new DataFormatException(path, $"does not have the header {ActualColumn},0,1,...: '{string.Join(",", header)}'");
+        var matrix = new ConfusionMatrix(classes);
+        int row = 0;
+        while (csv.Read())
+        {
+            if (row >= classes || csv.GetField<int>(0) != row)
+                throw new DataFormatException(path, $"row {row + 1} is not actual class {row} of {classes}");
+            for (int p = 0; p < classes; p++)
+            {
+                int count = csv.GetField<int>(p + 1);
+                if (count < 0) throw new DataFormatException(path, $"has a negative count at actual {row}, predicted {p}");
+                matrix.Add(row, p, count);
+            }
+            row++;
+        }
+        if (row != classes) throw new DataFormatException(path, $"has {row} rows for {classes} classes");
+        return matrix;
+    });
+
+    private static CsvConfiguration Configuration() => new(CultureInfo.InvariantCulture) { HasHeaderRecord = true, NewLine = "\n" };
+
+    private static void Write(string path, Action<CsvWriter> write) =>
+        AtomicFile.WriteText(path, writer =>
+        {
+            using var csv = new CsvWriter(writer, Configuration(), leaveOpen: true);
+            write(csv);
+            csv.Flush();
+        });
+
+    private static T Read<T>(string path, Func<CsvReader, T> read)
+    {
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, Configuration());
+        return read(csv);
+    }
+}

@@ -1,0 +1,159 @@
+using GpuDigits.Data;
+using GpuDigits.Model.Training;
+
+namespace GpuDigits.Tools.Plotting;
+
+/// <summary>One run to draw: its legend label and its per-epoch metrics.</summary>
+public sealed record PlotSeries(string Label, IReadOnlyList<EpochMetrics> Epochs);
+
+/// <summary>
+/// Draws metrics.csv files as an SVG: a loss panel and an accuracy panel over the epochs, each run in its own colour,
+/// training values as solid lines with filled markers and test values as dashed lines with hollow markers, a legend
+/// naming the runs and the two line styles. Markers carry tooltips with the exact values.
+/// </summary>
+public static class MetricsPlot
+{
+    /// <summary>Run colours, in order; runs beyond the list reuse it.</summary>
+    public static IReadOnlyList<string> Palette { get; } =
+        ["#1f5fbf", "#d1452b", "#2e9a4a", "#8a4fc4", "#e08a00", "#17a2b8", "#6b6b6b", "#b5386f"];
+
+    public const string TestDash = "7 4";
+
+    private const double Width = 1000;
+    private const double PanelWidth = 380, PanelHeight = 290, PanelTop = 70;
+    private static readonly double[] PanelLeft = [80, 580];
+
+    /// <summary>Renders <paramref name="runs"/> into <paramref name="path"/>, atomically.</summary>
+    public static void Write(string path, IReadOnlyList<PlotSeries> runs, string? title = null) =>
+        AtomicFile.WriteText(path, writer => Render(writer, runs, title));
+
+    public static void Render(TextWriter output, IReadOnlyList<PlotSeries> runs, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0) throw new ArgumentException("Nothing to plot: no runs.", nameof(runs));
+        foreach (var r in runs)
+            if (r.Epochs.Count == 0) throw new ArgumentException($"Run '{r.Label}' has no epochs to plot.", nameof(runs));
+        title ??= runs.Count == 1 ? $"{runs[0].Label}: loss and accuracy per epoch" : "Loss and accuracy per epoch";
+
+        var legend = LegendLayout(runs);
+        double height = PanelTop + PanelHeight + 80 + legend.Rows * 24 + 10;
+        using var svg = new SvgWriter(output, Width, height, title);
+        svg.Text(Width / 2, 32, title, 18, anchor: "middle", bold: true);
+
+        int lastEpoch = runs.Max(r => r.Epochs.Max(e => e.Epoch));
+        int firstEpoch = runs.Min(r => r.Epochs.Min(e => e.Epoch));
+        var x = Axis.Nice(Math.Min(firstEpoch, 1), lastEpoch, Math.Min(Math.Max(lastEpoch, 2), 10), minimumStep: 1);
+
+        var losses = runs.SelectMany(r => r.Epochs.SelectMany(e => new[] { e.TrainLoss, e.TestLoss })).Where(double.IsFinite).ToList();
+        var lossAxis = Axis.Nice(0, losses.Count > 0 ? losses.Max() : 1);
+        Panel(svg, 0, "Loss (cross-entropy)", "loss", x, lossAxis, runs, e => e.TrainLoss, e => e.TestLoss, v => v.ToString("F4"));
+
+        var accuracies = runs.SelectMany(r => r.Epochs.SelectMany(e => new[] { e.TrainAccuracy, e.TestAccuracy })).Select(a => a * 100).ToList();
+        var accAxis = Axis.Nice(accuracies.Min(), Math.Min(100, accuracies.Max()));
+        if (accAxis.Max > 100) accAxis = accAxis with { Max = Math.Max(100, accAxis.Min + accAxis.Step) };
+        Panel(svg, 1, "Accuracy", "accuracy (%)", x, accAxis, runs, e => e.TrainAccuracy * 100, e => e.TestAccuracy * 100, v => $"{v:F2} %");
+
+        DrawLegend(svg, runs, legend, PanelTop + PanelHeight + 70);
+    }
+
+    private static void Panel(SvgWriter svg, int index, string title, string yLabel, Axis x, Axis y,
+        IReadOnlyList<PlotSeries> runs, Func<EpochMetrics, double> train, Func<EpochMetrics, double> test, Func<double, string> format)
+    {
+        double left = PanelLeft[index], top = PanelTop, right = left + PanelWidth, bottom = top + PanelHeight;
+        double X(double v) => x.Map(v, left, right);
+        double Y(double v) => y.Map(v, bottom, top);
+
+        svg.StartGroup(id: $"panel-{yLabel.Split(' ')[0]}");
+        svg.Text((left + right) / 2, top - 12, title, 14, anchor: "middle", bold: true);
+        foreach (double t in y.Ticks())
+        {
+            svg.Line(left, Y(t), right, Y(t), "#e4e4e4");
+            svg.Line(left - 5, Y(t), left, Y(t), "#444444");
+            svg.Text(left - 8, Y(t) + 4, y.Label(t), 11, "#444444", anchor: "end");
+        }
+        foreach (double t in x.Ticks())
+        {
+            svg.Line(X(t), bottom, X(t), bottom + 5, "#444444");
+            svg.Text(X(t), bottom + 18, x.Label(t), 11, "#444444", anchor: "middle");
+        }
+        svg.Rect(left, top, PanelWidth, PanelHeight, "none", "#444444");
+        svg.Text((left + right) / 2, bottom + 38, "epoch", 12, "#444444", anchor: "middle");
+        svg.Text(left - 52, (top + bottom) / 2, yLabel, 12, "#444444", anchor: "middle", rotate: -90);
+
+        for (int r = 0; r < runs.Count; r++)
+        {
+            string colour = Palette[r % Palette.Count];
+            var epochs = runs[r].Epochs.OrderBy(e => e.Epoch).ToList();
+            foreach (var (kind, value, dash) in new[] { ("train", train, (string?)null), ("test", test, TestDash) })
+            {
+                var points = epochs.Where(e => double.IsFinite(value(e))).Select(e => (e.Epoch, V: value(e))).ToList();
+                svg.StartGroup(cssClass: $"series {kind}");
+                svg.Polyline(points.Select(p => (X(p.Epoch), Y(p.V))), colour, 2, dash, tooltip: $"{runs[r].Label} {kind}");
+                foreach (var p in points)
+                    svg.Circle(X(p.Epoch), Y(p.V), 3, kind == "train" ? colour : "#ffffff", colour, 1.5,
+                        tooltip: $"{runs[r].Label}, epoch {p.Epoch}: {kind} {yLabel.Split(' ')[0]} {format(p.V)}");
+                svg.EndGroup();
+            }
+        }
+        svg.EndGroup();
+    }
+
+    private sealed record Legend(int Rows, IReadOnlyList<(double X, int Row)> Places, double KeyX, int KeyRow);
+
+    private static double LabelWidth(string label) => 7.2 * label.Length;
+
+    private static Legend LegendLayout(IReadOnlyList<PlotSeries> runs)
+    {
+        double start = PanelLeft[0], limit = Width - 40, xPos = start;
+        int row = 0;
+        var places = new List<(double, int)>();
+        foreach (var r in runs)
+        {
+            double w = 34 + LabelWidth(r.Label) + 24;
+            if (xPos + w > limit && xPos > start) { row++; xPos = start; }
+            places.Add((xPos, row));
+            xPos += w;
+        }
+        const double keyWidth = 190;
+        if (xPos + keyWidth > limit && xPos > start) { row++; xPos = start; }
+        return new Legend(row + 1, places, xPos, row);
+    }
+
+    private static void DrawLegend(SvgWriter svg, IReadOnlyList<PlotSeries> runs, Legend legend, double top)
+    {
+        svg.StartGroup(id: "legend");
+        for (int r = 0; r < runs.Count; r++)
+        {
+            var (x, row) = legend.Places[r];
+            double y = top + row * 24;
+            string colour = Palette[r % Palette.Count];
+            svg.Line(x, y - 4, x + 26, y - 4, colour, 3);
+            svg.Text(x + 34, y, runs[r].Label, 12);
+        }
+        double kx = legend.KeyX, ky = top + legend.KeyRow * 24;
+        svg.Line(kx, ky - 4, kx + 26, ky - 4, "#444444", 2);
+        svg.Text(kx + 32, ky, "train", 12, "#444444");
+        svg.Line(kx + 80, ky - 4, kx + 106, ky - 4, "#444444", 2, TestDash);
+        svg.Text(kx + 112, ky, "test", 12, "#444444");
+        svg.EndGroup();
+    }
+
+    /// <summary>
+    /// Legend labels for CSV paths: the name of each file's folder (a run folder), or the file name without
+    /// extension where folder names repeat, with " (2)", " (3)"... where even those repeat.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultLabels(IReadOnlyList<string> csvPaths)
+    {
+        string Folder(string p) => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))!) is { Length: > 0 } f ? f : Path.GetFileNameWithoutExtension(p);
+        var labels = csvPaths.Select(Folder).ToArray();
+        if (labels.Distinct().Count() != labels.Length)
+            labels = csvPaths.Select((p, i) => labels.Count(l => l == labels[i]) > 1 ? Path.GetFileNameWithoutExtension(p) : labels[i]).ToArray();
+        var seen = new Dictionary<string, int>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            seen[labels[i]] = seen.GetValueOrDefault(labels[i]) + 1;
+            if (seen[labels[i]] > 1) labels[i] = $"{labels[i]} ({seen[labels[i]]})";
+        }
+        return labels;
+    }
+}

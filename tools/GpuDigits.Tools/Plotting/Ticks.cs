@@ -1,0 +1,50 @@
+namespace GpuDigits.Tools.Plotting;
+
+/// <summary>An axis range with evenly spaced round tick values (steps of 1, 2 or 5 times a power of ten).</summary>
+public sealed record Axis(double Min, double Max, double Step)
+{
+    public IEnumerable<double> Ticks()
+    {
+        int count = (int)Math.Round((Max - Min) / Step);
+        for (int i = 0; i <= count; i++) yield return Min + i * Step;
+    }
+
+    /// <summary>Maps <paramref name="value"/> from this range to [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public double Map(double value, double from, double to) => from + (value - Min) / (Max - Min) * (to - from);
+
+    /// <summary>A tick label with as many decimals as the step needs.</summary>
+    public string Label(double value)
+    {
+        int decimals = Math.Max(0, (int)Math.Ceiling(-Math.Log10(Step) - 1e-9));
+        return Math.Round(value, decimals).ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A range that covers [<paramref name="low"/>, <paramref name="high"/>] with about <paramref name="ticks"/> round
+    /// ticks; the ends are multiples of the step. An empty range is widened around its value.
+    /// </summary>
+    public static Axis Nice(double low, double high, int ticks = 6, double? minimumStep = null)
+    {
+        if (!double.IsFinite(low) || !double.IsFinite(high)) (low, high) = (0, 1);
+        if (low > high) (low, high) = (high, low);
+        if (high - low < 1e-12)
+        {
+            double pad = Math.Abs(low) > 1e-12 ? Math.Abs(low) * 0.1 : 1;
+            (low, high) = (low - pad, high + pad);
+        }
+        double step = NiceStep((high - low) / Math.Max(1, ticks - 1));
+        if (minimumStep is { } m && step < m) step = m;
+        double min = Math.Floor(low / step + 1e-9) * step;
+        double max = Math.Ceiling(high / step - 1e-9) * step;
+        if (max <= min) max = min + step;
+        return new Axis(min, max, step);
+    }
+
+    private static double NiceStep(double rough)
+    {
+        double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        double fraction = rough / power;
+        double nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+        return nice * power;
+    }
+}
