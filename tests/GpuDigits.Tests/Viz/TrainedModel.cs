@@ -7,13 +7,13 @@ using GpuDigits.Model.Training;
 namespace GpuDigits.Tests.Viz;
 
 /// <summary>
-/// A classifier trained briefly on real MNIST (12,000 images, 3 epochs, CPU, seed 1), trained once per test run and
+/// A classifier trained briefly on real MNIST (10,000 images, 2 epochs, CPU, seed 1), trained once per test run and
 /// shared by the tests that need a model that really recognizes digits; with its saved file.
 /// </summary>
 internal static class TrainedModel
 {
-    public const int TrainImages = 12_000;
-    public const int Epochs = 3;
+    public const int TrainImages = 10_000;
+    public const int Epochs = 2;
 
     private static readonly Lazy<(ModelFile Model, string Path, EpochMetrics Last)> Trained = new(Train, LazyThreadSafetyMode.ExecutionAndPublication);
 
