@@ -152,7 +152,7 @@ public class TrainSavesModelsTests
         var (code, output, err) = CliRunner.Run("train", "--device", "cpu", "--data", TestData.MnistDirectory(), "--out", run,
             "--epochs", "3", "--train-limit", "1500", "--test-limit", "500", "--lr", "0.3", "--schedule", "constant");
         Assert.That(code, Is.EqualTo(0), err);
-        Assert.That(Directory.GetFiles(run).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "metrics.csv", "model-best.gdm", "model.gdm" }), "and no temporary files");
+        Assert.That(Directory.GetFiles(run).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "checkpoint.gdm", "metrics.csv", "model-best.gdm", "model.gdm" }), "and no temporary files");
         Assert.That(output, Does.Contain(Path.Combine(run, "model.gdm")));
 
         var metrics = MetricsCsvReader.Read(Path.Combine(run, "metrics.csv"));
