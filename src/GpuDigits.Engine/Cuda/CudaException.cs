@@ -61,8 +61,8 @@ public sealed class CudaPtxVersionException : CudaException
     public CudaPtxVersionException(string fileName, int driverVersion, string nvrtcVersion)
         : base("cuModuleLoadDataEx", CuResult.UnsupportedPtxVersion, fileName,
             $"The NVIDIA driver supports CUDA {CuResult.FormatVersion(driverVersion)}; NVRTC {nvrtcVersion} produced newer PTX " +
-            $"({fileName}), which this driver cannot load. Update the NVIDIA driver, or use an NVRTC no newer than " +
-            $"CUDA {CuResult.FormatVersion(driverVersion)} (set GPUDIGITS_NVRTC_LIBRARY to its libnvrtc file, or CUDA_PATH to its toolkit).")
+            $"for {fileName}, which the driver cannot load: update the driver or use an older NVRTC (one no newer than " +
+            $"{CuResult.FormatVersion(driverVersion)}: set GPUDIGITS_NVRTC_LIBRARY to its libnvrtc file, or CUDA_PATH to its toolkit).")
     {
         DriverVersion = driverVersion;
         NvrtcVersion = nvrtcVersion;
