@@ -174,3 +174,44 @@ public class CudaUnitTests
         Assert.That(ex.Message, Does.Contain(CudaAccelerator.GraphsVariable).And.Contain("maybe"));
     }
 }
+
+/// <summary>Checks against the installed NVIDIA driver library, where one is (a GPU is not needed).</summary>
+[TestFixture]
+public class CudaDriverLibraryTests
+{
+    [OneTimeSetUp]
+    public void LoadDriver()
+    {
+        if (!Cu.TryLoad(null, out var reason))
+        {
+            if (CudaTestDevice.Required) Assert.Fail(reason);
+            Assert.Ignore($"No NVIDIA driver library: {reason}");
+        }
+    }
+
+    [Test]
+    public unsafe void TheNameTableAgreesWithTheDriver()
+    {
+        int known = 0;
+        for (int code = 0; code < 1000; code++)
+        {
+            byte* name = null;
+            if (Cu.cuGetErrorName(code, &name) != Cu.CUDA_SUCCESS || name == null) continue;
+            string driverName = System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)name)!;
+            if (CuResult.TableName(code).StartsWith("CUresult ", StringComparison.Ordinal)) continue; // newer than the table
+            Assert.That(CuResult.TableName(code), Is.EqualTo(driverName), $"code {code}");
+            known++;
+        }
+        Assert.That(known, Is.GreaterThan(60));
+        Assert.That(CuResult.Describe(222), Does.StartWith("CUDA_ERROR_UNSUPPORTED_PTX_VERSION: "), "with the driver's description");
+    }
+
+    [Test]
+    public unsafe void TheDriverReportsItsCudaVersionBeforeInit()
+    {
+        int version;
+        Assert.That(Cu.cuDriverGetVersion(&version), Is.EqualTo(Cu.CUDA_SUCCESS));
+        Assert.That(version, Is.GreaterThanOrEqualTo(11000));
+        TestContext.Out.WriteLine($"driver CUDA {CuResult.FormatVersion(version)} from {Cu.LoadedFrom}");
+    }
+}
