@@ -18,17 +18,18 @@ public sealed class SgdMomentum : Optimizer
     public float Momentum { get; }
     public override OptimizerKind Kind => OptimizerKind.Sgd;
 
-    public override void Step(float learningRate)
+    public override void ApplyStep()
     {
         for (int i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
-            Accelerator.SgdMomentumUpdate(p.Value, p.Gradient, _velocity[i], p.Count, learningRate, Momentum);
+            Accelerator.SgdMomentumUpdate(p.Value, p.Gradient, _velocity[i], p.Count, Scalars, Momentum);
         }
     }
 
     public override void Dispose()
     {
         foreach (var v in _velocity) v.Dispose();
+        base.Dispose();
     }
 }

@@ -9,7 +9,16 @@ namespace GpuDigits.Model.Training;
 /// Trains a <see cref="Network"/> on one accelerator. The training and test sets live on the device; each step
 /// gathers a shuffled batch on the device, runs forward, the fused softmax cross-entropy, backward and the
 /// optimizer update, and accumulates loss and correct counts on the device. The host reads those two numbers
-/// only for the progress display (a few times a second) and once per epoch.
+/// only for the progress display (every <see cref="TrainingOptions.ProgressInterval"/>, or never within an epoch)
+/// and once per epoch.
+/// <para>
+/// What varies from step to step (the batch position, the learning rate, Adam's bias corrections) reaches the ops
+/// through device memory, written with <see cref="Accelerator.Fill{T}"/> before the step, so every full-size step
+/// enqueues identical ops. The trainer therefore asks the accelerator to record the step once
+/// (<see cref="Accelerator.CaptureStep"/>, a CUDA graph) after a first step run op by op, and replays the recording
+/// for every later full-size batch; the last, partial batch of an epoch runs op by op. Backends that cannot record
+/// run every step op by op, with the same results.
+/// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -19,6 +28,11 @@ public sealed class Trainer : IDisposable
     private readonly DeviceBuffer<float> _x;
     private readonly DeviceBuffer<int> _y;
     private readonly DeviceBuffer<float> _stats;
+    private readonly DeviceBuffer<int> _cursor;
+    private readonly int _fullBatch;
+    private IReplayableStep? _recorded;
+    private bool _captureTried;
+    private long _stepsRun;
     private readonly SeededRandom _random;
     private readonly int[] _order;
     private readonly float[] _statsHost = new float[2];
@@ -48,6 +62,7 @@ public sealed class Trainer : IDisposable
             _x = Track(accelerator.Allocate<float>(maxRows * spec.Inputs));
             _y = Track(accelerator.Allocate<int>(maxRows));
             _stats = Track(accelerator.Allocate<float>(2));
+            _cursor = Track(accelerator.Upload<int>([0]));
             _random = new SeededRandom(options.Seed);
             Network.Initialize(_random);
             Optimizer = Track(Optimizer.Create(options.Optimizer, accelerator, Network.Parameters, options.Momentum));
@@ -57,6 +72,7 @@ public sealed class Trainer : IDisposable
             foreach (var d in owned) d.Dispose();
             throw;
         }
+        _fullBatch = Math.Min(options.BatchSize, train.Count);
         _order = new int[train.Count];
         for (int i = 0; i < _order.Length; i++) _order[i] = i;
 
@@ -74,6 +90,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Epochs completed so far.</summary>
     public int EpochsDone { get; private set; }
+
+    /// <summary>Training steps that replayed the recorded step instead of enqueuing their ops one by one.</summary>
+    public long ReplayedSteps { get; private set; }
+
+    /// <summary>Ops in the recorded training step (0 while none is recorded, or where the backend cannot record).</summary>
+    public int RecordedOps => _recorded?.OpCount ?? 0;
 
     /// <summary>Trains the remaining epochs; reports each batch (throttled) and each finished epoch.</summary>
     public void Run(Action<EpochMetrics>? onEpoch = null, Action<BatchProgress>? onBatch = null,
@@ -101,26 +123,30 @@ public sealed class Trainer : IDisposable
         ResetStats();
 
         var clock = Stopwatch.StartNew();
-        long nextReport = 0;
+        // Reading the running stats waits for the device, so it happens only as often as the display asks.
+        var interval = Options.ProgressInterval;
+        long nextReport = onBatch is null || interval is null ? long.MaxValue : 0;
         for (int b = 0; b < batches; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int start = b * batch, rows = Math.Min(batch, n - start);
-            Step(_train, start, rows, lr);
+            TrainStep(start, rows, lr);
 
-            if (onBatch is not null && (clock.ElapsedMilliseconds >= nextReport || b == batches - 1))
+            if (b < batches - 1 && clock.ElapsedMilliseconds >= nextReport)
             {
-                nextReport = clock.ElapsedMilliseconds + 100;
+                nextReport = clock.ElapsedMilliseconds + (long)interval!.Value.TotalMilliseconds;
                 ReadStats(out double lossSum, out double correct);
                 int seen = start + rows;
                 CheckFinite(lossSum, epoch, b + 1, lr);
-                onBatch(new BatchProgress(epoch, Options.Epochs, b + 1, batches, lossSum / seen, correct / seen,
+                onBatch!(new BatchProgress(epoch, Options.Epochs, b + 1, batches, lossSum / seen, correct / seen,
                     seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             }
         }
         ReadStats(out double trainLoss, out double trainCorrect);
         double seconds = clock.Elapsed.TotalSeconds;
         CheckFinite(trainLoss, epoch, batches, lr);
+        onBatch?.Invoke(new BatchProgress(epoch, Options.Epochs, batches, batches, trainLoss / n, trainCorrect / n,
+            n / Math.Max(seconds, 1e-9)));
 
         var test = Evaluate(_test);
         EpochsDone = epoch;
@@ -128,15 +154,43 @@ public sealed class Trainer : IDisposable
             seconds, n / Math.Max(seconds, 1e-9), _acc.Info.Id);
     }
 
-    /// <summary>One optimization step on rows [start, start + rows) of the dataset's current order.</summary>
-    private void Step(DeviceDataset data, int start, int rows, float lr)
+    /// <summary>
+    /// One optimization step on rows [start, start + rows) of the training set's current order: the host writes the
+    /// step's position and scalars to the device, then replays the recorded step or enqueues its ops.
+    /// </summary>
+    private void TrainStep(int start, int rows, float lr)
     {
-        _acc.GatherBatch(data.Pixels, data.Labels, data.Order, start, rows, data.Features,
+        _acc.Fill(_cursor, start);
+        Optimizer.PrepareStep(lr);
+        if (rows == _fullBatch)
+        {
+            // The first step runs op by op (it compiles and loads every kernel); the second one is recorded.
+            if (_recorded is null && !_captureTried && _stepsRun > 0)
+            {
+                _captureTried = true;
+                _recorded = _acc.CaptureStep(() => StepOps(rows));
+            }
+            if (_recorded is not null)
+            {
+                _recorded.Replay();
+                ReplayedSteps++;
+                _stepsRun++;
+                return;
+            }
+        }
+        StepOps(rows);
+        _stepsRun++;
+    }
+
+    /// <summary>The ops of a training step; every argument that changes between steps is read from device memory.</summary>
+    private void StepOps(int rows)
+    {
+        _acc.GatherBatch(_train.Pixels, _train.Labels, _train.Order, _cursor, rows, _train.Features,
             _mean, _invStd, _x, _y);
         Network.Forward(_x, rows);
         Network.Loss(_y, rows, _stats, withGradient: true);
         Network.Backward(_x, rows);
-        Optimizer.Step(lr);
+        Optimizer.ApplyStep();
     }
 
     /// <summary>Mean loss and accuracy of the current weights over the test set.</summary>
@@ -158,7 +212,7 @@ public sealed class Trainer : IDisposable
         return new Evaluation(loss / data.Count, correct / data.Count, data.Count);
     }
 
-    private void ResetStats() => _stats.CopyFromHost([0f, 0f]);
+    private void ResetStats() => _acc.Fill(_stats, 0f);
 
     private void ReadStats(out double lossSum, out double correct)
     {
@@ -174,6 +228,8 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        _recorded?.Dispose();
+        _cursor?.Dispose();
         Optimizer?.Dispose();
         _stats?.Dispose();
         _y?.Dispose();
