@@ -133,7 +133,24 @@ public abstract class Accelerator : IDisposable
         Need(grad, count, nameof(grad));
         Need(velocity, count, nameof(velocity));
         if (count == 0) return;
-        SgdMomentumUpdateCore(param, grad, velocity, count, learningRate, momentum);
+        SgdMomentumUpdateCore(param, grad, velocity, count, learningRate, momentum, null);
+    }
+
+    /// <summary>
+    /// SGD with momentum, the learning rate read from device memory (<paramref name="scalars"/>[<see
+    /// cref="OptimizerScalars.LearningRate"/>]) when the op runs rather than passed now, so a captured step (see
+    /// <see cref="CaptureStep"/>) follows a learning rate that <see cref="Fill{T}"/> changes between replays.
+    /// </summary>
+    public void SgdMomentumUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
+        int count, DeviceBuffer<float> scalars, float momentum)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Need(param, count, nameof(param));
+        Need(grad, count, nameof(grad));
+        Need(velocity, count, nameof(velocity));
+        Need(scalars, OptimizerScalars.Length, nameof(scalars));
+        if (count == 0) return;
+        SgdMomentumUpdateCore(param, grad, velocity, count, 0f, momentum, scalars);
     }
 
     /// <summary>
@@ -150,7 +167,26 @@ public abstract class Accelerator : IDisposable
         Need(m, count, nameof(m));
         Need(v, count, nameof(v));
         if (count == 0) return;
-        AdamUpdateCore(param, grad, m, v, count, learningRate, beta1, beta2, epsilon, step);
+        var (c1, c2) = OptimizerScalars.AdamBiasCorrections(beta1, beta2, step);
+        AdamUpdateCore(param, grad, m, v, count, learningRate, beta1, beta2, epsilon, c1, c2, null);
+    }
+
+    /// <summary>
+    /// Adam with the learning rate and both bias corrections read from device memory when the op runs:
+    /// <paramref name="scalars"/> holds [learning rate, 1/(1-b1^step), 1/(1-b2^step)] (see <see cref="OptimizerScalars"/>),
+    /// so a captured step (see <see cref="CaptureStep"/>) advances its step count through <see cref="Fill{T}"/>.
+    /// </summary>
+    public void AdamUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
+        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Need(param, count, nameof(param));
+        Need(grad, count, nameof(grad));
+        Need(m, count, nameof(m));
+        Need(v, count, nameof(v));
+        Need(scalars, OptimizerScalars.Length, nameof(scalars));
+        if (count == 0) return;
+        AdamUpdateCore(param, grad, m, v, count, 0f, beta1, beta2, epsilon, 0f, 0f, scalars);
     }
 
     /// <summary>
@@ -170,7 +206,67 @@ public abstract class Accelerator : IDisposable
         Need(images, 0, nameof(images));
         Need(labels, 0, nameof(labels));
         if (count == 0) return;
-        GatherBatchCore(images, labels, indices, start, count, features, mean, invStd, x, batchLabels);
+        GatherBatchCore(images, labels, indices, start, null, count, features, mean, invStd, x, batchLabels);
+    }
+
+    /// <summary>
+    /// Batch gather whose start position is read from device memory (<paramref name="startAt"/>[0]) when the op runs,
+    /// so a captured step (see <see cref="CaptureStep"/>) gathers the batch that <see cref="Fill{T}"/> points it at.
+    /// Positions outside <paramref name="indices"/> give a zero row and label -1 on the GPU backends (the CPU
+    /// accelerator throws), as sample indices outside the data set do.
+    /// </summary>
+    public void GatherBatch(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
+        DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
+    {
+        CheckDims(count, features, 0);
+        Need(indices, 0, nameof(indices));
+        Need(startAt, 1, nameof(startAt));
+        Need(x, (long)count * features, nameof(x));
+        Need(batchLabels, count, nameof(batchLabels));
+        Need(images, 0, nameof(images));
+        Need(labels, 0, nameof(labels));
+        if (count == 0) return;
+        GatherBatchCore(images, labels, indices, 0, startAt, count, features, mean, invStd, x, batchLabels);
+    }
+
+    /// <summary>
+    /// Sets <paramref name="count"/> elements from <paramref name="offset"/> (all of them from there when
+    /// <paramref name="count"/> is -1) to <paramref name="value"/>. Like the other ops it runs in order with them
+    /// and does not wait for them, unlike <see cref="DeviceBuffer{T}.CopyFromHost"/>, which may: this is how the host
+    /// changes a value that a captured step reads (a batch position, a learning rate). Elements of 1, 2 or 4 bytes.
+    /// </summary>
+    public void Fill<T>(DeviceBuffer<T> buffer, T value, int offset = 0, int count = -1) where T : unmanaged
+    {
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (size is not (1 or 2 or 4))
+            throw new ArgumentException($"Fill takes elements of 1, 2 or 4 bytes; {typeof(T).Name} has {size}.", nameof(value));
+        Need(buffer, 0, nameof(buffer));
+        if (count == -1) count = buffer.Length - offset;
+        if (offset < 0 || count < 0 || (long)offset + count > buffer.Length)
+            throw new ArgumentOutOfRangeException(nameof(offset),
+                $"Fill of {count} elements at offset {offset} does not fit a buffer of {buffer.Length}.");
+        if (count == 0) return;
+        FillCore(buffer, value, offset, count);
+    }
+
+    /// <summary>
+    /// Records the ops that <paramref name="step"/> enqueues into a unit that <see cref="IReplayableStep.Replay"/>
+    /// enqueues again, all at once, at a fraction of the launch cost (a CUDA graph). Returns null on a backend that
+    /// cannot record (the CPU, OpenCL, or CUDA with graphs switched off): the caller then simply runs the ops each time.
+    /// <para>
+    /// Recording does not run the ops. Every replay repeats them with the arguments they were recorded with, so what
+    /// changes from one replay to the next must live in device memory and be changed with <see cref="Fill{T}"/>
+    /// between replays (see the <c>GatherBatch</c> and optimizer overloads that read their start position or
+    /// learning rate from a buffer). <paramref name="step"/> may only enqueue ops: no allocation, no host copy, no
+    /// <see cref="Synchronize"/>.
+    /// </para>
+    /// </summary>
+    public IReplayableStep? CaptureStep(Action step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return CaptureStepCore(step);
     }
 
     protected abstract DeviceBuffer<T> AllocateCore<T>(int length) where T : unmanaged;
@@ -191,14 +287,28 @@ public abstract class Accelerator : IDisposable
 
     protected abstract void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta);
 
+    /// <summary>With <paramref name="scalars"/>, the learning rate is scalars[0], read when the op runs.</summary>
     protected abstract void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, float learningRate, float momentum);
+        DeviceBuffer<float> velocity, int count, float learningRate, float momentum, DeviceBuffer<float>? scalars);
 
+    /// <summary>
+    /// <paramref name="c1"/> and <paramref name="c2"/> are the bias corrections 1/(1-b1^step), 1/(1-b2^step); with
+    /// <paramref name="scalars"/>, the learning rate, c1 and c2 are read from it instead, when the op runs.
+    /// </summary>
     protected abstract void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step);
+        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
+        DeviceBuffer<float>? scalars);
 
+    /// <summary>With <paramref name="startAt"/>, the start position is startAt[0], read when the op runs.</summary>
     protected abstract void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
-        int start, int count, int features, float mean, float invStd, DeviceBuffer<float> x, DeviceBuffer<int> batchLabels);
+        int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels);
+
+    /// <summary>Elements of 1, 2 or 4 bytes; the range is checked.</summary>
+    protected abstract void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) where T : unmanaged;
+
+    /// <summary>Records <paramref name="step"/>, or returns null where the backend cannot (the default).</summary>
+    protected virtual IReplayableStep? CaptureStepCore(Action step) => null;
 
     protected abstract void DisposeCore();
 

@@ -1,4 +1,5 @@
 using GpuDigits.Engine.Cpu;
+using GpuDigits.Engine.Cuda;
 using GpuDigits.Engine.OpenCL;
 
 namespace GpuDigits.Engine;
@@ -20,7 +21,7 @@ public sealed class AcceleratorCatalog
 
     public static IEnumerable<IAcceleratorProvider> BuiltInProviders()
     {
-        // The CUDA provider goes first here once it exists.
+        yield return new CudaAcceleratorProvider();
         yield return new OpenClAcceleratorProvider();
         yield return new CpuAcceleratorProvider();
     }

@@ -12,16 +12,16 @@ namespace GpuDigits.Cli.Commands;
 /// </summary>
 public sealed class RunFolder
 {
-    private readonly bool _createdFolder;
+    private readonly IReadOnlyList<string> _createdFolders;
     private bool _createdMetrics;
     private bool _createdCheckpoint;
     private bool _started;
 
-    private RunFolder(string directory, string metricsPath, bool createdFolder, int savedEpoch)
+    private RunFolder(string directory, string metricsPath, IReadOnlyList<string> createdFolders, int savedEpoch)
     {
         Directory = directory;
         MetricsPath = metricsPath;
-        _createdFolder = createdFolder;
+        _createdFolders = createdFolders;
         SavedEpoch = savedEpoch;
         _started = savedEpoch > 0;
     }
@@ -45,7 +45,7 @@ public sealed class RunFolder
     {
         var dir = Path.GetFullPath(outDir ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss")));
         var metrics = Path.GetFullPath(metricsPath ?? Path.Combine(dir, "metrics.csv"));
-        bool created = !System.IO.Directory.Exists(dir);
+        var created = MissingFolders(dir);
         try
         {
             if (File.Exists(Path.Combine(dir, CheckpointFormat.FileName)))
@@ -59,7 +59,7 @@ public sealed class RunFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (created) TryDelete(dir);
+            TryDelete(created);
             throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
         }
         return new RunFolder(dir, metrics, created, savedEpoch: 0);
@@ -85,7 +85,7 @@ public sealed class RunFolder
         }
         RemoveStaleTemporaryFiles(dir, Path.GetFileName(metrics));
         RemoveStaleTemporaryFiles(Path.GetDirectoryName(metrics)!, Path.GetFileName(metrics));
-        return new RunFolder(dir, metrics, createdFolder: false, savedEpoch);
+        return new RunFolder(dir, metrics, [], savedEpoch);
     }
 
     /// <summary>
@@ -181,7 +181,7 @@ public sealed class RunFolder
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-        if (_createdFolder) TryDelete(Directory);
+        TryDelete(_createdFolders);
     }
 
     private static void Probe(string dir)
@@ -191,14 +191,27 @@ public sealed class RunFolder
         File.Delete(probe);
     }
 
-    private static void TryDelete(string dir)
+    /// <summary>The folders on the way to <paramref name="dir"/> that do not exist yet, deepest first.</summary>
+    private static List<string> MissingFolders(string dir)
     {
-        try
+        var missing = new List<string>();
+        for (var d = dir; !string.IsNullOrEmpty(d) && !System.IO.Directory.Exists(d) && !File.Exists(d); d = Path.GetDirectoryName(d))
+            missing.Add(d);
+        return missing;
+    }
+
+    /// <summary>Removes the given folders, deepest first, as long as they are empty.</summary>
+    private static void TryDelete(IEnumerable<string> folders)
+    {
+        foreach (var dir in folders)
         {
-            if (System.IO.Directory.Exists(dir) && !System.IO.Directory.EnumerateFileSystemEntries(dir).Any())
+            try
+            {
+                if (!System.IO.Directory.Exists(dir) || System.IO.Directory.EnumerateFileSystemEntries(dir).Any()) return;
                 System.IO.Directory.Delete(dir);
+            }
+            catch (IOException) { return; }
+            catch (UnauthorizedAccessException) { return; }
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }

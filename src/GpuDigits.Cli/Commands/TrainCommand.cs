@@ -31,13 +31,15 @@ public static class TrainCommand
     private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv, checkpoint.gdm and the model files (default: runs/<timestamp>)." };
     private static readonly Option<string> Metrics = new("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." };
     private static readonly Option<string> Resume = new("--resume") { Description = "Continue the run in this folder from its checkpoint (its options are kept; --epochs may set a new total)." };
+    private static readonly Option<string?> CudaGraphs = new Option<string?>("--cuda-graphs") { Description = "On CUDA, record the training step once as a CUDA graph and replay it (on), or launch every op (off). Default: on, unless GPUDIGITS_CUDA_GRAPHS=0." }.AcceptOnlyFromAmong("on", "off");
+    private static readonly Option<int?> ProgressMs = new("--progress-ms") { Description = "How often the progress display reads the running loss from the device, in ms; 0 reads it only at the end of each epoch. Default: 0 on CUDA, 100 elsewhere." };
 
     public static Command Create()
     {
         var command = new Command("train", "Train the MNIST classifier; write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
         {
             Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
-            CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume,
+            CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume, CudaGraphs, ProgressMs,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -52,6 +54,8 @@ public static class TrainCommand
         // Registered first, so that a signal at any moment from here on is handled (and the run folder cleaned up).
         using var signals = new TerminationSignals();
         var error = parse.InvocationConfiguration.Error;
+        int? progressMs = parse.GetValue(ProgressMs);
+        if (progressMs is < 0) throw new UsageException($"--progress-ms must be 0 or more, got {progressMs}.");
         var console = new TrainingView(parse.InvocationConfiguration.Output, error);
         var plan = parse.GetValue(Resume) is { } resumeDir ? PlanResume(parse, resumeDir) : PlanNew(parse);
         var run = plan.Folder;
@@ -72,7 +76,13 @@ public static class TrainCommand
             var normalization = plan.From?.State.Normalization ?? Normalization.FromImages(train.Images);
 
             accelerator = catalog.Open(deviceInfo.Id);
-            trainer = new Trainer(accelerator, plan.Spec, plan.Options, train, test, normalization);
+            if (accelerator is Engine.Cuda.CudaAccelerator cuda && parse.GetValue(CudaGraphs) is { } graphs)
+                cuda.GraphsEnabled = graphs == "on";
+            // Reading the running loss waits for the device; on CUDA, where an epoch takes well under a second, the
+            // display shows each finished epoch instead.
+            int interval = progressMs ?? (accelerator.Info.Kind == AcceleratorKind.Cuda ? 0 : 100);
+            var options = plan.Options with { ProgressInterval = interval == 0 ? null : TimeSpan.FromMilliseconds(interval) };
+            trainer = new Trainer(accelerator, plan.Spec, options, train, test, normalization);
             var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint);
             var models = new RunModels(run.Directory, trainer);
             if (plan.From is { } from)
@@ -82,7 +92,7 @@ public static class TrainCommand
                 console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
                 run.WriteMetrics(trainer.History); // exactly the epochs the checkpoint holds, whatever the CSV held
             }
-            console.Header(accelerator.Info, plan.Spec, plan.Options, train.Count, test.Count, run.MetricsPath);
+            console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath);
             if (trainer.EpochsDone >= plan.Options.Epochs)
             {
                 // Killed between the last checkpoint and model.gdm: the checkpoint holds the final weights.
@@ -105,6 +115,7 @@ public static class TrainCommand
             run.Write($"the model '{models.FinalPath}'", () => models.RunDone(trainer.History[^1]));
             console.Summary(trainer.History, run.MetricsPath);
             console.Models(models.FinalPath, models.BestPath, models.Best!);
+            console.StepMode(accelerator, trainer.ReplayedSteps, trainer.RecordedOps);
             return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (signals.Received is not null)
@@ -201,7 +212,7 @@ public static class TrainCommand
         Check(Metrics, parse.GetValue(Metrics) is { } m && Path.GetFullPath(m) == savedMetrics, savedMetrics);
         if (conflicts.Count > 0)
             throw new UsageException($"--resume keeps the options the run was started with; these differ: {string.Join(", ", conflicts)}. " +
-                                     "Only --epochs (a new total), --device and --data may be given.");
+                                     "Only --epochs (a new total), --device, --data, --cuda-graphs and --progress-ms may be given.");
 
         int epochs = Explicit(parse, Epochs) ? parse.GetValue(Epochs) : saved.Epochs;
         if (epochs < state.EpochsDone)

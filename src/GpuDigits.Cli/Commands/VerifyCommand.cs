@@ -33,6 +33,12 @@ public static class VerifyCommand
 
         if (accelerator is GpuDigits.Engine.OpenCL.OpenClAccelerator ocl)
             console.MarkupLine($"OpenCL platform {Markup.Escape(ocl.PlatformName)}; GEMM tiling {Markup.Escape(ocl.GemmTiling.ToString())}.");
+        if (accelerator is GpuDigits.Engine.Cuda.CudaAccelerator cuda)
+        {
+            console.MarkupLine($"CUDA compute capability {cuda.ComputeCapability}, driver CUDA {cuda.DriverVersion}; kernels compiled to PTX " +
+                               $"{cuda.PtxTarget} by NVRTC {cuda.Compiler.Version} ({Markup.Escape(cuda.Compiler.LibraryPath)}); " +
+                               $"GEMM tiling {Markup.Escape(cuda.GemmTiling.ToString())}.");
+        }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         var rows = AcceleratorVerifier.Run(accelerator, seed: parse.GetValue(Seed));
@@ -45,6 +51,10 @@ public static class VerifyCommand
             table.AddRow(Markup.Escape(r.Op), Markup.Escape(r.Shape), $"{r.MaxAbsError:G3}", $"{r.MaxRelError:G3}",
                 Markup.Escape(r.Tolerance.Description), $"{r.ToleranceUsed:P1}", r.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
         console.Write(table);
+
+        if (accelerator is GpuDigits.Engine.Cuda.CudaAccelerator cudaDone)
+            console.MarkupLine($"PTX cache: {Markup.Escape(cudaDone.Cache.Folder ?? "off")} ({cudaDone.Cache.Hits} modules read, " +
+                               $"{cudaDone.Cache.Misses} compiled); CUDA graphs {(cudaDone.GraphsEnabled ? "on (capture_step checked)" : "off")}.");
 
         int failed = rows.Count(r => !r.Passed);
         console.MarkupLine($"{rows.Count - failed} of {rows.Count} checks passed on {Markup.Escape(accelerator.Info.Id)} " +

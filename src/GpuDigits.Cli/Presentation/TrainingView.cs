@@ -58,6 +58,16 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
 
     public void Models(string finalPath, string bestPath, EpochMetrics best) =>
         _out.MarkupLine($"Model: {Markup.Escape(finalPath)}; best epoch ({best.Epoch}, test accuracy {best.TestAccuracy * 100:F2} %): {Markup.Escape(bestPath)}");
+    /// <summary>How the training steps reached the device: replays of one recorded step (a CUDA graph), or op by op.</summary>
+    public void StepMode(Accelerator accelerator, long replayedSteps, int recordedOps)
+    {
+        if (replayedSteps > 0)
+            _out.MarkupLine($"Training steps: {replayedSteps:N0} replayed from one recorded step of {recordedOps} ops (CUDA graph).");
+        else if (accelerator is Engine.Cuda.CudaAccelerator cuda)
+            _out.MarkupLine(cuda.GraphsEnabled
+                ? $"Training steps: ops launched one by one ({Markup.Escape(cuda.GraphsUnavailableReason ?? "no step was recorded")})."
+                : "Training steps: ops launched one by one (CUDA graphs off).");
+    }
 
     internal static string EpochLine(EpochMetrics m) =>
         $"epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy * 100:F2} %  test loss {m.TestLoss:F4} acc {m.TestAccuracy * 100:F2} %  lr {m.LearningRate:G3}  {m.EpochSeconds:F2} s  {m.SamplesPerSecond:N0} samples/s";

@@ -53,18 +53,40 @@ public sealed class CpuAccelerator : Accelerator
         CpuReductions.ColumnSums(B(x).Span, rows, cols, B(sums).Span, beta);
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, float learningRate, float momentum) =>
-        CpuOptimizers.SgdMomentum(B(param).Span[..count], B(grad).Span[..count], B(velocity).Span[..count], learningRate, momentum);
+        DeviceBuffer<float> velocity, int count, float learningRate, float momentum, DeviceBuffer<float>? scalars) =>
+        CpuOptimizers.SgdMomentum(B(param).Span[..count], B(grad).Span[..count], B(velocity).Span[..count],
+            scalars is null ? learningRate : B(scalars).Span[OptimizerScalars.LearningRate], momentum);
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step) =>
+        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
+        DeviceBuffer<float>? scalars)
+    {
+        if (scalars is not null)
+        {
+            var s = B(scalars).Span;
+            (learningRate, c1, c2) = (s[OptimizerScalars.LearningRate], s[OptimizerScalars.BiasCorrection1], s[OptimizerScalars.BiasCorrection2]);
+        }
         CpuOptimizers.Adam(B(param).Span[..count], B(grad).Span[..count], B(m).Span[..count], B(v).Span[..count],
-            learningRate, beta1, beta2, epsilon, step);
+            learningRate, beta1, beta2, epsilon, c1, c2);
+    }
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
-        int start, int count, int features, float mean, float invStd, DeviceBuffer<float> x, DeviceBuffer<int> batchLabels) =>
+        int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
+    {
+        if (startAt is not null)
+        {
+            start = B(startAt).Span[0];
+            if (start < 0 || (long)start + count > indices.Length)
+                throw new ArgumentOutOfRangeException(nameof(startAt),
+                    $"Batch of {count} at position {start} does not fit an index buffer of {indices.Length}.");
+        }
         CpuGather.GatherBatch(B(images).Span, B(labels).Span, B(indices).Span.Slice(start, count), features, mean, invStd,
             B(x).Span, B(batchLabels).Span);
+    }
+
+    protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>
+        B(buffer).Span.Slice(offset, count).Fill(value);
 
     protected override void DisposeCore() { }
 }

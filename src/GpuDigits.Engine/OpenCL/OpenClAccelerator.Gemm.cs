@@ -9,11 +9,11 @@ public sealed partial class OpenClAccelerator
 
     private GemmVariants? _gemm;
 
-    private sealed record GemmVariants(OpenClGemmTiling Tiling, OpenClProgram Program,
+    private sealed record GemmVariants(GemmTiling Tiling, OpenClProgram Program,
         OpenClKernel NN, OpenClKernel NT, OpenClKernel TN, OpenClKernel TT);
 
     /// <summary>The GEMM blocking used on this device (chosen, and gemm.cl built, on first use).</summary>
-    public OpenClGemmTiling GemmTiling
+    public GemmTiling GemmTiling
     {
         get
         {
@@ -44,11 +44,11 @@ public sealed partial class OpenClAccelerator
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (_gemm is not null) return _gemm;
 
-        IReadOnlyList<OpenClGemmTiling> candidates = OpenClGemmTiling.Candidates;
+        IReadOnlyList<GemmTiling> candidates = GemmTiling.Candidates;
         var forced = Environment.GetEnvironmentVariable(GemmTilingVariable);
         if (!string.IsNullOrWhiteSpace(forced))
         {
-            var parsed = OpenClGemmTiling.Parse(forced) ?? throw new AcceleratorException(
+            var parsed = GemmTiling.Parse(forced) ?? throw new AcceleratorException(
                 $"{GemmTilingVariable}='{forced}' is not a valid TM,TN,TK,WM,WN tiling (tiles divisible by the per-item block, " +
                 "each k slice divisible by the work-item count).");
             candidates = [parsed];

@@ -104,6 +104,18 @@ public sealed unsafe partial class OpenClAccelerator : Accelerator
         }
     }
 
+    protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count)
+    {
+        int size = Unsafe.SizeOf<T>();
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            int status = Cl.clEnqueueFillBuffer(_queue, ((OpenClBuffer<T>)buffer).Handle, &value, (nuint)size,
+                (nuint)((long)offset * size), (nuint)((long)count * size), 0, null, null);
+            ClStatus.Check(status, "clEnqueueFillBuffer", Info.Id);
+        }
+    }
+
     internal void Release(IDisposable buffer, nint memory)
     {
         lock (_sync)

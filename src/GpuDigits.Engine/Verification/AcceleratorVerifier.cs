@@ -80,6 +80,9 @@ public static class AcceleratorVerifier
             ColumnSums();
             Optimizers();
             Gathers();
+            Fills();
+            DeviceArguments();
+            CapturedSteps();
         }
 
         // ---------------------------------------------------------------- GEMM
@@ -345,6 +348,158 @@ public static class AcceleratorVerifier
                 Add("gather_batch labels", shape, dl.Select(v => (float)v).ToArray(), rl.Select(v => (float)v).ToArray(), Exact);
             }
         }
+
+        // ---------------------------------------------------------------- fill
+
+        private void Fills()
+        {
+            foreach (var (length, offset, count) in new[] { (1, 0, 1), (7, 2, 3), (100_003, 0, 100_003), (129, 128, 1) })
+            {
+                var start = Uniform(length);
+                float value = -1.5f + length;
+                var (d, r) = Both(start, (acc, buf) => acc.Fill(buf(start), value, offset, count));
+                Add("fill float", $"{count} of {length} from {offset}", d, r, Exact);
+            }
+
+            var ints = Enumerable.Range(0, 33).ToArray();
+            var bytes = Enumerable.Range(0, 37).Select(i => (byte)i).ToArray();
+            int[] dInts = [], rInts = [];
+            byte[] dBytes = [], rBytes = [];
+            foreach (var (acc, isDev) in new[] { (dev, true), (refAcc, false) })
+            {
+                using var bi = acc.Upload<int>(ints);
+                using var bb = acc.Upload<byte>(bytes);
+                acc.Fill(bi, -42, 5, 17);
+                acc.Fill(bb, (byte)0xAB, 1, 35);
+                if (isDev) (dInts, dBytes) = (bi.ToArray(), bb.ToArray());
+                else (rInts, rBytes) = (bi.ToArray(), bb.ToArray());
+            }
+            Add("fill int", "17 of 33 from 5", Floats(dInts), Floats(rInts), Exact);
+            Add("fill byte", "35 of 37 from 1", dBytes.Select(b => (float)b).ToArray(), rBytes.Select(b => (float)b).ToArray(), Exact);
+        }
+
+        // ---------------------------------------------------------------- ops reading their arguments from device memory
+
+        private void DeviceArguments()
+        {
+            // Gather from a start position held in device memory.
+            foreach (var (samples, features, start, count) in new[] { (300, 784, 171, 129), (50, 33, 0, 50) })
+            {
+                var (images, labels, indices) = GatherInputs(samples, features, start + count);
+                const float mean = 0.1307f, invStd = 1f / 0.3081f;
+                float[] dx = [], rx = [];
+                int[] dl = [], rl = [];
+                foreach (var (acc, isDev) in new[] { (dev, true), (refAcc, false) })
+                {
+                    using var bi = acc.Upload<byte>(images);
+                    using var bl = acc.Upload<byte>(labels);
+                    using var bx = acc.Upload<int>(indices);
+                    using var at = acc.Upload<int>([start]);
+                    using var x = acc.Upload<float>(Filled(count * features, float.NaN));
+                    using var y = acc.Upload<int>(Enumerable.Repeat(-7, count).ToArray());
+                    acc.GatherBatch(bi, bl, bx, at, count, features, mean, invStd, x, y);
+                    if (isDev) (dx, dl) = (x.ToArray(), y.ToArray());
+                    else (rx, rl) = (x.ToArray(), y.ToArray());
+                }
+                string shape = $"{count} of {samples}x{features} from device position {start}";
+                Add("gather_batch x", shape, dx, rx, ElementTol);
+                Add("gather_batch labels", shape, Floats(dl), Floats(rl), Exact);
+            }
+
+            // Optimizers reading the learning rate (and Adam's bias corrections) from device memory.
+            foreach (var count in new[] { 7, 100_480 })
+            {
+                var p = Uniform(count);
+                var g = Uniform(count);
+                var v = Uniform(count, -0.1f, 0.1f);
+                var m = Uniform(count, -0.1f, 0.1f);
+                var v2 = Uniform(count, 0f, 0.01f);
+                var (c1, c2) = OptimizerScalars.AdamBiasCorrections(0.9f, 0.999f, 10);
+                float[] sgdScalars = [0.05f, float.NaN, float.NaN], adamScalars = [1e-3f, c1, c2];
+                float[] dps = [], rps = [], dpa = [], rpa = [];
+                foreach (var (acc, isDev) in new[] { (dev, true), (refAcc, false) })
+                {
+                    using var bp = acc.Upload<float>(p);
+                    using var bg = acc.Upload<float>(g);
+                    using var bv = acc.Upload<float>(v);
+                    using var ss = acc.Upload<float>(sgdScalars);
+                    acc.SgdMomentumUpdate(bp, bg, bv, count, ss, 0.9f);
+                    var sgd = bp.ToArray();
+                    using var ap = acc.Upload<float>(p);
+                    using var am = acc.Upload<float>(m);
+                    using var av = acc.Upload<float>(v2);
+                    using var sa = acc.Upload<float>(adamScalars);
+                    acc.AdamUpdate(ap, bg, am, av, count, 0.9f, 0.999f, 1e-8f, sa);
+                    var adam = ap.ToArray();
+                    if (isDev) (dps, dpa) = (sgd, adam);
+                    else (rps, rpa) = (sgd, adam);
+                }
+                Add("sgd_momentum param", $"{count}, learning rate in device memory", dps, rps, OptimizerTol);
+                Add("adam param", $"{count} step 10, scalars in device memory", dpa, rpa, OptimizerTol);
+            }
+        }
+
+        // ---------------------------------------------------------------- captured steps
+
+        /// <summary>
+        /// Where the device can record a step (CUDA graphs), records gather + GEMM + SGD once and replays it with a
+        /// new batch position and learning rate each time, against the same ops run one by one on the reference.
+        /// </summary>
+        private void CapturedSteps()
+        {
+            const int samples = 64, features = 33, rows = 16, outputs = 10, replays = 3;
+            var (images, labels, indices) = GatherInputs(samples, features, rows * replays);
+            var w = Uniform(features * outputs);
+            var vel = Uniform(features * outputs, -0.1f, 0.1f);
+            float[] lrs = [0.05f, 0.02f, 0.01f];
+
+            float[]? dW = null, rW = null;
+            int ops = 0;
+            foreach (var (acc, isDev) in new[] { (dev, true), (refAcc, false) })
+            {
+                using var bi = acc.Upload<byte>(images);
+                using var bl = acc.Upload<byte>(labels);
+                using var bx = acc.Upload<int>(indices);
+                using var at = acc.Allocate<int>(1);
+                using var x = acc.Allocate<float>(rows * features);
+                using var y = acc.Allocate<int>(rows);
+                using var weights = acc.Upload<float>(w);
+                using var grad = acc.Allocate<float>(features * outputs);
+                using var velocity = acc.Upload<float>(vel);
+                using var scalars = acc.Upload<float>([0f, 0f, 0f]);
+                void Ops()
+                {
+                    acc.GatherBatch(bi, bl, bx, at, rows, features, 0.5f, 2f, x, y);
+                    // A stand-in gradient: X^T X[:, :outputs] keeps the step data dependent on the gathered batch.
+                    acc.Gemm(true, false, features, outputs, rows, 1f / rows, x, x, 0f, grad);
+                    acc.SgdMomentumUpdate(weights, grad, velocity, features * outputs, scalars, 0.9f);
+                }
+                using var recorded = isDev ? acc.CaptureStep(Ops) : null;
+                if (isDev && recorded is null) return; // this backend runs ops one by one: nothing to compare
+                ops = recorded?.OpCount ?? ops;
+                for (int i = 0; i < replays; i++)
+                {
+                    acc.Fill(at, i * rows);
+                    acc.Fill(scalars, lrs[i], OptimizerScalars.LearningRate, 1);
+                    if (recorded is not null) recorded.Replay();
+                    else Ops();
+                }
+                if (isDev) dW = weights.ToArray();
+                else rW = weights.ToArray();
+            }
+            Add("capture_step weights", $"{replays} replays of gather+gemm+sgd ({ops} ops recorded)", dW!, rW!, OptimizerTol);
+        }
+
+        private (byte[] Images, byte[] Labels, int[] Indices) GatherInputs(int samples, int features, int indexCount)
+        {
+            var images = new byte[samples * features];
+            rng.NextBytes(images);
+            var labels = Enumerable.Range(0, samples).Select(_ => (byte)rng.Next(10)).ToArray();
+            var indices = Enumerable.Range(0, indexCount).Select(_ => rng.Next(samples)).ToArray();
+            return (images, labels, indices);
+        }
+
+        private static float[] Floats(int[] values) => values.Select(v => (float)v).ToArray();
 
         // ---------------------------------------------------------------- plumbing
 

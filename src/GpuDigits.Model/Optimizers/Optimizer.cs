@@ -11,34 +11,64 @@ public enum OptimizerKind
 
 /// <summary>
 /// Everything an optimizer carries from one step to the next, copied to the host: the updates taken so far and its
-/// per-parameter state tensors ("slots"), in <see cref="Optimizer.SlotNames"/> order: for SGD one velocity per
-/// parameter; for Adam every first moment (m), then every second moment (v). Slot i has the length of parameter
-/// i modulo the parameter count.
+/// per-parameter state tensors ("slots"): for SGD one velocity per parameter; for Adam every first moment (m), then
+/// every second moment (v). Slot i has the length of parameter i modulo the parameter count.
 /// </summary>
 public sealed record OptimizerState(OptimizerKind Kind, int StepCount, IReadOnlyList<float[]> Slots);
 
-/// <summary>Updates parameters from their gradients, keeping its per-parameter state on the device.</summary>
+/// <summary>
+/// Updates parameters from their gradients, keeping its per-parameter state on the device. A step has a host part,
+/// <see cref="PrepareStep"/>, which writes this step's scalars (learning rate, Adam's bias corrections) into a small
+/// device buffer with <see cref="Accelerator.Fill{T}"/>, and a device part, <see cref="ApplyStep"/>, whose update ops
+/// read them from there. <see cref="ApplyStep"/> therefore enqueues the same ops with the same arguments every step,
+/// which is what lets a training step be captured once and replayed (<see cref="Accelerator.CaptureStep"/>).
+/// </summary>
 public abstract class Optimizer : IDisposable
 {
+    private float _writtenLearningRate = float.NaN;
+
     protected Optimizer(Accelerator accelerator, IReadOnlyList<Parameter> parameters)
     {
         Accelerator = accelerator;
         Parameters = parameters;
+        Scalars = accelerator.Upload<float>(new float[OptimizerScalars.Length]);
     }
 
     protected Accelerator Accelerator { get; }
     protected IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>The device-side scalars the update ops read, laid out as <see cref="OptimizerScalars"/> says.</summary>
+    protected DeviceBuffer<float> Scalars { get; }
+
     public abstract OptimizerKind Kind { get; }
 
-    /// <summary>Updates taken so far (Adam's bias correction depends on it).</summary>
-    public int StepCount { get; protected set; }
+    /// <summary>Updates prepared so far (the step number of the last <see cref="PrepareStep"/>; Adam's bias correction depends on it).</summary>
+    public int StepCount { get; private set; }
 
     /// <summary>The device state, in the slot order of <see cref="OptimizerState"/>.</summary>
     protected abstract IReadOnlyList<DeviceBuffer<float>> StateBuffers { get; }
 
-    /// <summary>Applies one update with the given learning rate.</summary>
-    public abstract void Step(float learningRate);
+    /// <summary>Applies one update with the given learning rate: <see cref="PrepareStep"/> then <see cref="ApplyStep"/>.</summary>
+    public void Step(float learningRate)
+    {
+        PrepareStep(learningRate);
+        ApplyStep();
+    }
+
+    /// <summary>
+    /// The host part of a step: counts it and writes its scalars to the device (enqueued in order with the ops;
+    /// it never waits for them). Must not be captured: call it before each replay of a captured step.
+    /// </summary>
+    public virtual void PrepareStep(float learningRate)
+    {
+        StepCount++;
+        if (learningRate.Equals(_writtenLearningRate)) return;
+        Accelerator.Fill(Scalars, learningRate, OptimizerScalars.LearningRate, 1);
+        _writtenLearningRate = learningRate;
+    }
+
+    /// <summary>The device part of a step: one update op per parameter tensor, reading the scalars from the device.</summary>
+    public abstract void ApplyStep();
 
     /// <summary>How many state tensors an optimizer of <paramref name="kind"/> keeps per parameter tensor.</summary>
     public static int SlotsPerParameter(OptimizerKind kind) => kind switch
@@ -54,6 +84,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>
     /// Restores a state from <see cref="ExportState"/> (of an optimizer of the same kind over parameters of the same
     /// shapes); afterwards the next <see cref="Step"/> does exactly what it would have done in the exporting optimizer.
+    /// The device scalars need no restoring: <see cref="PrepareStep"/> rewrites whatever the step number changes.
     /// </summary>
     public void ImportState(OptimizerState state)
     {
@@ -84,5 +115,5 @@ public abstract class Optimizer : IDisposable
     protected DeviceBuffer<float>[] ZeroStatePerParameter() =>
         Parameters.Select(p => Accelerator.Upload<float>(new float[p.Count])).ToArray();
 
-    public abstract void Dispose();
+    public virtual void Dispose() => Scalars.Dispose();
 }

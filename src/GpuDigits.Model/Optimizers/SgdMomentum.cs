@@ -20,18 +20,18 @@ public sealed class SgdMomentum : Optimizer
 
     protected override IReadOnlyList<DeviceBuffer<float>> StateBuffers => _velocity;
 
-    public override void Step(float learningRate)
+    public override void ApplyStep()
     {
-        StepCount++;
         for (int i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
-            Accelerator.SgdMomentumUpdate(p.Value, p.Gradient, _velocity[i], p.Count, learningRate, Momentum);
+            Accelerator.SgdMomentumUpdate(p.Value, p.Gradient, _velocity[i], p.Count, Scalars, Momentum);
         }
     }
 
     public override void Dispose()
     {
         foreach (var v in _velocity) v.Dispose();
+        base.Dispose();
     }
 }

@@ -9,7 +9,16 @@ namespace GpuDigits.Model.Training;
 /// Trains a <see cref="Network"/> on one accelerator. The training and test sets live on the device; each step
 /// gathers a shuffled batch on the device, runs forward, the fused softmax cross-entropy, backward and the
 /// optimizer update, and accumulates loss and correct counts on the device. The host reads those two numbers
-/// only for the progress display (a few times a second) and once per epoch.
+/// only for the progress display (every <see cref="TrainingOptions.ProgressInterval"/>, or never within an epoch)
+/// and once per epoch.
+/// <para>
+/// What varies from step to step (the batch position, the learning rate, Adam's bias corrections) reaches the ops
+/// through device memory, written with <see cref="Accelerator.Fill{T}"/> before the step, so every full-size step
+/// enqueues identical ops. The trainer therefore asks the accelerator to record the step once
+/// (<see cref="Accelerator.CaptureStep"/>, a CUDA graph) after a first step run op by op, and replays the recording
+/// for every later full-size batch; the last, partial batch of an epoch runs op by op. Backends that cannot record
+/// run every step op by op, with the same results.
+/// </para>
 /// <para>
 /// At the end of every epoch the parameters and the optimizer state are copied to the host once: that copy is checked
 /// for NaN and infinity (divergence) and becomes <see cref="State"/>, from which a run can be saved and continued
@@ -25,13 +34,18 @@ public sealed class Trainer : IDisposable
     private readonly DeviceBuffer<float> _x;
     private readonly DeviceBuffer<int> _y;
     private readonly DeviceBuffer<float> _stats;
+    private readonly DeviceBuffer<int> _cursor;
+    private readonly int _fullBatch;
+    private IReplayableStep? _recorded;
+    private bool _captureTried;
+    private long _stepsRun;
     private SeededRandom _random;
     private readonly int[] _order;
     private readonly float[] _statsHost = new float[2];
     private readonly float[][] _parameterHost;
+    private readonly List<EpochMetrics> _history = [];
     private readonly float _mean;
     private readonly float _invStd;
-    private readonly List<EpochMetrics> _history = [];
 
     public Trainer(Accelerator accelerator, NetworkSpec spec, TrainingOptions options,
         MnistSplit train, MnistSplit test, Normalization normalization)
@@ -57,6 +71,7 @@ public sealed class Trainer : IDisposable
             _x = Track(accelerator.Allocate<float>(maxRows * spec.Inputs));
             _y = Track(accelerator.Allocate<int>(maxRows));
             _stats = Track(accelerator.Allocate<float>(2));
+            _cursor = Track(accelerator.Upload<int>([0]));
             _random = new SeededRandom(options.Seed);
             Network.Initialize(_random);
             Optimizer = Track(Optimizer.Create(options.Optimizer, accelerator, Network.Parameters, options.Momentum));
@@ -66,6 +81,7 @@ public sealed class Trainer : IDisposable
             foreach (var d in owned) d.Dispose();
             throw;
         }
+        _fullBatch = Math.Min(options.BatchSize, train.Count);
         _order = new int[train.Count];
         _parameterHost = Network.Parameters.Select(p => new float[p.Count]).ToArray();
         State = Capture(Network.ExportParameters());
@@ -82,11 +98,11 @@ public sealed class Trainer : IDisposable
     public Network Network { get; }
     public Optimizer Optimizer { get; }
 
-    /// <summary>The images this trainer was given.</summary>
-    public DataFingerprint Data { get; }
-
     /// <summary>Epochs completed so far.</summary>
     public int EpochsDone { get; private set; }
+
+    /// <summary>The images this trainer was given.</summary>
+    public DataFingerprint Data { get; }
 
     /// <summary>The metrics of every completed epoch, in order.</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
@@ -107,7 +123,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(state);
         if (!state.Spec.SameShape(Network.Spec))
             throw new ArgumentException($"The saved run trains a {state.Spec} network, this trainer a {Network.Spec} network.");
-        if ((state.Options with { Epochs = Options.Epochs }) != Options)
+        if ((state.Options with { Epochs = Options.Epochs, ProgressInterval = Options.ProgressInterval }) != Options)
             throw new ArgumentException($"The saved run was trained with other options ({state.Options}) than this trainer's ({Options}).");
         if (state.EpochsDone > Options.Epochs)
             throw new ArgumentException($"The saved run has done {state.EpochsDone} epochs, more than the {Options.Epochs} asked for.");
@@ -125,6 +141,12 @@ public sealed class Trainer : IDisposable
         State = state;
     }
 
+    /// <summary>Training steps that replayed the recorded step instead of enqueuing their ops one by one.</summary>
+    public long ReplayedSteps { get; private set; }
+
+    /// <summary>Ops in the recorded training step (0 while none is recorded, or where the backend cannot record).</summary>
+    public int RecordedOps => _recorded?.OpCount ?? 0;
+
     /// <summary>Trains the remaining epochs; reports each batch (throttled) and each finished epoch.</summary>
     public void Run(Action<EpochMetrics>? onEpoch = null, Action<BatchProgress>? onBatch = null,
         CancellationToken cancellationToken = default)
@@ -139,8 +161,9 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Trains one epoch over the shuffled training set, then evaluates on the test set. A NaN or infinity in the
-    /// loss (checked at every progress report and at the end) or in the parameters or optimizer state (checked at
-    /// the end) throws <see cref="TrainingDivergedException"/>, after the trainer has gone back to <see cref="State"/>.
+    /// loss (checked at every progress read and at the end) or in the parameters (checked at every progress read
+    /// and, with the optimizer state, at the end) throws <see cref="TrainingDivergedException"/>, after the trainer
+    /// has gone back to <see cref="State"/>.
     /// </summary>
     public EpochMetrics RunEpoch(Action<BatchProgress>? onBatch = null, CancellationToken cancellationToken = default)
     {
@@ -158,23 +181,25 @@ public sealed class Trainer : IDisposable
         ResetStats();
 
         var clock = Stopwatch.StartNew();
-        long nextReport = 0;
-        int verified = 0; // batches known to have left loss and parameters finite
+        // Reading the running stats waits for the device, so it happens only as often as the display asks.
+        var interval = Options.ProgressInterval;
+        long nextReport = onBatch is null || interval is null ? long.MaxValue : 0;
+        int verified = 0; // batches known to have left the loss and the parameters finite
         for (int b = 0; b < batches; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int start = b * batch, rows = Math.Min(batch, n - start);
-            Step(start, rows, lr);
+            TrainStep(start, rows, lr);
 
-            if (onBatch is not null && (clock.ElapsedMilliseconds >= nextReport || b == batches - 1))
+            if (b < batches - 1 && clock.ElapsedMilliseconds >= nextReport)
             {
-                nextReport = clock.ElapsedMilliseconds + 100;
+                nextReport = clock.ElapsedMilliseconds + (long)interval!.Value.TotalMilliseconds;
                 ReadStats(out double lossSum, out double correct);
                 string? problem = LossProblem(lossSum) ?? ParameterProblem();
                 if (problem is not null) throw Diverged(epoch, verified, b + 1, batches, problem, lr);
                 verified = b + 1;
                 int seen = start + rows;
-                onBatch(new BatchProgress(epoch, Options.Epochs, b + 1, batches, lossSum / seen, correct / seen,
+                onBatch!(new BatchProgress(epoch, Options.Epochs, b + 1, batches, lossSum / seen, correct / seen,
                     seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             }
         }
@@ -185,6 +210,8 @@ public sealed class Trainer : IDisposable
         string? endProblem = LossProblem(trainLoss) ?? NonFinite(parameters, Network.Parameters.Select(p => p.Name).ToArray(), "parameter")
                              ?? NonFinite(optimizer.Slots, null, "optimizer state");
         if (endProblem is not null) throw Diverged(epoch, verified, batches, batches, endProblem, lr);
+        onBatch?.Invoke(new BatchProgress(epoch, Options.Epochs, batches, batches, trainLoss / n, trainCorrect / n,
+            n / Math.Max(seconds, 1e-9)));
 
         var test = Evaluate(_test);
         if (!double.IsFinite(test.Loss))
@@ -200,15 +227,43 @@ public sealed class Trainer : IDisposable
         return metrics;
     }
 
-    /// <summary>One optimization step on rows [start, start + rows) of the training set's current order.</summary>
-    private void Step(int start, int rows, float lr)
+    /// <summary>
+    /// One optimization step on rows [start, start + rows) of the training set's current order: the host writes the
+    /// step's position and scalars to the device, then replays the recorded step or enqueues its ops.
+    /// </summary>
+    private void TrainStep(int start, int rows, float lr)
     {
-        _acc.GatherBatch(_train.Pixels, _train.Labels, _train.Order, start, rows, _train.Features,
+        _acc.Fill(_cursor, start);
+        Optimizer.PrepareStep(lr);
+        if (rows == _fullBatch)
+        {
+            // The first step runs op by op (it compiles and loads every kernel); the second one is recorded.
+            if (_recorded is null && !_captureTried && _stepsRun > 0)
+            {
+                _captureTried = true;
+                _recorded = _acc.CaptureStep(() => StepOps(rows));
+            }
+            if (_recorded is not null)
+            {
+                _recorded.Replay();
+                ReplayedSteps++;
+                _stepsRun++;
+                return;
+            }
+        }
+        StepOps(rows);
+        _stepsRun++;
+    }
+
+    /// <summary>The ops of a training step; every argument that changes between steps is read from device memory.</summary>
+    private void StepOps(int rows)
+    {
+        _acc.GatherBatch(_train.Pixels, _train.Labels, _train.Order, _cursor, rows, _train.Features,
             _mean, _invStd, _x, _y);
         Network.Forward(_x, rows);
         Network.Loss(_y, rows, _stats, withGradient: true);
         Network.Backward(_x, rows);
-        Optimizer.Step(lr);
+        Optimizer.ApplyStep();
     }
 
     /// <summary>
@@ -227,7 +282,7 @@ public sealed class Trainer : IDisposable
             for (int b = 0; b < seenAt; b++)
             {
                 int start = b * Options.BatchSize;
-                Step(start, Math.Min(Options.BatchSize, _train.Count - start), lr);
+                TrainStep(start, Math.Min(Options.BatchSize, _train.Count - start), lr);
                 if (b + 1 < first) continue;
                 ReadStats(out double lossSum, out _);
                 string? found = LossProblem(lossSum) ?? ParameterProblem();
@@ -292,7 +347,7 @@ public sealed class Trainer : IDisposable
         return new Evaluation(loss / data.Count, correct / data.Count, data.Count);
     }
 
-    private void ResetStats() => _stats.CopyFromHost([0f, 0f]);
+    private void ResetStats() => _acc.Fill(_stats, 0f);
 
     private void ReadStats(out double lossSum, out double correct)
     {
@@ -303,6 +358,8 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        _recorded?.Dispose();
+        _cursor?.Dispose();
         Optimizer?.Dispose();
         _stats?.Dispose();
         _y?.Dispose();

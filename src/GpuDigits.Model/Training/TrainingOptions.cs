@@ -28,6 +28,12 @@ public sealed record TrainingOptions
     /// <summary>Rows per evaluation batch.</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
 
+    /// <summary>
+    /// How often, within an epoch, the trainer reads the running loss from the device for the progress display
+    /// (each read waits for the device to catch up). Null: only at the end of each epoch.
+    /// </summary>
+    public TimeSpan? ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     public float BaseLearningRate => LearningRate ?? (Optimizer == OptimizerKind.Adam ? 1e-3f : 0.05f);
 
     /// <summary>The learning rate used throughout epoch <paramref name="epoch"/> (1-based).</summary>
@@ -50,6 +56,8 @@ public sealed record TrainingOptions
         if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
             throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}.");
         if (EvaluationBatchSize < 1) throw new ArgumentException("The evaluation batch must hold at least one row.");
+        if (ProgressInterval is { } p && p < TimeSpan.Zero)
+            throw new ArgumentException($"The progress interval must not be negative, got {p.TotalMilliseconds} ms.");
         return this;
     }
 }

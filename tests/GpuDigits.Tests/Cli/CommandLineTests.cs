@@ -38,12 +38,13 @@ public class CommandLineTests
     [Test]
     public void UnknownDeviceIsOneClearLine()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"gd-run-{Guid.NewGuid():N}");
+        var parent = Path.Combine(Path.GetTempPath(), $"gd-runs-{Guid.NewGuid():N}");
+        var dir = Path.Combine(parent, "run");
         var (code, _, err) = Run("train", "--device", "tpu:3", "--out", dir);
         Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
         Assert.That(Lines(err), Has.Length.EqualTo(1), err);
         Assert.That(err, Does.Contain("Unknown device 'tpu:3'"));
-        Assert.That(Directory.Exists(dir), Is.False, "a failed run leaves no folder behind");
+        Assert.That(Directory.Exists(parent), Is.False, "a failed run leaves no folder behind, not even the parent it made");
     }
 
     [Test]

@@ -55,7 +55,7 @@ public class OpenClBuildTests
     [Test]
     public void GemmBuildsWithEveryCandidateTiling()
     {
-        foreach (var tiling in OpenClGemmTiling.Candidates)
+        foreach (var tiling in GemmTiling.Candidates)
         {
             Assert.That(tiling.IsValid, Is.True, tiling.ToString());
             Assert.DoesNotThrow(() => _acc.BuildProgram(KernelSources.Gemm, KernelSources.Read(KernelSources.Gemm),

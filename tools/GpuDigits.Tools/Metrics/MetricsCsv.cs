@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -44,7 +45,7 @@ public sealed class MetricsCsvWriter : IDisposable
     {
         _stream = stream;
         _csv = new CsvWriter(stream, Configuration());
-        _csv.Context.RegisterClassMap<EpochMetricsMap>();
+        _csv.Context.RegisterClassMap(new EpochMetricsMap());
     }
 
     /// <summary>Creates (or truncates) <paramref name="path"/> and writes the header line.</summary>
@@ -78,6 +79,12 @@ public sealed class MetricsCsvWriter : IDisposable
         _stream.Dispose();
     }
 
+    /// <summary>
+    /// The CSV settings of metrics.csv. The map is registered as an instance (CsvHelper would otherwise construct it by
+    /// reflection, which trimming breaks), and CsvHelper reaches EpochMetrics' constructor (reading) and properties
+    /// (writing) through reflection, so they are kept for the trimmed single-file build.
+    /// </summary>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties, typeof(EpochMetrics))]
     internal static CsvConfiguration Configuration() => new(CultureInfo.InvariantCulture)
     {
         HasHeaderRecord = true,
@@ -117,7 +124,7 @@ public static class MetricsCsvReader
     {
         using var reader = new StreamReader(path);
         using var csv = new CsvReader(reader, MetricsCsvWriter.Configuration());
-        csv.Context.RegisterClassMap<EpochMetricsMap>();
+        csv.Context.RegisterClassMap(new EpochMetricsMap());
         return csv.GetRecords<EpochMetrics>().ToList();
     }
 }

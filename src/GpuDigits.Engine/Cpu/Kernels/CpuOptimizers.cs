@@ -24,12 +24,10 @@ internal static class CpuOptimizers
         }
     }
 
-    /// <summary>Adam with bias correction; step counts from 1.</summary>
+    /// <summary>Adam with the bias corrections c1 = 1/(1-b1^step), c2 = 1/(1-b2^step) computed by the caller.</summary>
     public static void Adam(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
-        float lr, float beta1, float beta2, float epsilon, int step)
+        float lr, float beta1, float beta2, float epsilon, float c1, float c2)
     {
-        float c1 = 1f / (1f - MathF.Pow(beta1, step));
-        float c2 = 1f / (1f - MathF.Pow(beta2, step));
         int n = p.Length, i = 0, w = Vector<float>.Count;
         var b1 = new Vector<float>(beta1);
         var b2 = new Vector<float>(beta2);

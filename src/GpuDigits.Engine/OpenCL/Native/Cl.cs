@@ -130,6 +130,11 @@ internal static unsafe partial class Cl
     public static partial int clEnqueueReadBuffer(nint queue, nint buffer, uint blocking, nuint offset, nuint size, void* ptr,
         uint numEvents, nint* waitList, nint* evt);
 
+    /// <summary>OpenCL 1.2: fills a range with a repeated pattern, copied at enqueue time (so it never blocks the host).</summary>
+    [LibraryImport(Lib)]
+    public static partial int clEnqueueFillBuffer(nint queue, nint buffer, void* pattern, nuint patternSize, nuint offset,
+        nuint size, uint numEvents, nint* waitList, nint* evt);
+
     [LibraryImport(Lib)]
     public static partial int clEnqueueNDRangeKernel(nint queue, nint kernel, uint workDim, nuint* globalOffset,
         nuint* globalSize, nuint* localSize, uint numEvents, nint* waitList, nint* evt);

@@ -1,0 +1,149 @@
+using GpuDigits.Engine;
+using GpuDigits.Engine.Cpu;
+using GpuDigits.Engine.Cpu.Kernels;
+
+namespace GpuDigits.Tests.Model;
+
+/// <summary>
+/// A CPU accelerator that records a step the way a CUDA graph does, for testing the callers of
+/// <see cref="Accelerator.CaptureStep"/> without a GPU: while recording, each op is stored with the arguments it was
+/// given (values and buffers, frozen) and not run; a replay runs the stored ops, which read device memory only then.
+/// A caller that passes a per-step value by argument instead of through device memory gets stale values here, as it
+/// would from a real graph. Host copies and allocations while recording are refused, as CUDA refuses them.
+/// </summary>
+internal sealed class RecordingCpuAccelerator : Accelerator
+{
+    private readonly AcceleratorInfo _info = CpuAcceleratorProvider.Describe() with { Id = "cpu-recording" };
+    private List<Action>? _recording;
+
+    public int Captures { get; private set; }
+    public long Replays { get; private set; }
+
+    /// <summary>When false, <see cref="CaptureStep"/> returns null, like a backend without graphs.</summary>
+    public bool CanRecord { get; set; } = true;
+
+    public override AcceleratorInfo Info => _info;
+
+    public override void Synchronize() => RefuseWhileRecording("Synchronize");
+
+    private void RefuseWhileRecording(string what)
+    {
+        if (_recording is not null) throw new InvalidOperationException($"{what} inside a recorded step.");
+    }
+
+    private void Op(Action op)
+    {
+        if (_recording is not null) _recording.Add(op);
+        else op();
+    }
+
+    protected override IReplayableStep? CaptureStepCore(Action step)
+    {
+        if (!CanRecord) return null;
+        if (_recording is not null) throw new InvalidOperationException("Nested recording.");
+        _recording = [];
+        try
+        {
+            step();
+            Captures++;
+            return new Recorded(this, _recording.ToArray());
+        }
+        finally
+        {
+            _recording = null;
+        }
+    }
+
+    private sealed class Recorded(RecordingCpuAccelerator owner, Action[] ops) : IReplayableStep
+    {
+        public int OpCount => ops.Length;
+
+        public void Replay()
+        {
+            owner.Replays++;
+            foreach (var op in ops) op();
+        }
+
+        public void Dispose() { }
+    }
+
+    protected override DeviceBuffer<T> AllocateCore<T>(int length)
+    {
+        RefuseWhileRecording("Allocate");
+        return new Buffer<T>(this, length);
+    }
+
+    /// <summary>A CPU buffer whose host copies are refused while recording.</summary>
+    private sealed class Buffer<T>(RecordingCpuAccelerator owner, int length) : DeviceBuffer<T>(owner, length) where T : unmanaged
+    {
+        public T[] Data { get; } = new T[length];
+
+        protected override void CopyFromHostCore(ReadOnlySpan<T> source, int offset)
+        {
+            owner.RefuseWhileRecording("CopyFromHost");
+            source.CopyTo(Data.AsSpan(offset));
+        }
+
+        protected override void CopyToHostCore(Span<T> destination, int offset)
+        {
+            owner.RefuseWhileRecording("CopyToHost");
+            Data.AsSpan(offset, destination.Length).CopyTo(destination);
+        }
+
+        protected override void DisposeCore() { }
+    }
+
+    private static T[] D<T>(DeviceBuffer<T> buffer) where T : unmanaged => ((Buffer<T>)buffer).Data;
+
+    protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha, DeviceBuffer<float> a,
+        DeviceBuffer<float> b, float beta, DeviceBuffer<float> c, DeviceBuffer<float>? bias, Activation activation) =>
+        Op(() => CpuGemm.Run(transA, transB, m, n, k, alpha, D(a), D(b), beta, D(c), bias is null ? null : D(bias), activation));
+
+    protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
+        Op(() => CpuElementwise.BiasAdd(D(x), D(bias), rows, cols));
+
+    protected override void ActivationForwardCore(Activation activation, DeviceBuffer<float> x, DeviceBuffer<float> y, int count) =>
+        Op(() => CpuElementwise.ActivationForward(activation, D(x).AsSpan(0, count), D(y).AsSpan(0, count)));
+
+    protected override void ActivationBackwardCore(Activation activation, DeviceBuffer<float> y, DeviceBuffer<float> dy,
+        DeviceBuffer<float> dx, int count) =>
+        Op(() => CpuElementwise.ActivationBackward(activation, D(y).AsSpan(0, count), D(dy).AsSpan(0, count), D(dx).AsSpan(0, count)));
+
+    protected override void SoftmaxCrossEntropyCore(DeviceBuffer<float> logits, DeviceBuffer<int> labels, int rows, int cols,
+        DeviceBuffer<float> probabilities, DeviceBuffer<float>? gradient, float gradientScale, DeviceBuffer<float> stats) =>
+        Op(() => CpuSoftmaxCrossEntropy.Run(D(logits), D(labels), rows, cols, D(probabilities),
+            gradient is null ? Span<float>.Empty : D(gradient), gradient is not null, gradientScale, D(stats)));
+
+    protected override void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta) =>
+        Op(() => CpuReductions.ColumnSums(D(x), rows, cols, D(sums), beta));
+
+    protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
+        int count, float learningRate, float momentum, DeviceBuffer<float>? scalars) =>
+        Op(() => CpuOptimizers.SgdMomentum(D(param).AsSpan(0, count), D(grad).AsSpan(0, count), D(velocity).AsSpan(0, count),
+            scalars is null ? learningRate : D(scalars)[OptimizerScalars.LearningRate], momentum));
+
+    protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
+        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
+        DeviceBuffer<float>? scalars) =>
+        Op(() =>
+        {
+            var (lr, k1, k2) = scalars is null ? (learningRate, c1, c2)
+                : (D(scalars)[OptimizerScalars.LearningRate], D(scalars)[OptimizerScalars.BiasCorrection1], D(scalars)[OptimizerScalars.BiasCorrection2]);
+            CpuOptimizers.Adam(D(param).AsSpan(0, count), D(grad).AsSpan(0, count), D(m).AsSpan(0, count), D(v).AsSpan(0, count),
+                lr, beta1, beta2, epsilon, k1, k2);
+        });
+
+    protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
+        int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels) =>
+        Op(() =>
+        {
+            int first = startAt is null ? start : D(startAt)[0];
+            CpuGather.GatherBatch(D(images), D(labels), D(indices).AsSpan(first, count), features, mean, invStd, D(x), D(batchLabels));
+        });
+
+    protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>
+        Op(() => D(buffer).AsSpan(offset, count).Fill(value));
+
+    protected override void DisposeCore() { }
+}

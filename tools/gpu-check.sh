@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# gpu-check.sh: everything the CUDA backend needs checked on a machine with an NVIDIA GPU, in one call, with no .NET
+# and no network. Run it on a folder that holds the published single-file `gpudigits` (README: "A self-contained
+# build") and the four MNIST .gz files; tools/gpu-pack.sh assembles such a folder (plus NVRTC and this script).
+#
+#   usage: gpu-check.sh [FOLDER] [OUT_DIR]        FOLDER defaults to this script's folder,
+#                                                 OUT_DIR to FOLDER/gpu-check-<timestamp>
+#
+# Steps (each one's output goes to OUT_DIR/<step>.txt, a one-line result to OUT_DIR/summary.txt):
+#   system        nvidia-smi, if present
+#   devices       gpudigits devices
+#   verify        gpudigits verify --device cuda --all        (every kernel against the CPU, plus a captured step)
+#   train-graphs  gpudigits train --device cuda --cuda-graphs on   (10 epochs, batch 128)
+#   train-eager   gpudigits train --device cuda --cuda-graphs off  (the same run, ops launched one by one)
+#   train-cpu     gpudigits train --device cpu --epochs 1           (reference)
+#   bench         gpudigits bench --device cuda, when the binary has the bench command
+#   torch         tools/bench/torch_mlp_cuda.py beside this script, when python3 has torch with CUDA
+# NVRTC (the CUDA runtime compiler) is looked up as gpudigits does; if it is not installed, a libnvrtc shipped in
+# FOLDER/nvrtc/ or FOLDER/nvrtc.tar.xz is used. Exit status: 0 when devices, verify and both CUDA trainings passed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+folder=$(cd "${1:-$here}" && pwd)
+out=${2:-$folder/gpu-check-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+bin=$folder/gpudigits
+epochs=${EPOCHS:-10}
+summary=$out/summary.txt
+failed=0
+
+note() { echo "$*" | tee -a "$summary"; }
+
+# step NAME REQUIRED COMMAND...: runs the command, keeps its output, notes status and wall time.
+step() {
+  local name=$1 required=$2
+  shift 2
+  local start end rc
+  start=$(date +%s.%N)
+  "$@" >"$out/$name.txt" 2>&1
+  rc=$?
+  end=$(date +%s.%N)
+  note "$(printf '%-13s exit %-3s %7.1f s   %s' "$name" "$rc" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$*")"
+  if [ "$rc" -ne 0 ] && [ "$required" = yes ]; then
+    failed=1
+    tail -n 5 "$out/$name.txt" | sed 's/^/    /' | tee -a "$summary"
+  fi
+  return 0
+}
+
+if [ ! -x "$bin" ]; then
+  echo "no executable gpudigits in $folder (publish it: see README, 'A self-contained build')" >&2
+  exit 2
+fi
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  if [ ! -e "$folder/$f.gz" ] && [ ! -e "$folder/$f" ]; then
+    echo "MNIST file $f(.gz) missing from $folder" >&2
+    exit 2
+  fi
+done
+
+# NVRTC: keep what the machine has; else unpack the shipped one and point gpudigits at it.
+if [ -z "${GPUDIGITS_NVRTC_LIBRARY:-}" ]; then
+  shipped=$folder/nvrtc
+  if [ ! -d "$shipped" ] && [ -f "$folder/nvrtc.tar.xz" ]; then
+    shipped=$out/nvrtc-unpacked
+    mkdir -p "$shipped" && tar -xJf "$folder/nvrtc.tar.xz" -C "$shipped" --strip-components=1
+  fi
+  system_nvrtc=$( (ldconfig -p 2>/dev/null | grep -o 'libnvrtc\.so\.[0-9.]*' | head -n 1) || true)
+  if [ -z "$system_nvrtc" ] && [ -z "${CUDA_PATH:-}${CUDA_HOME:-}" ] && [ ! -d /usr/local/cuda/lib64 ] && [ -d "$shipped" ]; then
+    lib=$(ls "$shipped"/libnvrtc.so.* 2>/dev/null | grep -v builtins | head -n 1)
+    if [ -n "$lib" ]; then
+      export GPUDIGITS_NVRTC_LIBRARY=$lib
+      export LD_LIBRARY_PATH=$shipped${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    fi
+  fi
+fi
+# A fresh PTX cache: the first compile is part of these runs, and the cache files are kept for a look.
+export GPUDIGITS_PTX_CACHE=$out/ptx-cache
+export GPUDIGITS_DATA=$folder
+
+note "gpu-check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname); binary $bin ($(stat -c %s "$bin") bytes); NVRTC ${GPUDIGITS_NVRTC_LIBRARY:-as installed}"
+if command -v nvidia-smi >/dev/null 2>&1; then
+  step system no nvidia-smi
+fi
+step devices yes "$bin" devices
+step verify yes "$bin" verify --device cuda --all
+step train-graphs yes "$bin" train --device cuda --epochs "$epochs" --cuda-graphs on --out "$out/train-graphs"
+step train-eager yes "$bin" train --device cuda --epochs "$epochs" --cuda-graphs off --out "$out/train-eager"
+step train-cpu no "$bin" train --device cpu --epochs 1 --out "$out/train-cpu"
+if "$bin" --help 2>/dev/null | grep -qE '^[[:space:]]+bench([[:space:]]|$)'; then
+  step bench no "$bin" bench --device cuda --repeat 20 --epochs 3 --csv "$out/bench.csv"
+else
+  note "bench         skipped: this gpudigits has no bench command"
+fi
+if [ -f "$here/bench/torch_mlp_cuda.py" ] && command -v python3 >/dev/null 2>&1 &&
+   python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' >/dev/null 2>&1; then
+  step torch no python3 "$here/bench/torch_mlp_cuda.py" "$folder" "$epochs"
+else
+  note "torch         skipped: no python3 with CUDA-enabled torch (or no bench/torch_mlp_cuda.py beside this script)"
+fi
+
+# Epoch times from the metrics files: epoch 1 includes compiling and loading the kernels, so the mean skips it.
+for run in train-graphs train-eager train-cpu; do
+  csv=$out/$run/metrics.csv
+  [ -f "$csv" ] || continue
+  note "$(awk -F, -v run="$run" 'NR > 1 { n++; last = $5; if (NR > 2) { s += $7; k++ } else first = $7 }
+    END { if (n) printf "%-13s %d epochs, epoch 1 %.3f s, later epochs mean %.4f s, final test accuracy %.4f", run, n, first, (k ? s / k : first), last }' "$csv")"
+done
+grep -h "Training steps:" "$out"/train-*.txt 2>/dev/null | sed 's/^/  /' | tee -a "$summary"
+note "result: $([ "$failed" -eq 0 ] && echo PASS || echo FAIL) (outputs in $out)"
+exit "$failed"

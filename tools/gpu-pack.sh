@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# gpu-pack.sh: assembles the folder tools/gpu-check.sh runs on, for a machine with a GPU but without .NET or a
+# network: the trimmed single-file gpudigits, the four MNIST .gz files, this machine's NVRTC (if it has one) as
+# nvrtc.tar.xz, and the check scripts.
+#   usage: tools/gpu-pack.sh [OUT_DIR]     (default publish/gpu-check; publish/ is ignored by git)
+# Then on the GPU machine: bash OUT_DIR/gpu-check.sh OUT_DIR RESULTS_DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-publish/gpu-check}
+mkdir -p "$out/bench"
+dotnet publish src/GpuDigits.Cli -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:PublishSingleFile=true \
+  -o publish/linux-x64 -nologo -v q
+cp publish/linux-x64/gpudigits "$out/"
+cp tools/gpu-check.sh "$out/"
+cp tools/bench/torch_mlp_cuda.py "$out/bench/"
+
+mnist=${GPUDIGITS_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/gpudigits/mnist}
+"$out/gpudigits" devices >/dev/null # fails early if the binary does not run here
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  if [ -f "$mnist/$f.gz" ]; then cp "$mnist/$f.gz" "$out/"
+  elif [ -f "$mnist/$f" ]; then gzip -c "$mnist/$f" >"$out/$f.gz"
+  else echo "missing $mnist/$f: run 'gpudigits train' once (it fetches MNIST) or set GPUDIGITS_DATA" >&2; exit 1
+  fi
+done
+
+lib=$( (ldconfig -p | grep -o '/[^ ]*libnvrtc\.so\.[0-9.]*$' | head -n 1) || true)
+if [ -n "$lib" ] && [ ! -f "$out/nvrtc.tar.xz" ]; then
+  real=$(readlink -f "$lib")
+  builtins=$(ls "$(dirname "$real")"/libnvrtc-builtins.so.* 2>/dev/null | head -n 1)
+  tmp=$(mktemp -d)
+  mkdir "$tmp/nvrtc"
+  cp -L "$lib" "$tmp/nvrtc/$(basename "$lib")"
+  [ -n "$builtins" ] && cp -L "$builtins" "$tmp/nvrtc/$(basename "$builtins" | sed -E 's/(\.so\.[0-9]+\.[0-9]+)\.[0-9]+$/\1/')"
+  tar -cJf "$out/nvrtc.tar.xz" -C "$tmp" nvrtc
+  rm -rf "$tmp"
+fi
+du -sh "$out"/*
+echo "packed $out ($(du -sh "$out" | cut -f1)); on the GPU machine: bash $out/gpu-check.sh $out RESULTS_DIR"
