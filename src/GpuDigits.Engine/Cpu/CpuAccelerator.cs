@@ -1,14 +1,33 @@
 using GpuDigits.Engine.Cpu.Kernels;
+using GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 namespace GpuDigits.Engine.Cpu;
 
 /// <summary>
 /// The managed CPU accelerator: a first-class peer of the GPU backends. Each op runs synchronously on the
-/// calling thread (GEMM fans out over the thread pool); the kernels live in <c>Cpu/Kernels</c>, one file per op family.
+/// calling thread (GEMM and the larger passes fan out over a persistent worker team); the kernels live in
+/// <c>Cpu/Kernels</c>, one file per op family. This class only forwards.
 /// </summary>
 public sealed class CpuAccelerator : Accelerator
 {
-    private readonly AcceleratorInfo _info = CpuAcceleratorProvider.Describe();
+    private readonly AcceleratorInfo _info;
+    private readonly GemmPath _gemmPath;
+    private readonly int _threads;
+
+    public CpuAccelerator() : this(new CpuAcceleratorOptions()) { }
+
+    public CpuAccelerator(CpuAcceleratorOptions options)
+    {
+        Options = options;
+        _gemmPath = options.ResolvedPath;
+        _threads = options.ResolvedThreads;
+        _info = CpuAcceleratorProvider.Describe(_gemmPath, _threads);
+    }
+
+    public CpuAcceleratorOptions Options { get; }
+
+    /// <summary>The GEMM micro-kernel this accelerator runs (never Auto).</summary>
+    public GemmPath GemmPath => _gemmPath;
 
     public override AcceleratorInfo Info => _info;
 
@@ -31,7 +50,7 @@ public sealed class CpuAccelerator : Accelerator
     protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha,
         DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c,
         DeviceBuffer<float>? bias, Activation activation) =>
-        CpuGemm.Run(transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
+        CpuGemm.Run(_gemmPath, _threads, transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
             bias is null ? null : B(bias).Data, activation);
 
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
