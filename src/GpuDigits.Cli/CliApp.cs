@@ -22,6 +22,7 @@ public static class CliApp
         {
             TrainCommand.Create(),
             DevicesCommand.Create(),
+            BenchCommand.Create(),
         };
         root.Options.Add(Verbose);
         return root;

@@ -73,17 +73,17 @@ public sealed class CpuAccelerator : Accelerator
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
         DeviceBuffer<float> velocity, int count, float learningRate, float momentum) =>
-        CpuOptimizers.SgdMomentum(B(param).Span[..count], B(grad).Span[..count], B(velocity).Span[..count], learningRate, momentum);
+        CpuOptimizers.SgdMomentum(B(param).Data, B(grad).Data, B(velocity).Data, count, learningRate, momentum, _threads);
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
         DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step) =>
-        CpuOptimizers.Adam(B(param).Span[..count], B(grad).Span[..count], B(m).Span[..count], B(v).Span[..count],
-            learningRate, beta1, beta2, epsilon, step);
+        CpuOptimizers.Adam(B(param).Data, B(grad).Data, B(m).Data, B(v).Data, count,
+            learningRate, beta1, beta2, epsilon, step, _threads);
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
         int start, int count, int features, float mean, float invStd, DeviceBuffer<float> x, DeviceBuffer<int> batchLabels) =>
-        CpuGather.GatherBatch(B(images).Span, B(labels).Span, B(indices).Span.Slice(start, count), features, mean, invStd,
-            B(x).Span, B(batchLabels).Span);
+        CpuGather.GatherBatch(B(images).Data, B(labels).Data, B(indices).Data, start, count, features, mean, invStd,
+            B(x).Data, B(batchLabels).Data, _threads);
 
     protected override void DisposeCore() { }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace GpuDigits.Engine.Cpu.Kernels;
@@ -40,14 +41,19 @@ internal static class CpuElementwise
                 dy.CopyTo(dx);
                 return;
             case Activation.Relu:
+            {
+                ref float ry = ref MemoryMarshal.GetReference(y);
+                ref float rdy = ref MemoryMarshal.GetReference(dy);
+                ref float rdx = ref MemoryMarshal.GetReference(dx);
                 for (; i <= n - w; i += w)
                 {
-                    var yv = new Vector<float>(y[i..]);
-                    var g = new Vector<float>(dy[i..]);
-                    Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero), g, Vector<float>.Zero).CopyTo(dx[i..]);
+                    var yv = Vector.LoadUnsafe(ref ry, (nuint)i);
+                    var g = Vector.LoadUnsafe(ref rdy, (nuint)i);
+                    Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero), g, Vector<float>.Zero).StoreUnsafe(ref rdx, (nuint)i);
                 }
                 for (; i < n; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
                 return;
+            }
             case Activation.Sigmoid:
                 for (; i <= n - w; i += w)
                 {

@@ -1,26 +1,74 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using GpuDigits.Engine.Cpu.Threading;
 
 namespace GpuDigits.Engine.Cpu.Kernels;
 
-/// <summary>CPU twin of kernels/gather: MNIST bytes + sample indices -> normalized float batch and labels.</summary>
+/// <summary>
+/// CPU twin of kernels/gather: MNIST bytes + sample indices -> normalized float batch and labels. One pass per row:
+/// 16 bytes are widened to four float vectors and normalized as ((b * (1/255)) - mean) * invStd, in that order (no
+/// FMA), so every backend rounds the same way. Rows are shared over the worker team for large batches.
+/// </summary>
 internal static class CpuGather
 {
-    public static void GatherBatch(ReadOnlySpan<byte> images, ReadOnlySpan<byte> labels, ReadOnlySpan<int> indices,
-        int features, float mean, float invStd, Span<float> x, Span<int> batchLabels)
+    private const int RowsPerChunk = 32;
+
+    public static void GatherBatch(byte[] images, byte[] labels, int[] indices, int start, int count,
+        int features, float mean, float invStd, float[] x, int[] batchLabels, int threads)
     {
         int samples = labels.Length;
-        for (int r = 0; r < indices.Length; r++)
+        for (int r = 0; r < count; r++)
         {
-            int s = indices[r];
+            int s = indices[start + r];
             if ((uint)s >= (uint)samples || (long)(s + 1) * features > images.Length)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Sample index {s} is outside the data set of {samples}.");
-            var row = x.Slice(r * features, features);
-            TensorPrimitives.ConvertTruncating<byte, float>(images.Slice(s * features, features), row);
-            // (b / 255 - mean) * invStd, computed in that order so every backend rounds the same way.
-            TensorPrimitives.Multiply(row, 1f / 255f, row);
-            TensorPrimitives.Subtract(row, mean, row);
-            TensorPrimitives.Multiply(row, invStd, row);
             batchLabels[r] = labels[s];
         }
+        var body = new Rows(images, indices, start, features, mean, invStd, x);
+        CpuParallel.For(body, count, (long)count * features >= 1 << 16 ? threads : 1, RowsPerChunk);
+    }
+
+    private readonly struct Rows(byte[] images, int[] indices, int start, int features, float mean, float invStd, float[] x) : IRangeBody
+    {
+        public void Run(int begin, int end)
+        {
+            for (int r = begin; r < end; r++)
+                NormalizeRow(images.AsSpan(indices[start + r] * features, features), x.AsSpan(r * features, features), mean, invStd);
+        }
+    }
+
+    private static void NormalizeRow(ReadOnlySpan<byte> src, Span<float> dst, float mean, float invStd)
+    {
+        const float scale = 1f / 255f;
+        ref byte s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        int n = src.Length, i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var vs = Vector128.Create(scale);
+            var vm = Vector128.Create(mean);
+            var vi = Vector128.Create(invStd);
+            for (; i + 16 <= n; i += 16)
+            {
+                var bytes = Vector128.LoadUnsafe(ref s, (nuint)i);
+                var (lo, hi) = Vector128.Widen(bytes);
+                var (w0, w1) = Vector128.Widen(lo);
+                var (w2, w3) = Vector128.Widen(hi);
+                Store(w0, vs, vm, vi, ref d, i);
+                Store(w1, vs, vm, vi, ref d, i + 4);
+                Store(w2, vs, vm, vi, ref d, i + 8);
+                Store(w3, vs, vm, vi, ref d, i + 12);
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref d, i) = (Unsafe.Add(ref s, i) * scale - mean) * invStd;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector128<uint> pixels, Vector128<float> scale, Vector128<float> mean, Vector128<float> invStd,
+        ref float d, int i)
+    {
+        var v = Vector128.ConvertToSingle(pixels.AsInt32());
+        ((v * scale - mean) * invStd).StoreUnsafe(ref d, (nuint)i);
     }
 }

@@ -2,19 +2,27 @@ using System.Runtime.ExceptionServices;
 
 namespace GpuDigits.Engine.Cpu.Threading;
 
-/// <summary>A piece of work split into numbered parts; part 0 runs on the calling thread.</summary>
+/// <summary>A piece of work cut into numbered chunks that may run in any order, on any thread.</summary>
 internal interface IPartitionedWork
 {
-    void Execute(int part);
+    void Execute(int chunk);
 }
 
 /// <summary>
-/// A small persistent team of worker threads for fork-join over a few parts, built for ops that take tens of
-/// microseconds. Parallel.For wakes pool threads and allocates on every call; here the workers stay alive and, after
-/// finishing a part, spin on a generation counter for a short while (about 100 microseconds) so the next op of a
-/// training step finds them awake; only then do they block on a monitor. Dispatch is one interlocked increment and
-/// a join is a spin on a countdown; no allocation. One caller at a time: a second, concurrent caller simply runs its
-/// parts itself.
+/// A small persistent team of worker threads for fork-join over a few chunks, built for ops of tens of microseconds
+/// on a machine shared with other processes.
+/// <list type="bullet">
+/// <item>No per-call start-up: the workers live for the process. Parallel.For allocates and wakes pool threads on
+/// every call.</item>
+/// <item>Chunks are claimed, not assigned: the caller and the workers take the next chunk with one compare-and-swap
+/// on a single 64-bit word (generation | chunk count | next chunk). A worker the OS has not scheduled yet simply
+/// finds nothing left, so a descheduled worker never stalls the caller; the caller only waits for chunks a worker
+/// has actually started.</item>
+/// <item>Spin, then block: after its last chunk a worker spins on the word for <see cref="SpinIterations"/> rounds
+/// (tens of microseconds, enough to span the elementwise ops between two GEMMs of a training step), then sleeps on a
+/// monitor until the next call.</item>
+/// </list>
+/// One caller at a time: a concurrent caller runs all of its chunks itself. No allocation per call.
 /// </summary>
 internal sealed class WorkerTeam
 {
@@ -26,17 +34,18 @@ internal sealed class WorkerTeam
     /// <summary>Threads the shared team offers one call (workers plus the caller), without starting it.</summary>
     public static int MaxSize => Environment.ProcessorCount;
 
-    /// <summary>How many spin iterations (Thread.SpinWait(20) each, about 0.1 µs) a worker waits before blocking.</summary>
-    public static int SpinIterations { get; set; } = 1000;
+    /// <summary>Rounds of Thread.SpinWait(10) a worker spins before it blocks.</summary>
+    public static int SpinIterations { get; set; } = 2000;
+
+    private const int MaxChunks = 0xFFFF;
 
     private readonly object _gate = new();
     private readonly int _workers;
-    private volatile int _generation;
+    private long _state;     // generation << 32 | chunks << 16 | next
+    private int _done;
     private int _sleepers;
-    private volatile int _pending;
     private int _busy;
     private IPartitionedWork? _work;
-    private int _parts;
     private ExceptionDispatchInfo? _failure;
 
     private WorkerTeam(int workers)
@@ -44,40 +53,32 @@ internal sealed class WorkerTeam
         _workers = Math.Max(0, workers);
         for (int w = 0; w < _workers; w++)
         {
-            int part = w + 1;
-            var thread = new Thread(() => Loop(part)) { IsBackground = true, Name = $"gpudigits-cpu-{part}" };
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"gpudigits-cpu-{w + 1}" };
             thread.Start();
         }
     }
 
-    /// <summary>Threads available to one call: the workers plus the caller.</summary>
-    public int Size => _workers + 1;
-
-    /// <summary>Runs parts 0..parts-1 of <paramref name="work"/>, part 0 on this thread; returns when all are done.</summary>
-    public void Run(IPartitionedWork work, int parts)
+    /// <summary>Runs chunks 0..chunks-1 of <paramref name="work"/> on this thread and any idle worker; returns when all are done.</summary>
+    public void Run(IPartitionedWork work, int chunks)
     {
-        if (parts <= 1 || _workers == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (chunks <= 1 || _workers == 0 || chunks > MaxChunks || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
-            for (int p = 0; p < parts; p++) work.Execute(p);
+            for (int c = 0; c < chunks; c++) work.Execute(c);
             return;
         }
         try
         {
-            int helpers = Math.Min(parts - 1, _workers);
             _work = work;
-            _parts = parts;
             _failure = null;
-            _pending = _workers;
-            Interlocked.Increment(ref _generation);
+            Volatile.Write(ref _done, 0);
+            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            Interlocked.Exchange(ref _state, generation << 32 | (long)chunks << 16);
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
 
-            work.Execute(0);
-            // Parts beyond the team's size (never the case for the GEMM split) run here too.
-            for (int p = helpers + 1; p < parts; p++) work.Execute(p);
-
+            Claim(generation);
             var spin = new SpinWait();
-            while (_pending != 0) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _done) < chunks) spin.SpinOnce(sleep1Threshold: -1);
             _work = null;
             _failure?.Throw();
         }
@@ -87,32 +88,20 @@ internal sealed class WorkerTeam
         }
     }
 
-    private void Loop(int part)
+    /// <summary>Takes and runs chunks of <paramref name="generation"/> until none is left.</summary>
+    private void Claim(long generation)
     {
-        int seen = 0;
         while (true)
         {
-            int spins = 0;
-            while (_generation == seen && spins < SpinIterations)
-            {
-                Thread.SpinWait(20);
-                spins++;
-            }
-            if (_generation == seen)
-            {
-                lock (_gate)
-                {
-                    // A full fence between announcing the sleep and re-checking the generation, so a Run that
-                    // missed this sleeper has already published its new generation.
-                    Interlocked.Increment(ref _sleepers);
-                    while (_generation == seen) Monitor.Wait(_gate);
-                    Interlocked.Decrement(ref _sleepers);
-                }
-            }
-            seen = _generation;
+            long s = Volatile.Read(ref _state);
+            if (s >> 32 != generation) return;
+            int next = (int)(s & 0xFFFF), chunks = (int)((s >> 16) & 0xFFFF);
+            if (next >= chunks) return;
+            if (Interlocked.CompareExchange(ref _state, s + 1, s) != s) continue;
             try
             {
-                if (part < _parts) _work!.Execute(part);
+                // The chunk is ours, so the caller is still waiting and _work is this generation's.
+                _work!.Execute(next);
             }
             catch (Exception e)
             {
@@ -120,8 +109,35 @@ internal sealed class WorkerTeam
             }
             finally
             {
-                Interlocked.Decrement(ref _pending);
+                Interlocked.Increment(ref _done);
             }
+        }
+    }
+
+    private void Loop()
+    {
+        long seen = Volatile.Read(ref _state) >> 32;
+        while (true)
+        {
+            long generation = Volatile.Read(ref _state) >> 32;
+            for (int spins = 0; generation == seen && spins < SpinIterations; spins++)
+            {
+                Thread.SpinWait(10);
+                generation = Volatile.Read(ref _state) >> 32;
+            }
+            if (generation == seen)
+            {
+                lock (_gate)
+                {
+                    // A full fence between announcing the sleep and re-reading the generation, so a Run that
+                    // missed this sleeper had already published its new generation.
+                    Interlocked.Increment(ref _sleepers);
+                    while ((generation = Volatile.Read(ref _state) >> 32) == seen) Monitor.Wait(_gate);
+                    Interlocked.Decrement(ref _sleepers);
+                }
+            }
+            seen = generation;
+            Claim(generation);
         }
     }
 }
