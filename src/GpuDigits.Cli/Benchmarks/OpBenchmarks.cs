@@ -7,7 +7,7 @@ namespace GpuDigits.Cli.Benchmarks;
 /// <summary>
 /// Times every op of the training step at the shapes the default model (784-128-128-10, batch 128) uses, plus GEMM
 /// at 1024^3, through the public <see cref="Accelerator"/> ops and <see cref="Accelerator.Synchronize"/> only, so
-/// the same code times any backend. Each op is warmed up and calibrated first (calls per repetition doubled until a
+/// the same code times any backend. Each op is warmed up (at least 50 calls and <see cref="WarmupSeconds"/>) and calibrated first (calls per repetition doubled until a
 /// repetition lasts <see cref="MinRepeatSeconds"/>), then timed <c>repeat</c> times; min and median are per call.
 /// </summary>
 public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<BenchRecord>? onRecord = null)
@@ -16,6 +16,9 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
 
     /// <summary>Shortest timed repetition; short ops are called many times inside one.</summary>
     public double MinRepeatSeconds { get; init; } = 0.02;
+
+    /// <summary>Untimed warm-up per op: long enough for the .NET tiered JIT to replace its quick first code.</summary>
+    public double WarmupSeconds { get; init; } = 0.3;
 
     public List<BenchRecord> Run()
     {
@@ -130,7 +133,8 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
     /// <summary>Warm-up and calibration, then <c>repeat</c> timed repetitions; returns per-call min and median.</summary>
     public BenchRecord Time(string category, string op, string shape, double work, string unit, string note, Action call)
     {
-        call();
+        long warm = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 50 || Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmupSeconds; i++) call();
         accelerator.Synchronize();
         int calls = 1;
         while (calls < 1 << 20 && Measure(call, calls) < MinRepeatSeconds) calls *= 2;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
@@ -8,13 +9,20 @@ namespace GpuDigits.Engine.Cpu.Kernels;
 internal static class CpuElementwise
 {
     /// <summary>x[r, c] += bias[c], one vectorized row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BiasAdd(Span<float> x, ReadOnlySpan<float> bias, int rows, int cols)
     {
         var b = bias[..cols];
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        int w = Vector<float>.Count;
         for (int r = 0; r < rows; r++)
         {
             var row = x.Slice(r * cols, cols);
-            TensorPrimitives.Add(row, b, row);
+            ref float rx = ref MemoryMarshal.GetReference(row);
+            int c = 0;
+            for (; c <= cols - w; c += w)
+                (Vector.LoadUnsafe(ref rx, (nuint)c) + Vector.LoadUnsafe(ref rb, (nuint)c)).StoreUnsafe(ref rx, (nuint)c);
+            for (; c < cols; c++) row[c] += b[c];
         }
     }
 
@@ -32,6 +40,7 @@ internal static class CpuElementwise
     }
 
     /// <summary>dx = dy * f'(x), with f' expressed through the forward output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivationBackward(Activation activation, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = dx.Length, i = 0, w = Vector<float>.Count;

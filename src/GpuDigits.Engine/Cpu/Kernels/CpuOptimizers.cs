@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using GpuDigits.Engine.Cpu.Threading;
@@ -28,6 +29,7 @@ internal static class CpuOptimizers
     /// <summary>v = momentum * v + g; p -= lr * v.</summary>
     private readonly struct Sgd(float[] p, float[] g, float[] v, float lr, float momentum) : IRangeBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
         {
             int n = end - start, i = 0, w = Vector<float>.Count;
@@ -58,6 +60,7 @@ internal static class CpuOptimizers
     private readonly struct AdamBody(float[] p, float[] g, float[] m, float[] v, float lr, float beta1, float beta2,
         float epsilon, float c1, float c2) : IRangeBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
         {
             var ps = p.AsSpan(start, end - start);

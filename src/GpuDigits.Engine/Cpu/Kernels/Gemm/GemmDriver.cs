@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
@@ -46,6 +47,7 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmKernel
 {
     public static readonly GemmBlocking Blocking = GemmBlocking.For(TK.MR, TK.NR);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmArgs g, int i0, int i1, int j0, int j1, GemmScratch s)
     {
         int mr = TK.MR, nr = TK.NR;

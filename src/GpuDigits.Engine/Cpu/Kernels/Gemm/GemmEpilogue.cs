@@ -65,6 +65,7 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
     }
 
     /// <summary>Merges an MR x NR scratch tile of raw products into the mr x nr corner of C that exists.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MergeEdge(float* tile, int tileStride, float* c, nint ldc, int mr, int nr, float* bias)
     {
         for (int r = 0; r < mr; r++)
@@ -76,6 +77,7 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
     }
 
     /// <summary>k = 0: C = act(beta * C + bias) for the whole m x n matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EpilogueOnly(float* c, int m, int n, float beta, float* bias, Activation activation)
     {
         var e = new GemmEpilogue(0f, beta, true, activation);

@@ -11,6 +11,7 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs op(B)[pc..pc+kc, j0..j0+nc) into ceil(nc / nr) panels of kc x nr at <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int pc, int kc, int j0, int nc, int nr, float* dst)
     {
         for (int jp = 0; jp < nc; jp += nr, dst += kc * nr)
@@ -47,6 +48,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs op(A)[i0..i0+mc, pc..pc+kc) into ceil(mc / mr) panels of kc x mr at <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, nint lda, int i0, int mc, int pc, int kc, int mr, float* dst)
     {
         for (int ip = 0; ip < mc; ip += mr, dst += kc * mr)
