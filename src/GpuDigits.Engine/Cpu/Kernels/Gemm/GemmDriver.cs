@@ -54,7 +54,9 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmKernel
         var bl = Blocking;
         int slices = (g.K + bl.KC - 1) / bl.KC;
         int kcMax = (g.K + slices - 1) / slices;
-        s.Ensure(kcMax, bl.MC, Math.Min(bl.NC, RoundUp(j1 - j0, nr)), mr, nr);
+        // Sized by the whole GEMM, not this rectangle, so whichever thread runs whichever chunk, its buffers reach
+        // their final size on its first chunk of a shape and never grow again.
+        s.Ensure(kcMax, bl.MC, Math.Min(bl.NC, RoundUp(g.N, nr)), mr, nr);
         nint lda = g.Lda, ldb = g.Ldb, ldc = g.N;
 
         for (int jc = j0; jc < j1; jc += bl.NC)
