@@ -13,6 +13,7 @@ public sealed class CpuAccelerator : Accelerator
     private readonly AcceleratorInfo _info;
     private readonly GemmPath _gemmPath;
     private readonly int _threads;
+    private readonly bool _alwaysSplit;
 
     public CpuAccelerator() : this(new CpuAcceleratorOptions()) { }
 
@@ -21,6 +22,7 @@ public sealed class CpuAccelerator : Accelerator
         Options = options;
         _gemmPath = options.ResolvedPath;
         _threads = options.ResolvedThreads;
+        _alwaysSplit = options.AlwaysSplit;
         _info = CpuAcceleratorProvider.Describe(_gemmPath, _threads);
     }
 
@@ -50,7 +52,7 @@ public sealed class CpuAccelerator : Accelerator
     protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha,
         DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c,
         DeviceBuffer<float>? bias, Activation activation) =>
-        CpuGemm.Run(_gemmPath, _threads, transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
+        CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
             bias is null ? null : B(bias).Data, activation);
 
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
@@ -73,17 +75,17 @@ public sealed class CpuAccelerator : Accelerator
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
         DeviceBuffer<float> velocity, int count, float learningRate, float momentum) =>
-        CpuOptimizers.SgdMomentum(B(param).Data, B(grad).Data, B(velocity).Data, count, learningRate, momentum, _threads);
+        CpuOptimizers.SgdMomentum(B(param).Data, B(grad).Data, B(velocity).Data, count, learningRate, momentum, _threads, _alwaysSplit);
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
         DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step) =>
         CpuOptimizers.Adam(B(param).Data, B(grad).Data, B(m).Data, B(v).Data, count,
-            learningRate, beta1, beta2, epsilon, step, _threads);
+            learningRate, beta1, beta2, epsilon, step, _threads, _alwaysSplit);
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
         int start, int count, int features, float mean, float invStd, DeviceBuffer<float> x, DeviceBuffer<int> batchLabels) =>
         CpuGather.GatherBatch(B(images).Data, B(labels).Data, B(indices).Data, start, count, features, mean, invStd,
-            B(x).Data, B(batchLabels).Data, _threads);
+            B(x).Data, B(batchLabels).Data, _threads, _alwaysSplit);
 
     protected override void DisposeCore() { }
 }

@@ -25,6 +25,13 @@ public sealed record CpuAcceleratorOptions
     /// <summary>Most threads one op may use (the caller plus pooled workers); 0 means one per logical processor.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Split every op that is large enough over the threads, even while splits are measured to lose (tests use this
+    /// to cover the split code). The default lets the worker team stop splitting while the machine is too busy for
+    /// splits to pay (see WorkerTeam).
+    /// </summary>
+    public bool AlwaysSplit { get; init; }
+
     /// <summary>Reads <c>GPUDIGITS_CPU_THREADS</c> (a positive number) into <see cref="Threads"/>; anything else is ignored.</summary>
     public static CpuAcceleratorOptions FromEnvironment()
     {

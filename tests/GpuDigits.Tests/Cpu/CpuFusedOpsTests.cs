@@ -16,7 +16,7 @@ public class CpuFusedOpsTests(int threads)
     private CpuAccelerator _acc = null!;
 
     [SetUp]
-    public void Open() => _acc = new CpuAccelerator(new CpuAcceleratorOptions { Threads = threads });
+    public void Open() => _acc = new CpuAccelerator(new CpuAcceleratorOptions { Threads = threads, AlwaysSplit = true });
 
     [TearDown]
     public void Close() => _acc.Dispose();

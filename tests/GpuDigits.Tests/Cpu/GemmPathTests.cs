@@ -34,7 +34,7 @@ public class GemmPathTests(GemmPath path)
         var b = Random(r, k * n);
         var c0 = beta == 0 ? Enumerable.Repeat(float.NaN, m * n).ToArray() : Random(r, m * n);
         var bias = withBias ? Random(r, n) : null;
-        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { GemmPath = path, Threads = threads });
+        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { GemmPath = path, Threads = threads, AlwaysSplit = true });
         Assert.That(acc.GemmPath, Is.EqualTo(path));
         using var da = acc.Upload<float>(a);
         using var db = acc.Upload<float>(b);

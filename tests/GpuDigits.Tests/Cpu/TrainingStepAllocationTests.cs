@@ -20,7 +20,7 @@ public class TrainingStepAllocationTests(OptimizerKind optimizer, int threads)
 {
     private static (long Thread, long Total) AllocatedDuringOneEpoch(MnistSplit train, MnistSplit test, OptimizerKind optimizer, int threads)
     {
-        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { Threads = threads });
+        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { Threads = threads, AlwaysSplit = true });
         var options = new TrainingOptions { Optimizer = optimizer, Epochs = 6, Seed = 1, EvaluationBatchSize = 128 };
         using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, Normalization.FromImages(train.Images));
         for (int warm = 0; warm < 3; warm++) trainer.RunEpoch();

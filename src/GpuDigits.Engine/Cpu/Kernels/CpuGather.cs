@@ -16,7 +16,7 @@ internal static class CpuGather
     private const int RowsPerChunk = 32;
 
     public static void GatherBatch(byte[] images, byte[] labels, int[] indices, int start, int count,
-        int features, float mean, float invStd, float[] x, int[] batchLabels, int threads)
+        int features, float mean, float invStd, float[] x, int[] batchLabels, int threads, bool alwaysSplit)
     {
         int samples = labels.Length;
         for (int r = 0; r < count; r++)
@@ -27,7 +27,7 @@ internal static class CpuGather
             batchLabels[r] = labels[s];
         }
         var body = new Rows(images, indices, start, features, mean, invStd, x);
-        CpuParallel.For(body, count, (long)count * features >= 1 << 16 ? threads : 1, RowsPerChunk);
+        CpuParallel.For(body, count, (long)count * features >= 1 << 16 ? threads : 1, RowsPerChunk, alwaysSplit);
     }
 
     private readonly struct Rows(byte[] images, int[] indices, int start, int features, float mean, float invStd, float[] x) : IRangeBody

@@ -15,15 +15,15 @@ internal static class CpuOptimizers
     /// <summary>Smallest chunk a thread gets (values): below it the handoff costs more than the pass.</summary>
     public const int Grain = 16 * 1024;
 
-    public static void SgdMomentum(float[] p, float[] g, float[] v, int count, float lr, float momentum, int threads) =>
-        CpuParallel.For(new Sgd(p, g, v, lr, momentum), count, threads, Grain);
+    public static void SgdMomentum(float[] p, float[] g, float[] v, int count, float lr, float momentum, int threads, bool alwaysSplit) =>
+        CpuParallel.For(new Sgd(p, g, v, lr, momentum), count, threads, Grain, alwaysSplit);
 
     public static void Adam(float[] p, float[] g, float[] m, float[] v, int count,
-        float lr, float beta1, float beta2, float epsilon, int step, int threads)
+        float lr, float beta1, float beta2, float epsilon, int step, int threads, bool alwaysSplit)
     {
         float c1 = 1f / (1f - MathF.Pow(beta1, step));
         float c2 = 1f / (1f - MathF.Pow(beta2, step));
-        CpuParallel.For(new AdamBody(p, g, m, v, lr, beta1, beta2, epsilon, c1, c2), count, threads, Grain);
+        CpuParallel.For(new AdamBody(p, g, m, v, lr, beta1, beta2, epsilon, c1, c2), count, threads, Grain, alwaysSplit);
     }
 
     /// <summary>v = momentum * v + g; p -= lr * v.</summary>

@@ -7,15 +7,15 @@ internal interface IRangeBody
 }
 
 /// <summary>
-/// Splits a range over the shared <see cref="WorkerTeam"/> when it is long enough: at most two chunks per thread,
-/// each at least <c>grain</c> long and a multiple of 16 elements (whole vectors, whole cache lines).
+/// Splits a range over the shared <see cref="WorkerTeam"/> when it is long enough (and the team says splits pay):
+/// at most two chunks per thread, each at least <c>grain</c> long and a multiple of 16 elements.
 /// </summary>
 internal static class CpuParallel
 {
-    public static void For<T>(in T body, int count, int threads, int grain) where T : struct, IRangeBody
+    public static void For<T>(in T body, int count, int threads, int grain, bool alwaysSplit = false) where T : struct, IRangeBody
     {
         int chunks = Math.Min(2 * Math.Min(threads, WorkerTeam.MaxSize), count / Math.Max(1, grain));
-        if (chunks <= 1)
+        if (chunks <= 1 || !WorkerTeam.Shared.ShouldSplit(alwaysSplit))
         {
             body.Run(0, count);
             return;

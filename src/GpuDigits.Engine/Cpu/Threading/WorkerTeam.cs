@@ -21,6 +21,11 @@ internal interface IPartitionedWork
 /// <item>Spin, then block: after its last chunk a worker spins on the word for <see cref="SpinIterations"/> rounds
 /// (tens of microseconds, enough to span the elementwise ops between two GEMMs of a training step), then sleeps on a
 /// monitor until the next call.</item>
+/// <item>Split only while it pays: every split call measures its own time against an estimate of running alone
+/// (the caller's time per chunk times the chunk count). On a machine shared with other processes a worker that is
+/// preempted in the middle of a chunk holds the join for a whole scheduler quantum; when splits lose on average,
+/// <see cref="ShouldSplit"/> answers no for a back-off period (doubling while splits keep losing), then probes again.
+/// </item>
 /// </list>
 /// One caller at a time: a concurrent caller runs all of its chunks itself. No allocation per call.
 /// </summary>
@@ -48,6 +53,12 @@ internal sealed class WorkerTeam
     private IPartitionedWork? _work;
     private ExceptionDispatchInfo? _failure;
 
+    // Split-or-not controller (touched only by the caller holding _busy, or read racily as a hint).
+    private double _lossRatio = 1.0;   // moving average of (time with the split) / (estimated time alone)
+    private int _holdOff;              // calls left to run alone
+    private int _backOff = MinBackOff; // next hold-off length
+    private const int MinBackOff = 32, MaxBackOff = 4096;
+
     private WorkerTeam(int workers)
     {
         _workers = Math.Max(0, workers);
@@ -56,6 +67,19 @@ internal sealed class WorkerTeam
             var thread = new Thread(Loop) { IsBackground = true, Name = $"gpudigits-cpu-{w + 1}" };
             thread.Start();
         }
+    }
+
+    /// <summary>
+    /// Whether a caller should split its next op at all. False while the team is held off after losing splits (the
+    /// caller then runs the op whole, which also spares it the chunking overhead); each false answer counts down.
+    /// </summary>
+    public bool ShouldSplit(bool always = false)
+    {
+        if (_workers == 0) return false;
+        if (always) return true;
+        if (_holdOff <= 0) return true;
+        _holdOff--;
+        return false;
     }
 
     /// <summary>Runs chunks 0..chunks-1 of <paramref name="work"/> on this thread and any idle worker; returns when all are done.</summary>
@@ -76,10 +100,14 @@ internal sealed class WorkerTeam
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
 
-            Claim(generation);
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            int mine = Claim(generation);
+            long own = System.Diagnostics.Stopwatch.GetTimestamp() - start;
             var spin = new SpinWait();
             while (Volatile.Read(ref _done) < chunks) spin.SpinOnce(sleep1Threshold: -1);
+            long total = System.Diagnostics.Stopwatch.GetTimestamp() - start;
             _work = null;
+            Learn(mine, chunks, own, total);
             _failure?.Throw();
         }
         finally
@@ -88,15 +116,37 @@ internal sealed class WorkerTeam
         }
     }
 
-    /// <summary>Takes and runs chunks of <paramref name="generation"/> until none is left.</summary>
-    private void Claim(long generation)
+    /// <summary>
+    /// Updates the split-or-not controller from one split call: the caller ran <paramref name="mine"/> of
+    /// <paramref name="chunks"/> chunks in <paramref name="own"/> ticks and the call took <paramref name="total"/>.
+    /// </summary>
+    private void Learn(int mine, int chunks, long own, long total)
     {
+        if (mine <= 0 || own <= 0) return;
+        double alone = (double)own / mine * chunks;
+        _lossRatio = 0.875 * _lossRatio + 0.125 * Math.Min(4.0, total / alone);
+        if (_lossRatio > 1.0)
+        {
+            _holdOff = _backOff;
+            _backOff = Math.Min(MaxBackOff, _backOff * 2);
+            _lossRatio = 0.9; // probe afresh after the hold-off
+        }
+        else if (_lossRatio < 0.8)
+        {
+            _backOff = MinBackOff;
+        }
+    }
+
+    /// <summary>Takes and runs chunks of <paramref name="generation"/> until none is left; returns how many it ran.</summary>
+    private int Claim(long generation)
+    {
+        int ran = 0;
         while (true)
         {
             long s = Volatile.Read(ref _state);
-            if (s >> 32 != generation) return;
+            if (s >> 32 != generation) return ran;
             int next = (int)(s & 0xFFFF), chunks = (int)((s >> 16) & 0xFFFF);
-            if (next >= chunks) return;
+            if (next >= chunks) return ran;
             if (Interlocked.CompareExchange(ref _state, s + 1, s) != s) continue;
             try
             {
@@ -110,6 +160,7 @@ internal sealed class WorkerTeam
             finally
             {
                 Interlocked.Increment(ref _done);
+                ran++;
             }
         }
     }

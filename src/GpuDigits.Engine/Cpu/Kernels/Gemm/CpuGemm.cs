@@ -10,7 +10,7 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 /// </summary>
 internal static unsafe class CpuGemm
 {
-    public static void Run(GemmPath path, int maxThreads, bool transA, bool transB, int m, int n, int k, float alpha,
+    public static void Run(GemmPath path, int maxThreads, bool alwaysSplit, bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, float[] b, float beta, float[] c, float[]? bias, Activation activation)
     {
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
@@ -27,18 +27,18 @@ internal static unsafe class CpuGemm
             };
             switch (path)
             {
-                case GemmPath.Vector512: Run<GemmKernel512>(ref g, maxThreads); break;
-                case GemmPath.Vector256: Run<GemmKernel256>(ref g, maxThreads); break;
-                default: Run<GemmKernelScalar>(ref g, maxThreads); break;
+                case GemmPath.Vector512: Run<GemmKernel512>(ref g, maxThreads, alwaysSplit); break;
+                case GemmPath.Vector256: Run<GemmKernel256>(ref g, maxThreads, alwaysSplit); break;
+                default: Run<GemmKernelScalar>(ref g, maxThreads, alwaysSplit); break;
             }
         }
     }
 
-    private static void Run<TK>(ref GemmArgs g, int maxThreads) where TK : struct, IGemmKernel
+    private static void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel
     {
         g.PackA = GemmSplit.ShouldPackA(g, TK.MR, TK.NR);
         var split = GemmSplit.Plan(g, TK.MR, TK.NR, Math.Min(maxThreads, WorkerTeam.MaxSize));
-        if (split.Parts <= 1)
+        if (split.Parts <= 1 || !WorkerTeam.Shared.ShouldSplit(alwaysSplit))
         {
             GemmDriver<TK>.Run(g, 0, g.M, 0, g.N, GemmScratch.Current);
             return;
