@@ -7,7 +7,7 @@ namespace GpuDigits.Cli.Benchmarks;
 /// <summary>
 /// Times every op of the training step at the shapes the default model (784-128-128-10, batch 128) uses, plus GEMM
 /// at 1024^3, through the public <see cref="Accelerator"/> ops and <see cref="Accelerator.Synchronize"/> only, so
-/// the same code times any backend. Each op is warmed up (at least 50 calls and <see cref="WarmupSeconds"/>) and calibrated first (calls per repetition doubled until a
+/// the same code times any backend. Each op is warmed up (at least two calls and <see cref="WarmupSeconds"/>) and calibrated first (calls per repetition doubled until a
 /// repetition lasts <see cref="MinRepeatSeconds"/>), then timed <c>repeat</c> times; min and median are per call.
 /// </summary>
 public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<BenchRecord>? onRecord = null)
@@ -134,7 +134,7 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
     public BenchRecord Time(string category, string op, string shape, double work, string unit, string note, Action call)
     {
         long warm = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 50 || Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmupSeconds; i++) call();
+        for (int i = 0; i < 2 || Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmupSeconds; i++) call();
         accelerator.Synchronize();
         int calls = 1;
         while (calls < 1 << 20 && Measure(call, calls) < MinRepeatSeconds) calls *= 2;
