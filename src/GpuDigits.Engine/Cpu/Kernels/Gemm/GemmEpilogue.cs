@@ -64,14 +64,18 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
         }
     }
 
-    /// <summary>Merges an MR x NR scratch tile of raw products into the mr x nr corner of C that exists.</summary>
+    /// <summary>Merges an MR x NR scratch tile of raw products into the mr x nr corner of C that exists (whole vectors first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MergeEdge(float* tile, int tileStride, float* c, nint ldc, int mr, int nr, float* bias)
     {
         for (int r = 0; r < mr; r++)
         {
             float* src = tile + r * tileStride, dst = c + r * ldc;
-            for (int j = 0; j < nr; j++) dst[j] = Apply(src[j], dst + j, bias == null ? null : bias + j);
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; j + 8 <= nr; j += 8)
+                    Apply(Vector256.Load(src + j), dst + j, bias == null ? null : bias + j).Store(dst + j);
+            for (; j < nr; j++) dst[j] = Apply(src[j], dst + j, bias == null ? null : bias + j);
         }
         ActivateRows(c, ldc, mr, nr);
     }
