@@ -23,7 +23,7 @@ public sealed class CpuAccelerator : Accelerator
         _gemmPath = options.ResolvedPath;
         _threads = options.ResolvedThreads;
         _alwaysSplit = options.AlwaysSplit;
-        _info = CpuAcceleratorProvider.Describe(_gemmPath, _threads);
+        _info = CpuAcceleratorProvider.Describe(_gemmPath, _threads, _alwaysSplit);
     }
 
     public CpuAcceleratorOptions Options { get; }

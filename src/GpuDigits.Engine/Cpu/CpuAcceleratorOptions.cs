@@ -32,11 +32,16 @@ public sealed record CpuAcceleratorOptions
     /// </summary>
     public bool AlwaysSplit { get; init; }
 
-    /// <summary>Reads <c>GPUDIGITS_CPU_THREADS</c> (a positive number) into <see cref="Threads"/>; anything else is ignored.</summary>
+    /// <summary>
+    /// Reads <c>GPUDIGITS_CPU_THREADS</c> (a positive number) into <see cref="Threads"/> and
+    /// <c>GPUDIGITS_CPU_SPLIT=always</c> into <see cref="AlwaysSplit"/> (for measuring what splitting does);
+    /// anything else is ignored.
+    /// </summary>
     public static CpuAcceleratorOptions FromEnvironment()
     {
         var text = Environment.GetEnvironmentVariable("GPUDIGITS_CPU_THREADS");
-        return int.TryParse(text, out int t) && t > 0 ? new CpuAcceleratorOptions { Threads = t } : new CpuAcceleratorOptions();
+        bool always = string.Equals(Environment.GetEnvironmentVariable("GPUDIGITS_CPU_SPLIT"), "always", StringComparison.OrdinalIgnoreCase);
+        return new CpuAcceleratorOptions { Threads = int.TryParse(text, out int t) && t > 0 ? t : 0, AlwaysSplit = always };
     }
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this machine.</summary>

@@ -16,14 +16,14 @@ public sealed class CpuAcceleratorProvider : IAcceleratorProvider
     public static AcceleratorInfo Describe()
     {
         var options = CpuAcceleratorOptions.FromEnvironment();
-        return Describe(options.ResolvedPath, options.ResolvedThreads);
+        return Describe(options.ResolvedPath, options.ResolvedThreads, options.AlwaysSplit);
     }
 
-    internal static AcceleratorInfo Describe(GemmPath gemmPath, int threads)
+    internal static AcceleratorInfo Describe(GemmPath gemmPath, int threads, bool alwaysSplit)
     {
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return new AcceleratorInfo(AcceleratorKind.Cpu, "cpu", CpuModelName(), memory, Environment.ProcessorCount,
-            $"managed SIMD, {SimdDescription()}, GEMM {gemmPath}, {threads} threads", IsGpu: false);
+            $"managed SIMD, {SimdDescription()}, GEMM {gemmPath}, {threads} threads{(threads > 1 ? alwaysSplit ? " (always split)" : " (adaptive split)" : "")}", IsGpu: false);
     }
 
     public static string SimdDescription() =>
