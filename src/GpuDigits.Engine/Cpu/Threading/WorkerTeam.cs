@@ -95,7 +95,8 @@ internal sealed class WorkerTeam
             _work = work;
             _failure = null;
             Volatile.Write(ref _done, 0);
-            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            // 31 bits of generation keep the word positive, so every thread decodes the same generation after a wrap.
+            long generation = ((Volatile.Read(ref _state) >> 32) + 1) & 0x7FFF_FFFF;
             Interlocked.Exchange(ref _state, generation << 32 | (long)chunks << 16);
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
