@@ -168,7 +168,7 @@ public sealed class Trainer : IDisposable
             if (_recorded is null && !_captureTried && _stepsRun > 0)
             {
                 _captureTried = true;
-                _recorded = _acc.CaptureStep(() => StepOps(rows));
+                _recorded = Capture(rows);
             }
             if (_recorded is not null)
             {
@@ -181,6 +181,12 @@ public sealed class Trainer : IDisposable
         StepOps(rows);
         _stepsRun++;
     }
+
+    /// <summary>
+    /// Records a full-size step. Kept out of <see cref="TrainStep"/>: a lambda there would allocate its closure on
+    /// every call, not only when it is created.
+    /// </summary>
+    private IReplayableStep? Capture(int rows) => _acc.CaptureStep(() => StepOps(rows));
 
     /// <summary>The ops of a training step; every argument that changes between steps is read from device memory.</summary>
     private void StepOps(int rows)

@@ -98,7 +98,7 @@ internal sealed class RecordingCpuAccelerator : Accelerator
 
     protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha, DeviceBuffer<float> a,
         DeviceBuffer<float> b, float beta, DeviceBuffer<float> c, DeviceBuffer<float>? bias, Activation activation) =>
-        Op(() => CpuGemm.Run(GemmPath.Auto, 1, false, transA, transB, m, n, k, alpha, D(a), D(b), beta, D(c), bias is null ? null : D(bias), activation));
+        Op(() => CpuGemm.Run(CpuAcceleratorOptions.NativePath, 1, false, transA, transB, m, n, k, alpha, D(a), D(b), beta, D(c), bias is null ? null : D(bias), activation));
 
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
         Op(() => CpuElementwise.BiasAdd(D(x), D(bias), rows, cols));
