@@ -26,6 +26,7 @@ public static class CliApp
             PlotCommand.Create(),
             DevicesCommand.Create(),
             VerifyCommand.Create(),
+            BenchCommand.Create(),
             FuzzCommand.Create(),
         };
         root.Options.Add(Verbose);

@@ -1,14 +1,35 @@
 using GpuDigits.Engine.Cpu.Kernels;
+using GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 namespace GpuDigits.Engine.Cpu;
 
 /// <summary>
 /// The managed CPU accelerator: a first-class peer of the GPU backends. Each op runs synchronously on the
-/// calling thread (GEMM fans out over the thread pool); the kernels live in <c>Cpu/Kernels</c>, one file per op family.
+/// calling thread (GEMM and the larger passes fan out over a persistent worker team); the kernels live in
+/// <c>Cpu/Kernels</c>, one file per op family. This class only forwards.
 /// </summary>
 public sealed class CpuAccelerator : Accelerator
 {
-    private readonly AcceleratorInfo _info = CpuAcceleratorProvider.Describe();
+    private readonly AcceleratorInfo _info;
+    private readonly GemmPath _gemmPath;
+    private readonly int _threads;
+    private readonly bool _alwaysSplit;
+
+    public CpuAccelerator() : this(new CpuAcceleratorOptions()) { }
+
+    public CpuAccelerator(CpuAcceleratorOptions options)
+    {
+        Options = options;
+        _gemmPath = options.ResolvedPath;
+        _threads = options.ResolvedThreads;
+        _alwaysSplit = options.AlwaysSplit;
+        _info = CpuAcceleratorProvider.Describe(_gemmPath, _threads, _alwaysSplit);
+    }
+
+    public CpuAcceleratorOptions Options { get; }
+
+    /// <summary>The GEMM micro-kernel this accelerator runs (never Auto).</summary>
+    public GemmPath GemmPath => _gemmPath;
 
     public override AcceleratorInfo Info => _info;
 
@@ -31,7 +52,7 @@ public sealed class CpuAccelerator : Accelerator
     protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha,
         DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c,
         DeviceBuffer<float>? bias, Activation activation) =>
-        CpuGemm.Run(transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
+        CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
             bias is null ? null : B(bias).Data, activation);
 
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
@@ -54,8 +75,8 @@ public sealed class CpuAccelerator : Accelerator
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
         DeviceBuffer<float> velocity, int count, float learningRate, float momentum, DeviceBuffer<float>? scalars) =>
-        CpuOptimizers.SgdMomentum(B(param).Span[..count], B(grad).Span[..count], B(velocity).Span[..count],
-            scalars is null ? learningRate : B(scalars).Span[OptimizerScalars.LearningRate], momentum);
+        CpuOptimizers.SgdMomentum(B(param).Data, B(grad).Data, B(velocity).Data, count,
+            scalars is null ? learningRate : B(scalars).Span[OptimizerScalars.LearningRate], momentum, _threads, _alwaysSplit);
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
         DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
@@ -66,8 +87,8 @@ public sealed class CpuAccelerator : Accelerator
             var s = B(scalars).Span;
             (learningRate, c1, c2) = (s[OptimizerScalars.LearningRate], s[OptimizerScalars.BiasCorrection1], s[OptimizerScalars.BiasCorrection2]);
         }
-        CpuOptimizers.Adam(B(param).Span[..count], B(grad).Span[..count], B(m).Span[..count], B(v).Span[..count],
-            learningRate, beta1, beta2, epsilon, c1, c2);
+        CpuOptimizers.Adam(B(param).Data, B(grad).Data, B(m).Data, B(v).Data, count,
+            learningRate, beta1, beta2, epsilon, c1, c2, _threads, _alwaysSplit);
     }
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
@@ -81,8 +102,8 @@ public sealed class CpuAccelerator : Accelerator
                 throw new ArgumentOutOfRangeException(nameof(startAt),
                     $"Batch of {count} at position {start} does not fit an index buffer of {indices.Length}.");
         }
-        CpuGather.GatherBatch(B(images).Span, B(labels).Span, B(indices).Span.Slice(start, count), features, mean, invStd,
-            B(x).Span, B(batchLabels).Span);
+        CpuGather.GatherBatch(B(images).Data, B(labels).Data, B(indices).Data, start, count, features, mean, invStd,
+            B(x).Data, B(batchLabels).Data, _threads, _alwaysSplit);
     }
 
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>

@@ -11,13 +11,19 @@ public sealed class CpuAcceleratorProvider : IAcceleratorProvider
 
     public IReadOnlyList<AcceleratorInfo> Discover() => [Describe()];
 
-    public Accelerator Create(AcceleratorInfo info) => new CpuAccelerator();
+    public Accelerator Create(AcceleratorInfo info) => new CpuAccelerator(CpuAcceleratorOptions.FromEnvironment());
 
     public static AcceleratorInfo Describe()
     {
+        var options = CpuAcceleratorOptions.FromEnvironment();
+        return Describe(options.ResolvedPath, options.ResolvedThreads, options.AlwaysSplit);
+    }
+
+    internal static AcceleratorInfo Describe(GemmPath gemmPath, int threads, bool alwaysSplit)
+    {
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return new AcceleratorInfo(AcceleratorKind.Cpu, "cpu", CpuModelName(), memory, Environment.ProcessorCount,
-            $"managed SIMD, {SimdDescription()}, {Environment.ProcessorCount} threads", IsGpu: false);
+            $"managed SIMD, {SimdDescription()}, GEMM {gemmPath}, {threads} threads{(threads > 1 ? alwaysSplit ? " (always split)" : " (adaptive split)" : "")}", IsGpu: false);
     }
 
     public static string SimdDescription() =>

@@ -84,7 +84,7 @@ public sealed class Trainer : IDisposable
         _fullBatch = Math.Min(options.BatchSize, train.Count);
         _order = new int[train.Count];
         _parameterHost = Network.Parameters.Select(p => new float[p.Count]).ToArray();
-        State = Capture(Network.ExportParameters());
+        State = Snapshot(Network.ExportParameters());
 
         T Track<T>(T d) where T : IDisposable
         {
@@ -223,7 +223,7 @@ public sealed class Trainer : IDisposable
         var metrics = new EpochMetrics(epoch, trainLoss / n, trainCorrect / n, test.Loss, test.Accuracy, scheduledLr,
             seconds, n / Math.Max(seconds, 1e-9), _acc.Info.Id);
         _history.Add(metrics);
-        State = Capture(parameters, optimizer);
+        State = Snapshot(parameters, optimizer);
         return metrics;
     }
 
@@ -241,7 +241,7 @@ public sealed class Trainer : IDisposable
             if (_recorded is null && !_captureTried && _stepsRun > 0)
             {
                 _captureTried = true;
-                _recorded = _acc.CaptureStep(() => StepOps(rows));
+                _recorded = Capture(rows);
             }
             if (_recorded is not null)
             {
@@ -254,6 +254,12 @@ public sealed class Trainer : IDisposable
         StepOps(rows);
         _stepsRun++;
     }
+
+    /// <summary>
+    /// Records a full-size step. Kept out of <see cref="TrainStep"/>: a lambda there would allocate its closure on
+    /// every call, not only when it is created.
+    /// </summary>
+    private IReplayableStep? Capture(int rows) => _acc.CaptureStep(() => StepOps(rows));
 
     /// <summary>The ops of a training step; every argument that changes between steps is read from device memory.</summary>
     private void StepOps(int rows)
@@ -302,7 +308,7 @@ public sealed class Trainer : IDisposable
         Optimizer.ImportState(State.Optimizer);
     }
 
-    private TrainingState Capture(IReadOnlyList<float[]> parameters, OptimizerState? optimizer = null) =>
+    private TrainingState Snapshot(IReadOnlyList<float[]> parameters, OptimizerState? optimizer = null) =>
         new(Network.Spec, Options, Normalization, Data, EpochsDone, _random.State, parameters,
             optimizer ?? Optimizer.ExportState(), _history.ToArray());
 

@@ -1,6 +1,7 @@
 using GpuDigits.Engine;
 using GpuDigits.Engine.Cpu;
 using GpuDigits.Engine.Cpu.Kernels;
+using GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 namespace GpuDigits.Tests.Model;
 
@@ -97,7 +98,7 @@ internal sealed class RecordingCpuAccelerator : Accelerator
 
     protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha, DeviceBuffer<float> a,
         DeviceBuffer<float> b, float beta, DeviceBuffer<float> c, DeviceBuffer<float>? bias, Activation activation) =>
-        Op(() => CpuGemm.Run(transA, transB, m, n, k, alpha, D(a), D(b), beta, D(c), bias is null ? null : D(bias), activation));
+        Op(() => CpuGemm.Run(CpuAcceleratorOptions.NativePath, 1, false, transA, transB, m, n, k, alpha, D(a), D(b), beta, D(c), bias is null ? null : D(bias), activation));
 
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
         Op(() => CpuElementwise.BiasAdd(D(x), D(bias), rows, cols));
@@ -119,8 +120,8 @@ internal sealed class RecordingCpuAccelerator : Accelerator
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
         int count, float learningRate, float momentum, DeviceBuffer<float>? scalars) =>
-        Op(() => CpuOptimizers.SgdMomentum(D(param).AsSpan(0, count), D(grad).AsSpan(0, count), D(velocity).AsSpan(0, count),
-            scalars is null ? learningRate : D(scalars)[OptimizerScalars.LearningRate], momentum));
+        Op(() => CpuOptimizers.SgdMomentum(D(param), D(grad), D(velocity), count,
+            scalars is null ? learningRate : D(scalars)[OptimizerScalars.LearningRate], momentum, 1, false));
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
         DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
@@ -129,8 +130,7 @@ internal sealed class RecordingCpuAccelerator : Accelerator
         {
             var (lr, k1, k2) = scalars is null ? (learningRate, c1, c2)
                 : (D(scalars)[OptimizerScalars.LearningRate], D(scalars)[OptimizerScalars.BiasCorrection1], D(scalars)[OptimizerScalars.BiasCorrection2]);
-            CpuOptimizers.Adam(D(param).AsSpan(0, count), D(grad).AsSpan(0, count), D(m).AsSpan(0, count), D(v).AsSpan(0, count),
-                lr, beta1, beta2, epsilon, k1, k2);
+            CpuOptimizers.Adam(D(param), D(grad), D(m), D(v), count, lr, beta1, beta2, epsilon, k1, k2, 1, false);
         });
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
@@ -139,7 +139,7 @@ internal sealed class RecordingCpuAccelerator : Accelerator
         Op(() =>
         {
             int first = startAt is null ? start : D(startAt)[0];
-            CpuGather.GatherBatch(D(images), D(labels), D(indices).AsSpan(first, count), features, mean, invStd, D(x), D(batchLabels));
+            CpuGather.GatherBatch(D(images), D(labels), D(indices), first, count, features, mean, invStd, D(x), D(batchLabels), 1, false);
         });
 
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>

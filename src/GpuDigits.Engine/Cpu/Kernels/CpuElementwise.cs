@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace GpuDigits.Engine.Cpu.Kernels;
@@ -7,13 +9,20 @@ namespace GpuDigits.Engine.Cpu.Kernels;
 internal static class CpuElementwise
 {
     /// <summary>x[r, c] += bias[c], one vectorized row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BiasAdd(Span<float> x, ReadOnlySpan<float> bias, int rows, int cols)
     {
         var b = bias[..cols];
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        int w = Vector<float>.Count;
         for (int r = 0; r < rows; r++)
         {
             var row = x.Slice(r * cols, cols);
-            TensorPrimitives.Add(row, b, row);
+            ref float rx = ref MemoryMarshal.GetReference(row);
+            int c = 0;
+            for (; c <= cols - w; c += w)
+                (Vector.LoadUnsafe(ref rx, (nuint)c) + Vector.LoadUnsafe(ref rb, (nuint)c)).StoreUnsafe(ref rx, (nuint)c);
+            for (; c < cols; c++) row[c] += b[c];
         }
     }
 
@@ -31,6 +40,7 @@ internal static class CpuElementwise
     }
 
     /// <summary>dx = dy * f'(x), with f' expressed through the forward output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivationBackward(Activation activation, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = dx.Length, i = 0, w = Vector<float>.Count;
@@ -40,14 +50,19 @@ internal static class CpuElementwise
                 dy.CopyTo(dx);
                 return;
             case Activation.Relu:
+            {
+                ref float ry = ref MemoryMarshal.GetReference(y);
+                ref float rdy = ref MemoryMarshal.GetReference(dy);
+                ref float rdx = ref MemoryMarshal.GetReference(dx);
                 for (; i <= n - w; i += w)
                 {
-                    var yv = new Vector<float>(y[i..]);
-                    var g = new Vector<float>(dy[i..]);
-                    Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero), g, Vector<float>.Zero).CopyTo(dx[i..]);
+                    var yv = Vector.LoadUnsafe(ref ry, (nuint)i);
+                    var g = Vector.LoadUnsafe(ref rdy, (nuint)i);
+                    Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero), g, Vector<float>.Zero).StoreUnsafe(ref rdx, (nuint)i);
                 }
                 for (; i < n; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
                 return;
+            }
             case Activation.Sigmoid:
                 for (; i <= n - w; i += w)
                 {

@@ -1,41 +1,47 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuDigits.Engine.Cpu.Kernels;
 
-/// <summary>CPU twin of kernels/softmax_xent: fused softmax, cross-entropy, gradient and accuracy count, one pass per row.</summary>
+/// <summary>
+/// CPU twin of kernels/softmax_xent: softmax, cross-entropy, gradient and accuracy count fused into one sweep per
+/// row (max and first arg-max, exp and sum, normalization, loss term, gradient), the row staying in registers/L1.
+/// Rows are 10 classes long: plain loops, since a vector library call per row costs more than the row.
+/// </summary>
 internal static class CpuSoftmaxCrossEntropy
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int rows, int cols,
         Span<float> probabilities, Span<float> gradient, bool writeGradient, float gradientScale, Span<float> stats)
     {
+        int total = rows * cols;
+        var p = probabilities[..total];
+        var z = logits[..total];
+        var g = writeGradient ? gradient[..total] : default;
         double lossSum = 0;
         int correct = 0;
-        for (int r = 0; r < rows; r++)
+        for (int r = 0, o = 0; r < rows; r++, o += cols)
         {
-            var z = logits.Slice(r * cols, cols);
-            var p = probabilities.Slice(r * cols, cols);
-            int label = labels[r];
-
-            float max = z[0];
+            float max = z[o];
             int argMax = 0;
             for (int c = 1; c < cols; c++)
-                if (z[c] > max) { max = z[c]; argMax = c; }
+                if (z[o + c] > max) { max = z[o + c]; argMax = c; }
+            int label = labels[r];
+            if (argMax == label) correct++;
 
             float sum = 0f;
             for (int c = 0; c < cols; c++)
             {
-                float e = MathF.Exp(z[c] - max);
-                p[c] = e;
+                float e = MathF.Exp(z[o + c] - max); // probabilities may alias logits: each value is read before it is written
+                p[o + c] = e;
                 sum += e;
             }
             float inv = 1f / sum;
-            for (int c = 0; c < cols; c++) p[c] *= inv;
-
-            lossSum += -MathF.Log(MathF.Max(p[label], 1e-30f));
-            if (argMax == label) correct++;
-
+            for (int c = 0; c < cols; c++) p[o + c] *= inv;
+            lossSum += -MathF.Log(MathF.Max(p[o + label], 1e-30f));
             if (writeGradient)
             {
-                var g = gradient.Slice(r * cols, cols);
-                for (int c = 0; c < cols; c++) g[c] = gradientScale * (p[c] - (c == label ? 1f : 0f));
+                for (int c = 0; c < cols; c++) g[o + c] = gradientScale * p[o + c];
+                g[o + label] = gradientScale * (p[o + label] - 1f);
             }
         }
         stats[0] += (float)lossSum;

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using GpuDigits.Engine;
+using GpuDigits.Tools.Bench;
+
+namespace GpuDigits.Cli.Benchmarks;
+
+/// <summary>
+/// Times every op of the training step at the shapes the default model (784-128-128-10, batch 128) uses, plus GEMM
+/// at 1024^3, through the public <see cref="Accelerator"/> ops and <see cref="Accelerator.Synchronize"/> only, so
+/// the same code times any backend. Each op is warmed up (at least two calls and <see cref="WarmupSeconds"/>) and calibrated first (calls per repetition doubled until a
+/// repetition lasts <see cref="MinRepeatSeconds"/>), then timed <c>repeat</c> times; min and median are per call.
+/// </summary>
+public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<BenchRecord>? onRecord = null)
+{
+    public const int Batch = 128;
+
+    /// <summary>Shortest timed repetition; short ops are called many times inside one.</summary>
+    public double MinRepeatSeconds { get; init; } = 0.02;
+
+    /// <summary>Untimed warm-up per op: long enough for the .NET tiered JIT to replace its quick first code.</summary>
+    public double WarmupSeconds { get; init; } = 0.3;
+
+    public List<BenchRecord> Run()
+    {
+        var records = new List<BenchRecord>();
+        void Add(BenchRecord r)
+        {
+            records.Add(r);
+            onRecord?.Invoke(r);
+        }
+        foreach (var (transA, transB, m, n, k, bias, act, note) in GemmShapes())
+            Add(TimeGemm(transA, transB, m, n, k, bias, act, note));
+        foreach (var r in Elementwise()) Add(r);
+        return records;
+    }
+
+    /// <summary>
+    /// The GEMMs of one training step of 784-128-128-10 (forward NN with the bias + ReLU epilogue, weight gradients
+    /// TN, input gradients NT), then the three forms at 1024^3.
+    /// </summary>
+    public static IEnumerable<(bool TransA, bool TransB, int M, int N, int K, bool Bias, Activation Act, string Note)> GemmShapes()
+    {
+        yield return (false, false, Batch, 128, 784, true, Activation.Relu, "forward layer 1, bias+relu");
+        yield return (false, false, Batch, 128, 128, true, Activation.Relu, "forward layer 2, bias+relu");
+        yield return (false, false, Batch, 10, 128, true, Activation.None, "forward layer 3, bias");
+        yield return (true, false, 784, 128, Batch, false, Activation.None, "weight grad layer 1");
+        yield return (true, false, 128, 128, Batch, false, Activation.None, "weight grad layer 2");
+        yield return (true, false, 128, 10, Batch, false, Activation.None, "weight grad layer 3");
+        yield return (false, true, Batch, 128, 128, false, Activation.None, "input grad layer 2");
+        yield return (false, true, Batch, 128, 10, false, Activation.None, "input grad layer 3");
+        yield return (false, false, 1024, 1024, 1024, false, Activation.None, "square");
+        yield return (true, false, 1024, 1024, 1024, false, Activation.None, "square");
+        yield return (false, true, 1024, 1024, 1024, false, Activation.None, "square");
+    }
+
+    private BenchRecord TimeGemm(bool transA, bool transB, int m, int n, int k, bool withBias, Activation act, string note)
+    {
+        var random = new Random(m * 7 + n * 3 + k);
+        using var a = accelerator.Upload<float>(RandomFloats(random, m * k));
+        using var b = accelerator.Upload<float>(RandomFloats(random, k * n));
+        using var c = accelerator.Allocate<float>(m * n);
+        using var bias = accelerator.Upload<float>(RandomFloats(random, n));
+        var biasOrNull = withBias ? bias : null;
+        string op = $"gemm {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}";
+        return Time("gemm", op, $"m{m} n{n} k{k}", 2.0 * m * n * k, "GFLOP/s", note,
+            () => accelerator.Gemm(transA, transB, m, n, k, 1f, a, b, 0f, c, biasOrNull, act));
+    }
+
+    private IEnumerable<BenchRecord> Elementwise()
+    {
+        var random = new Random(5);
+        const int hidden = 128, inputs = 784, classes = 10, samples = 60_000;
+        const float f = sizeof(float);
+
+        // gather_batch: 128 random MNIST-sized rows of bytes -> normalized floats.
+        using (var images = accelerator.Upload<byte>(RandomBytes(random, samples * inputs)))
+        using (var labels = accelerator.Upload<byte>(RandomBytes(random, samples)))
+        using (var order = accelerator.Upload<int>(Enumerable.Range(0, samples).OrderBy(_ => random.Next()).ToArray()))
+        using (var x = accelerator.Allocate<float>(Batch * inputs))
+        using (var y = accelerator.Allocate<int>(Batch))
+        {
+            int start = 0;
+            yield return Time("elementwise", "gather_batch", $"{Batch}x{inputs}", Batch * (inputs * (1 + f) + 4 + 1 + 4), "GB/s", "uint8 -> normalized float32",
+                () =>
+                {
+                    accelerator.GatherBatch(images, labels, order, start, Batch, inputs, 0.1307f, 3.2457f, x, y);
+                    start = start + 2 * Batch > samples ? 0 : start + Batch;
+                });
+        }
+
+        using (var logits = accelerator.Upload<float>(RandomFloats(random, Batch * classes)))
+        using (var labels = accelerator.Upload<int>(Enumerable.Range(0, Batch).Select(i => i % classes).ToArray()))
+        using (var probabilities = accelerator.Allocate<float>(Batch * classes))
+        using (var gradient = accelerator.Allocate<float>(Batch * classes))
+        using (var stats = accelerator.Upload<float>([0f, 0f]))
+        {
+            yield return Time("elementwise", "softmax_xent", $"{Batch}x{classes}", Batch * (classes * 3 * f + 4), "GB/s", "with gradient",
+                () => accelerator.SoftmaxCrossEntropy(logits, labels, Batch, classes, probabilities, gradient, 1f / Batch, stats));
+        }
+
+        int count = Batch * hidden;
+        using (var yv = accelerator.Upload<float>(RandomFloats(random, count)))
+        using (var dy = accelerator.Upload<float>(RandomFloats(random, count)))
+        using (var dx = accelerator.Allocate<float>(count))
+        using (var bias = accelerator.Upload<float>(RandomFloats(random, hidden)))
+        using (var sums = accelerator.Allocate<float>(hidden))
+        {
+            yield return Time("elementwise", "activation_backward", $"{Batch}x{hidden}", 3 * f * count, "GB/s", "relu",
+                () => accelerator.ActivationBackward(Activation.Relu, yv, dy, dx, count));
+            yield return Time("elementwise", "activation_forward", $"{Batch}x{hidden}", 2 * f * count, "GB/s", "relu",
+                () => accelerator.ActivationForward(Activation.Relu, dy, dx, count));
+            yield return Time("elementwise", "bias_add", $"{Batch}x{hidden}", 2 * f * count + f * hidden, "GB/s", "",
+                () => accelerator.BiasAdd(dx, bias, Batch, hidden));
+            yield return Time("elementwise", "column_sums", $"{Batch}x{hidden}", f * count + f * hidden, "GB/s", "bias gradient",
+                () => accelerator.ColumnSums(dy, Batch, hidden, sums));
+        }
+
+        int weights = inputs * hidden;
+        using (var p = accelerator.Upload<float>(RandomFloats(random, weights)))
+        using (var g = accelerator.Upload<float>(RandomFloats(random, weights)))
+        using (var m = accelerator.Upload<float>(new float[weights]))
+        using (var v = accelerator.Upload<float>(new float[weights]))
+        {
+            // Tiny rates keep the parameters finite however often the bench repeats the update.
+            yield return Time("elementwise", "sgd_momentum", $"{weights}", 5 * f * weights, "GB/s", "784x128 weights",
+                () => accelerator.SgdMomentumUpdate(p, g, v, weights, 1e-6f, 0.9f));
+            int step = 0;
+            yield return Time("elementwise", "adam", $"{weights}", 7 * f * weights, "GB/s", "784x128 weights",
+                () => accelerator.AdamUpdate(p, g, m, v, weights, 1e-6f, 0.9f, 0.999f, 1e-8f, ++step));
+        }
+    }
+
+    /// <summary>Warm-up and calibration, then <c>repeat</c> timed repetitions; returns per-call min and median.</summary>
+    public BenchRecord Time(string category, string op, string shape, double work, string unit, string note, Action call)
+    {
+        long warm = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 2 || Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmupSeconds; i++) call();
+        accelerator.Synchronize();
+        int calls = 1;
+        while (calls < 1 << 20 && Measure(call, calls) < MinRepeatSeconds) calls *= 2;
+        var times = new double[Math.Max(1, repeat)];
+        for (int r = 0; r < times.Length; r++) times[r] = Measure(call, calls) / calls;
+        Array.Sort(times);
+        double min = times[0], median = Median(times);
+        double scale = unit is "GFLOP/s" or "GB/s" ? 1e-9 : 1;
+        return new BenchRecord(category, op, shape, work, unit, times.Length, calls, min, median,
+            work / min * scale, work / median * scale, accelerator.Info.Id, note);
+    }
+
+    private double Measure(Action call, int calls)
+    {
+        accelerator.Synchronize();
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++) call();
+        accelerator.Synchronize();
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
+    internal static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+
+    private static float[] RandomFloats(Random random, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    private static byte[] RandomBytes(Random random, int count)
+    {
+        var values = new byte[count];
+        random.NextBytes(values);
+        return values;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using GpuDigits.Cli.Benchmarks;
+using GpuDigits.Cli.Presentation;
+using GpuDigits.Engine;
+using GpuDigits.Model.Optimizers;
+using GpuDigits.Tools.Bench;
+
+namespace GpuDigits.Cli.Commands;
+
+/// <summary>
+/// <c>gpudigits bench</c>: per-op rates at the training shapes and at 1024^3, then whole-epoch times for SGD and
+/// Adam on the real data; a table on screen and, with <c>--csv</c>, a CSV file.
+/// </summary>
+public static class BenchCommand
+{
+    private static readonly Option<int> Repeat = new("--repeat", "-r") { Description = "Timed repetitions per op (min and median are reported).", DefaultValueFactory = _ => 10 };
+    private static readonly Option<int> Epochs = new("--epochs") { Description = "Timed training epochs per optimizer after a warm-up epoch; 0 skips the epoch rows.", DefaultValueFactory = _ => 3 };
+    private static readonly Option<string> Csv = new("--csv") { Description = "Also write the results to this CSV file." };
+    private static readonly Option<bool> OpsOnly = new("--ops-only") { Description = "Time the ops only (same as --epochs 0)." };
+
+    public static Command Create()
+    {
+        var command = new Command("bench", "Time each op at the training shapes and at 1024^3, and whole training epochs (SGD, Adam).")
+        {
+            CommonOptions.Device, Repeat, Epochs, Csv, OpsOnly, CommonOptions.Data,
+        };
+        command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, CancellationToken cancellation)
+    {
+        int repeat = parse.GetValue(Repeat);
+        int epochs = parse.GetValue(OpsOnly) ? 0 : parse.GetValue(Epochs);
+        if (repeat < 1 || repeat > 10_000) throw new UsageException($"--repeat must be between 1 and 10000, got {repeat}.");
+        if (epochs < 0 || epochs > 100) throw new UsageException($"--epochs must be between 0 and 100, got {epochs}.");
+        var csvPath = parse.GetValue(Csv) is { } p ? Path.GetFullPath(p) : null;
+        if (csvPath is not null) Directory.CreateDirectory(Path.GetDirectoryName(csvPath)!);
+
+        var view = new BenchView(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        var catalog = AcceleratorCatalog.Default();
+        var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
+        var data = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), view.Status, cancellation) : null;
+
+        using var accelerator = catalog.Open(deviceInfo.Id);
+        view.Header(accelerator.Info, repeat);
+        var records = new OpBenchmarks(accelerator, repeat, r =>
+        {
+            view.Status($"  {r.Op} {r.Shape}: {BenchView.Rate(r.BestRate, r.Unit)}");
+            cancellation.ThrowIfCancellationRequested();
+        }).Run();
+        if (data is not null)
+        {
+            foreach (var optimizer in new[] { OptimizerKind.Sgd, OptimizerKind.Adam })
+            {
+                cancellation.ThrowIfCancellationRequested();
+                view.Status($"  timing {epochs} {optimizer.ToString().ToLowerInvariant()} epochs after a warm-up epoch ...");
+                records.Add(EpochBenchmark.Run(accelerator, optimizer, data.Train, data.Test, epochs));
+            }
+        }
+        view.Results(records);
+        if (csvPath is not null)
+        {
+            BenchCsv.Write(csvPath, records);
+            view.Written(csvPath);
+        }
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,81 @@
+using GpuDigits.Engine.Cpu.Threading;
+
+namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
+
+/// <summary>
+/// CPU twin of kernels/gemm: C = act(alpha * op(A) * op(B) + beta * C + bias), row-major. Picks the micro-kernel
+/// (Vector512 / Vector256 / scalar, see <see cref="GemmPath"/>), decides whether to pack A and how many threads to
+/// use, and runs <see cref="GemmDriver{TK}"/> over each thread's rectangle of C. The blocking scheme is described
+/// on <see cref="GemmDriver{TK}"/>; the split on <see cref="GemmSplit"/>.
+/// </summary>
+internal static unsafe class CpuGemm
+{
+    public static void Run(GemmPath path, int maxThreads, bool alwaysSplit, bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, float[] b, float beta, float[] c, float[]? bias, Activation activation)
+    {
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            if (k == 0)
+            {
+                GemmEpilogue.EpilogueOnly(pc, m, n, beta, pbias, activation);
+                return;
+            }
+            var g = new GemmArgs
+            {
+                TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                A = pa, B = pb, C = pc, Bias = pbias, Activation = activation,
+            };
+            switch (path)
+            {
+                case GemmPath.Vector512: Run<GemmKernel512>(ref g, maxThreads, alwaysSplit); break;
+                case GemmPath.Vector256: Run<GemmKernel256>(ref g, maxThreads, alwaysSplit); break;
+                default: Run<GemmKernelScalar>(ref g, maxThreads, alwaysSplit); break;
+            }
+        }
+    }
+
+    private static void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel
+    {
+        g.PackA = GemmSplit.ShouldPackA(g, TK.MR, TK.NR);
+        var split = GemmSplit.Plan(g, TK.MR, TK.NR, Math.Min(maxThreads, WorkerTeam.MaxSize));
+        if (split.Parts <= 1 || !WorkerTeam.Shared.ShouldSplit(alwaysSplit))
+        {
+            GemmDriver<TK>.Run(g, 0, g.M, 0, g.N, GemmScratch.Current);
+            return;
+        }
+        var work = GemmWork<TK>.Current;
+        work.Set(g, split);
+        try
+        {
+            WorkerTeam.Shared.Run(work, split.Parts);
+        }
+        finally
+        {
+            work.Clear();
+        }
+    }
+
+    /// <summary>The reusable fork-join work item of one calling thread: no allocation per call.</summary>
+    private sealed class GemmWork<TK> : IPartitionedWork where TK : struct, IGemmKernel
+    {
+        [ThreadStatic] private static GemmWork<TK>? _current;
+        public static GemmWork<TK> Current => _current ??= new GemmWork<TK>();
+
+        private GemmArgs _g;
+        private GemmSplit _split;
+
+        public void Set(in GemmArgs g, GemmSplit split)
+        {
+            _g = g;
+            _split = split;
+        }
+
+        public void Clear() => _g = default;
+
+        public void Execute(int part)
+        {
+            var (i0, i1, j0, j1) = _split.Range(part, _g.M, _g.N, TK.MR, TK.NR);
+            if (i0 < i1 && j0 < j1) GemmDriver<TK>.Run(_g, i0, i1, j0, j1, GemmScratch.Current);
+        }
+    }
+}

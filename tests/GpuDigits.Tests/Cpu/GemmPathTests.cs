@@ -1,0 +1,105 @@
+using GpuDigits.Engine;
+using GpuDigits.Engine.Cpu;
+using NUnit.Framework;
+
+namespace GpuDigits.Tests.Cpu;
+
+/// <summary>
+/// Each GEMM micro-kernel path of the CPU accelerator, forced through <see cref="CpuAcceleratorOptions.GemmPath"/>,
+/// against the float64 reference: every transpose pair, edge tiles in both directions, k sliced more than once,
+/// packed and in-place A, the row and column thread splits, beta, alpha, bias and each activation.
+/// Vector512 is run natively where the machine has AVX-512 and in .NET's software emulation elsewhere (slow, but
+/// it still checks the kernel's indexing, packing and epilogue).
+/// </summary>
+[TestFixture(GemmPath.Scalar)]
+[TestFixture(GemmPath.Vector256)]
+[TestFixture(GemmPath.Vector512)]
+public class GemmPathTests(GemmPath path)
+{
+    [OneTimeSetUp]
+    public void RequireSupport()
+    {
+        if (path == GemmPath.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Assert.Ignore("Vector256 is not hardware accelerated on this machine.");
+    }
+
+    private static float[] Random(Random r, int count) =>
+        Enumerable.Range(0, count).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+
+    private void Check(bool transA, bool transB, int m, int n, int k, int threads = 1, float alpha = 1f, float beta = 0f,
+        bool withBias = false, Activation activation = Activation.None, int seed = 1)
+    {
+        var r = new Random(seed + m * 31 + n * 17 + k);
+        var a = Random(r, m * k);
+        var b = Random(r, k * n);
+        var c0 = beta == 0 ? Enumerable.Repeat(float.NaN, m * n).ToArray() : Random(r, m * n);
+        var bias = withBias ? Random(r, n) : null;
+        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { GemmPath = path, Threads = threads, AlwaysSplit = true });
+        Assert.That(acc.GemmPath, Is.EqualTo(path));
+        using var da = acc.Upload<float>(a);
+        using var db = acc.Upload<float>(b);
+        using var dc = acc.Upload<float>(c0);
+        using var dbias = bias is null ? null : acc.Upload<float>(bias);
+        acc.Gemm(transA, transB, m, n, k, alpha, da, db, beta, dc, dbias, activation);
+        var got = dc.ToArray();
+
+        var (expected, bound) = GemmReference.Compute(transA, transB, m, n, k, alpha, a, b, beta, c0, bias, activation);
+        for (int i = 0; i < got.Length; i++)
+        {
+            if (!(Math.Abs(got[i] - expected[i]) <= bound[i])) // NaN (an element never written) fails too
+                Assert.Fail($"{path} {(transA ? "T" : "N")}{(transB ? "T" : "N")} {m}x{n}x{k} threads {threads}: " +
+                            $"C[{i / n},{i % n}] = {got[i]:G9}, expected {expected[i]:G9} (bound {bound[i]:G3})");
+        }
+    }
+
+    private static IEnumerable<(bool, bool)> Transposes() => [(false, false), (true, false), (false, true), (true, true)];
+
+    [TestCase(1, 1, 1)]
+    [TestCase(7, 5, 3)]
+    [TestCase(6, 16, 40)]
+    [TestCase(8, 32, 17)]
+    [TestCase(13, 37, 29)]
+    [TestCase(33, 70, 300)]   // k cut into two slices
+    [TestCase(200, 20, 9)]    // more rows than one MC block
+    [TestCase(5, 1100, 7)]    // more columns than one NC block
+    public void EveryTransposeMatchesTheReference(int m, int n, int k)
+    {
+        foreach (var (ta, tb) in Transposes()) Check(ta, tb, m, n, k);
+    }
+
+    [Test]
+    public void PackedAMatchesTheReference()
+    {
+        // A leading dimension of 256 floats (1 KB) makes the driver pack A rather than read it in place.
+        foreach (var (ta, tb) in Transposes()) Check(ta, tb, ta ? 256 : 20, 19, ta ? 20 : 256);
+        foreach (var (ta, tb) in Transposes()) Check(ta, tb, 256, 40, 256);
+    }
+
+    [Test]
+    public void BetaAlphaBiasAndActivationsAreFusedCorrectly()
+    {
+        foreach (var act in Enum.GetValues<Activation>())
+        {
+            Check(false, false, 14, 35, 300, alpha: 0.5f, beta: 0.75f, withBias: true, activation: act);
+            Check(true, false, 9, 18, 5, alpha: -1.25f, beta: 1f, withBias: true, activation: act);
+            Check(false, true, 12, 48, 64, beta: 0f, withBias: true, activation: act);
+        }
+    }
+
+    [Test]
+    public void ZeroDepthAppliesOnlyTheEpilogue()
+    {
+        Check(false, false, 5, 9, 0, beta: 0.5f, withBias: true, activation: Activation.Relu);
+        Check(false, false, 5, 9, 0, beta: 0f, withBias: true, activation: Activation.Tanh);
+    }
+
+    [Test]
+    public void ThreadSplitsMatchTheReference()
+    {
+        // Large enough to be split (a few million multiply-adds): by rows for a tall C, by columns for a wide one.
+        Check(true, false, 400, 40, 300, threads: 2);
+        Check(false, false, 40, 400, 300, threads: 2, withBias: true, activation: Activation.Relu);
+        Check(false, true, 130, 130, 260, threads: 2, beta: 0.5f);
+        Check(true, true, 131, 131, 400, threads: 3);
+    }
+}

@@ -1,0 +1,53 @@
+using GpuDigits.Data;
+using GpuDigits.Engine.Cpu;
+using GpuDigits.Model;
+using GpuDigits.Model.Optimizers;
+using GpuDigits.Model.Training;
+using NUnit.Framework;
+
+namespace GpuDigits.Tests.Cpu;
+
+/// <summary>
+/// The training step allocates nothing on the CPU accelerator: two warm trainers that differ only in the number of
+/// batches per epoch allocate the same bytes per epoch, so the per-step cost (the difference divided by the extra
+/// steps) is zero; the per-epoch bookkeeping (a stopwatch, the metrics record) is what is left.
+/// </summary>
+[TestFixture(OptimizerKind.Sgd, 1)]
+[TestFixture(OptimizerKind.Adam, 1)]
+[TestFixture(OptimizerKind.Sgd, 2)]
+[TestFixture(OptimizerKind.Adam, 2)]
+public class TrainingStepAllocationTests(OptimizerKind optimizer, int threads)
+{
+    private static (long Thread, long Total) AllocatedDuringOneEpoch(MnistSplit train, MnistSplit test, OptimizerKind optimizer, int threads)
+    {
+        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { Threads = threads, AlwaysSplit = true });
+        var options = new TrainingOptions { Optimizer = optimizer, Epochs = 6, Seed = 1, EvaluationBatchSize = 128 };
+        using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, Normalization.FromImages(train.Images));
+        for (int warm = 0; warm < 3; warm++) trainer.RunEpoch();
+        long thread0 = GC.GetAllocatedBytesForCurrentThread();
+        long total0 = GC.GetTotalAllocatedBytes(precise: true);
+        trainer.RunEpoch();
+        long thread1 = GC.GetAllocatedBytesForCurrentThread();
+        long total1 = GC.GetTotalAllocatedBytes(precise: true);
+        return (thread1 - thread0, total1 - total0);
+    }
+
+    [Test]
+    public void ATrainingStepAllocatesNothing()
+    {
+        var data = MnistDataset.Load(TestData.MnistDirectory());
+        var test = data.Test.Take(256);
+        const int shortSteps = 4, longSteps = 120;
+        var few = AllocatedDuringOneEpoch(data.Train.Take(shortSteps * 128), test, optimizer, threads);
+        var many = AllocatedDuringOneEpoch(data.Train.Take(longSteps * 128), test, optimizer, threads);
+
+        double perStepThread = (many.Thread - few.Thread) / (double)(longSteps - shortSteps);
+        double perStepTotal = (many.Total - few.Total) / (double)(longSteps - shortSteps);
+        TestContext.Out.WriteLine($"{optimizer}, {threads} threads: epoch of {shortSteps} steps {few.Thread} B, of {longSteps} steps {many.Thread} B " +
+                                  $"(this thread); per step {perStepThread:F1} B here, {perStepTotal:F1} B in the whole process");
+        Assert.That(perStepThread, Is.LessThanOrEqualTo(0.5), "bytes allocated per training step on the calling thread");
+        // Other threads of the test host may allocate now and then; a real per-step allocation would be >= 24 bytes.
+        Assert.That(perStepTotal, Is.LessThan(16), "bytes allocated per training step in the process");
+        Assert.That(many.Thread, Is.LessThan(4096), "a whole warm epoch's bookkeeping");
+    }
+}
