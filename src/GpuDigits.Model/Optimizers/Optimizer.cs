@@ -81,6 +81,21 @@ public abstract class Optimizer : IDisposable
     /// <summary>Copies the step count and every state tensor to the host.</summary>
     public OptimizerState ExportState() => new(Kind, StepCount, StateBuffers.Select(b => b.ToArray()).ToArray());
 
+    /// <summary>The lengths of the state tensors, in slot order (for buffers that <see cref="CopyStateTo"/> fills).</summary>
+    public IReadOnlyList<int> StateLengths => StateBuffers.Select(b => b.Length).ToArray();
+
+    /// <summary>
+    /// Copies every state tensor into <paramref name="slots"/> (arrays of <see cref="StateLengths"/>), allocating
+    /// nothing, and returns the step count: <see cref="ExportState"/> for callers that reuse their buffers.
+    /// </summary>
+    public int CopyStateTo(IReadOnlyList<float[]> slots)
+    {
+        var buffers = StateBuffers;
+        if (slots.Count != buffers.Count) throw new ArgumentException($"{Kind} keeps {buffers.Count} state tensors, got {slots.Count} buffers.", nameof(slots));
+        for (int i = 0; i < buffers.Count; i++) buffers[i].CopyToHost(slots[i]);
+        return StepCount;
+    }
+
     /// <summary>
     /// Restores a state from <see cref="ExportState"/> (of an optimizer of the same kind over parameters of the same
     /// shapes); afterwards the next <see cref="Step"/> does exactly what it would have done in the exporting optimizer.

@@ -20,9 +20,10 @@ namespace GpuDigits.Model.Training;
 /// run every step op by op, with the same results.
 /// </para>
 /// <para>
-/// At the end of every epoch the parameters and the optimizer state are copied to the host once: that copy is checked
-/// for NaN and infinity (divergence) and becomes <see cref="State"/>, from which a run can be saved and continued
-/// exactly (<see cref="Restore"/>). Each epoch's order is a shuffle of the identity drawn from the seeded generator,
+/// At the end of every epoch the parameters and the optimizer state are copied to the host once, into buffers
+/// allocated up front: that copy is checked for NaN and infinity (divergence) and becomes the rewind point, which
+/// <see cref="State"/> hands out (copied, when asked) so a run can be saved and continued exactly
+/// (<see cref="Restore"/>). Each epoch's order is a shuffle of the identity drawn from the seeded generator,
 /// so the generator's state alone decides every later epoch.
 /// </para>
 /// </summary>
@@ -42,8 +43,13 @@ public sealed class Trainer : IDisposable
     private SeededRandom _random;
     private readonly int[] _order;
     private readonly float[] _statsHost = new float[2];
-    private readonly float[][] _parameterHost;
+    private readonly string[] _parameterNames;
     private readonly List<EpochMetrics> _history = [];
+    // The rewind point (the run after the last completed epoch) and a scratch set of the same shapes: each epoch's end
+    // is read into the scratch set, checked, and the two are swapped, so a warm epoch allocates no host tensors.
+    private HostSnapshot _rewind = null!;
+    private HostSnapshot _scratch = null!;
+    private TrainingState? _state;
     private readonly float _mean;
     private readonly float _invStd;
 
@@ -83,8 +89,10 @@ public sealed class Trainer : IDisposable
         }
         _fullBatch = Math.Min(options.BatchSize, train.Count);
         _order = new int[train.Count];
-        _parameterHost = Network.Parameters.Select(p => new float[p.Count]).ToArray();
-        State = Snapshot(Network.ExportParameters());
+        _parameterNames = Network.Parameters.Select(p => p.Name).ToArray();
+        _rewind = new HostSnapshot(Network, Optimizer);
+        _scratch = new HostSnapshot(Network, Optimizer);
+        _rewind.Read(Network, Optimizer, _random, EpochsDone);
 
         T Track<T>(T d) where T : IDisposable
         {
@@ -111,7 +119,7 @@ public sealed class Trainer : IDisposable
     /// The run as it stood after the last completed epoch (after initialization before the first): what a checkpoint
     /// saves. After a <see cref="TrainingDivergedException"/> or a cancellation it is still the last good state.
     /// </summary>
-    public TrainingState State { get; private set; }
+    public TrainingState State => _state ??= _rewind.ToState(this);
 
     /// <summary>
     /// Continues from <paramref name="state"/>: parameters, optimizer state, generator, epochs done and history.
@@ -138,7 +146,8 @@ public sealed class Trainer : IDisposable
         EpochsDone = state.EpochsDone;
         _history.Clear();
         _history.AddRange(state.History);
-        State = state;
+        _rewind.Read(Network, Optimizer, _random, EpochsDone);
+        _state = null; // handed out again as copies of the rewind point, never as the caller's arrays
     }
 
     /// <summary>Training steps that replayed the recorded step instead of enqueuing their ops one by one.</summary>
@@ -205,10 +214,10 @@ public sealed class Trainer : IDisposable
         }
         ReadStats(out double trainLoss, out double trainCorrect);
         double seconds = clock.Elapsed.TotalSeconds;
-        var parameters = Network.ExportParameters();
-        var optimizer = Optimizer.ExportState();
-        string? endProblem = LossProblem(trainLoss) ?? NonFinite(parameters, Network.Parameters.Select(p => p.Name).ToArray(), "parameter")
-                             ?? NonFinite(optimizer.Slots, null, "optimizer state");
+        var end = _scratch;
+        end.ReadTensors(Network, Optimizer);
+        string? endProblem = LossProblem(trainLoss) ?? NonFinite(end.Parameters, _parameterNames, "parameter")
+                             ?? NonFinite(end.Slots, null, "optimizer state");
         if (endProblem is not null) throw Diverged(epoch, verified, batches, batches, endProblem, lr);
         onBatch?.Invoke(new BatchProgress(epoch, Options.Epochs, batches, batches, trainLoss / n, trainCorrect / n,
             n / Math.Max(seconds, 1e-9)));
@@ -223,7 +232,9 @@ public sealed class Trainer : IDisposable
         var metrics = new EpochMetrics(epoch, trainLoss / n, trainCorrect / n, test.Loss, test.Accuracy, scheduledLr,
             seconds, n / Math.Max(seconds, 1e-9), _acc.Info.Id);
         _history.Add(metrics);
-        State = Snapshot(parameters, optimizer);
+        end.ReadScalars(_random, EpochsDone);
+        (_rewind, _scratch) = (end, _rewind);
+        _state = null;
         return metrics;
     }
 
@@ -301,25 +312,56 @@ public sealed class Trainer : IDisposable
         return new TrainingDivergedException(epoch, first, last, batches, problem, lr);
     }
 
-    /// <summary>Puts the parameters and optimizer state of <see cref="State"/> back on the device.</summary>
+    /// <summary>Puts the parameters and optimizer state of the rewind point (<see cref="State"/>) back on the device.</summary>
     private void Rewind()
     {
-        Network.ImportParameters(State.Parameters);
-        Optimizer.ImportState(State.Optimizer);
+        Network.ImportParameters(_rewind.Parameters);
+        Optimizer.ImportState(new OptimizerState(Optimizer.Kind, _rewind.StepCount, _rewind.Slots));
     }
 
-    private TrainingState Snapshot(IReadOnlyList<float[]> parameters, OptimizerState? optimizer = null) =>
-        new(Network.Spec, Options, Normalization, Data, EpochsDone, _random.State, parameters,
-            optimizer ?? Optimizer.ExportState(), _history.ToArray());
+    /// <summary>The run at an epoch boundary in host buffers that are allocated once and refilled.</summary>
+    private sealed class HostSnapshot(Network network, Optimizer optimizer)
+    {
+        public float[][] Parameters { get; } = network.Parameters.Select(p => new float[p.Count]).ToArray();
+        public float[][] Slots { get; } = optimizer.StateLengths.Select(n => new float[n]).ToArray();
+        public int StepCount { get; private set; }
+        public ulong[] RandomState { get; private set; } = [];
+        public int EpochsDone { get; private set; }
+
+        public void ReadTensors(Network net, Optimizer opt)
+        {
+            for (int i = 0; i < Parameters.Length; i++) net.Parameters[i].Value.CopyToHost(Parameters[i]);
+            StepCount = opt.CopyStateTo(Slots);
+        }
+
+        public void ReadScalars(SeededRandom random, int epochsDone)
+        {
+            RandomState = random.State;
+            EpochsDone = epochsDone;
+        }
+
+        public void Read(Network net, Optimizer opt, SeededRandom random, int epochsDone)
+        {
+            ReadTensors(net, opt);
+            ReadScalars(random, epochsDone);
+        }
+
+        /// <summary>A <see cref="TrainingState"/> of copies (these buffers are refilled later).</summary>
+        public TrainingState ToState(Trainer t) =>
+            new(t.Network.Spec, t.Options, t.Normalization, t.Data, EpochsDone, RandomState,
+                Parameters.Select(p => (float[])p.Clone()).ToArray(),
+                new OptimizerState(t.Optimizer.Kind, StepCount, Slots.Select(s => (float[])s.Clone()).ToArray()),
+                t._history.Take(EpochsDone).ToArray());
+    }
 
     private static string? LossProblem(double lossSum) => double.IsFinite(lossSum) ? null : $"the loss is {lossSum}";
 
-    /// <summary>Copies the parameters into reused host buffers and names the first non-finite one, if any.</summary>
+    /// <summary>Copies the parameters into the scratch buffers and names the first non-finite one, if any.</summary>
     private string? ParameterProblem()
     {
         var ps = Network.Parameters;
-        for (int i = 0; i < ps.Count; i++) ps[i].Value.CopyToHost(_parameterHost[i]);
-        return NonFinite(_parameterHost, ps.Select(p => p.Name).ToArray(), "parameter");
+        for (int i = 0; i < ps.Count; i++) ps[i].Value.CopyToHost(_scratch.Parameters[i]);
+        return NonFinite(_scratch.Parameters, _parameterNames, "parameter");
     }
 
     private static string? NonFinite(IReadOnlyList<float[]> tensors, string[]? names, string what)
