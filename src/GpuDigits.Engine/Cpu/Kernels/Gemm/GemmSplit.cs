@@ -16,6 +16,9 @@ internal readonly record struct GemmSplit(int Parts, bool ByColumns)
     /// <summary>Chunks per thread: more balance the load when a thread is descheduled, fewer pack less twice.</summary>
     public static int ChunksPerThread { get; set; } = 2;
 
+    /// <summary>Multiply-adds from which a GEMM gets one chunk per thread (its duplicated packing outweighs balance).</summary>
+    public static long LargeWork { get; set; } = 1L << 26;
+
     /// <summary>
     /// In-place A (no packing) wins on the training shapes, where each A panel meets only a few B panels and the
     /// leading dimensions are not powers of two; big products, and strides that alias in the L1 sets (multiples of
@@ -33,7 +36,8 @@ internal readonly record struct GemmSplit(int Parts, bool ByColumns)
         long work = (long)g.M * g.N * g.K;
         int threadsUsed = (int)Math.Clamp(work / MinFlopsPerThread, 1, threads);
         if (threadsUsed <= 1) return new GemmSplit(1, false);
-        int parts = threadsUsed * ChunksPerThread;
+        // Large products: one chunk per thread, since each chunk packs its own copy of the shared operand.
+        int parts = threadsUsed * (work >= LargeWork ? 1 : ChunksPerThread);
         int rowPanels = (g.M + mr - 1) / mr, colPanels = (g.N + nr - 1) / nr;
         bool canRows = rowPanels >= parts, canCols = colPanels >= parts;
         if (!canRows && !canCols)
