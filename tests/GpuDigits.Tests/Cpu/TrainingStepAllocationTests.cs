@@ -21,15 +21,21 @@ public class TrainingStepAllocationTests(OptimizerKind optimizer, int threads)
     private static (long Thread, long Total) AllocatedDuringOneEpoch(MnistSplit train, MnistSplit test, OptimizerKind optimizer, int threads)
     {
         using var acc = new CpuAccelerator(new CpuAcceleratorOptions { Threads = threads, AlwaysSplit = true });
-        var options = new TrainingOptions { Optimizer = optimizer, Epochs = 6, Seed = 1, EvaluationBatchSize = 128 };
+        var options = new TrainingOptions { Optimizer = optimizer, Epochs = 8, Seed = 1, EvaluationBatchSize = 128 };
         using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, Normalization.FromImages(train.Images));
         for (int warm = 0; warm < 3; warm++) trainer.RunEpoch();
-        long thread0 = GC.GetAllocatedBytesForCurrentThread();
-        long total0 = GC.GetTotalAllocatedBytes(precise: true);
-        trainer.RunEpoch();
-        long thread1 = GC.GetAllocatedBytesForCurrentThread();
-        long total1 = GC.GetTotalAllocatedBytes(precise: true);
-        return (thread1 - thread0, total1 - total0);
+        // Two measured epochs, keeping the smaller count: other threads of the test host allocate now and then, which
+        // only ever adds; an allocation in the training step shows up in both.
+        long thread = long.MaxValue, total = long.MaxValue;
+        for (int e = 0; e < 2; e++)
+        {
+            long thread0 = GC.GetAllocatedBytesForCurrentThread();
+            long total0 = GC.GetTotalAllocatedBytes(precise: true);
+            trainer.RunEpoch();
+            thread = Math.Min(thread, GC.GetAllocatedBytesForCurrentThread() - thread0);
+            total = Math.Min(total, GC.GetTotalAllocatedBytes(precise: true) - total0);
+        }
+        return (thread, total);
     }
 
     [Test]

@@ -14,7 +14,8 @@ internal static class CpuParallel
 {
     public static void For<T>(in T body, int count, int threads, int grain, bool alwaysSplit = false) where T : struct, IRangeBody
     {
-        int chunks = Math.Min(2 * Math.Min(threads, WorkerTeam.MaxSize), count / Math.Max(1, grain));
+        int usable = Math.Min(threads, WorkerTeam.MaxSize);
+        int chunks = usable <= 1 ? 1 : Math.Min(2 * usable, count / Math.Max(1, grain));
         if (chunks <= 1 || !WorkerTeam.Shared.ShouldSplit(alwaysSplit))
         {
             body.Run(0, count);

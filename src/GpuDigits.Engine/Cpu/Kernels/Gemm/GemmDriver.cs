@@ -54,9 +54,10 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmKernel
         var bl = Blocking;
         int slices = (g.K + bl.KC - 1) / bl.KC;
         int kcMax = (g.K + slices - 1) / slices;
-        // Sized by the whole GEMM, not this rectangle, so whichever thread runs whichever chunk, its buffers reach
-        // their final size on its first chunk of a shape and never grow again.
-        s.Ensure(kcMax, bl.MC, Math.Min(bl.NC, RoundUp(g.N, nr)), mr, nr);
+        // Sized for the largest block of this kernel (KC x MC of A, KC x NC of B; about 1.2 MB at 6x16), not for this
+        // GEMM: a thread's buffers reach their final size on its first chunk of anything and never grow again, so
+        // no later step allocates, whichever chunks the dynamic split hands to which thread.
+        s.Ensure(bl.KC, bl.MC, bl.NC, mr, nr);
         nint lda = g.Lda, ldb = g.Ldb, ldc = g.N;
 
         for (int jc = j0; jc < j1; jc += bl.NC)
@@ -113,7 +114,6 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmKernel
         }
     }
 
-    private static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
 }
 
 /// <summary>
@@ -132,7 +132,7 @@ internal sealed unsafe class GemmScratch
     public void Ensure(int kc, int mc, int nc, int mr, int nr)
     {
         long a = (long)kc * RoundUp(mc, mr), b = (long)kc * nc, edge = (long)kc * mr, tile = mr * nr;
-        long need = a + b + edge + tile + 4 * 16;
+        long need = Align(a) + Align(b) + Align(edge) + Align(tile) + 16;
         if (_storage.Length < need)
         {
             _storage = GC.AllocateUninitializedArray<float>(checked((int)need), pinned: true);
@@ -144,6 +144,7 @@ internal sealed unsafe class GemmScratch
         Tile = p;
     }
 
-    private static long Align(long floats) => (floats + 15) / 16 * 16;
+    /// <summary>Rounds up to whole cache lines and adds one line of slack (the transposing A packer overshoots).</summary>
+    private static long Align(long floats) => (floats + 15) / 16 * 16 + 16;
     private static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
 }

@@ -2,19 +2,24 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 /// <summary>
 /// How a GEMM is shared between threads: C is cut into <see cref="Parts"/> rectangles (chunks) along rows (in whole
-/// MR panels) or columns (in whole NR panels), about <see cref="ChunksPerThread"/> per thread, which the caller and the
-/// workers claim one at a time (so a worker the OS is slow to schedule costs nothing). There is no synchronization
-/// inside the GEMM: each chunk packs the part of op(B) (and op(A)) it needs. The cut goes where the duplicated packing plus the operand traffic
-/// is smallest, and a GEMM below <see cref="MinFlopsPerThread"/> per thread is not split at all (the fork-join
-/// handoff, about a microsecond, would cost more than it saves). Those thresholds come from <c>gpudigits bench</c>.
+/// MR panels) or columns (in whole NR panels), <see cref="ChunksPerThread"/> per thread (one for products above
+/// <see cref="LargeWork"/>), which the caller and the workers claim one at a time (so a worker the OS is slow to
+/// schedule costs nothing). There is no synchronization inside the GEMM: each chunk packs the part of op(B) (and op(A))
+/// it needs. The cut goes where the duplicated packing plus the operand traffic is smallest, and a GEMM below
+/// <see cref="MinFlopsPerThread"/> per thread is not split at all (the fork-join handoff, about a microsecond, would
+/// cost more than it saves). The thresholds are set from those costs; whether splitting pays at all on a given
+/// machine state is decided at run time by the worker team (see docs/benchmarks.md for the measurements).
 /// </summary>
 internal readonly record struct GemmSplit(int Parts, bool ByColumns)
 {
-    /// <summary>Multiply-adds (m n k) a thread must get before a split pays (measured on the training shapes).</summary>
+    /// <summary>Multiply-adds (m n k) a thread must get before a split can pay: 2^20 is about 10 µs of work per thread.</summary>
     public static long MinFlopsPerThread { get; set; } = 1L << 20;
 
     /// <summary>Chunks per thread: more balance the load when a thread is descheduled, fewer pack less twice.</summary>
     public static int ChunksPerThread { get; set; } = 2;
+
+    /// <summary>Multiply-adds from which a GEMM gets one chunk per thread (its duplicated packing outweighs balance).</summary>
+    public static long LargeWork { get; set; } = 1L << 26;
 
     /// <summary>
     /// In-place A (no packing) wins on the training shapes, where each A panel meets only a few B panels and the
@@ -33,7 +38,8 @@ internal readonly record struct GemmSplit(int Parts, bool ByColumns)
         long work = (long)g.M * g.N * g.K;
         int threadsUsed = (int)Math.Clamp(work / MinFlopsPerThread, 1, threads);
         if (threadsUsed <= 1) return new GemmSplit(1, false);
-        int parts = threadsUsed * ChunksPerThread;
+        // Large products: one chunk per thread, since each chunk packs its own copy of the shared operand.
+        int parts = threadsUsed * (work >= LargeWork ? 1 : ChunksPerThread);
         int rowPanels = (g.M + mr - 1) / mr, colPanels = (g.N + nr - 1) / nr;
         bool canRows = rowPanels >= parts, canCols = colPanels >= parts;
         if (!canRows && !canCols)
