@@ -1,7 +1,7 @@
 namespace GpuDigits.Engine;
 
 /// <summary>
-/// A device that runs the op set. Every backend (CPU, OpenCL, CUDA) derives from this class and implements
+/// A device that runs the op set. Every backend (the managed CPU one, ILGPU) derives from this class and implements
 /// each <c>*Core</c> method; the public op methods check shapes and buffer ownership once, here, so the backends
 /// only compute. All matrices are dense, row-major and contiguous (leading dimension = column count).
 /// The exact contract of every op is written down in <c>kernels/README.md</c>.
@@ -12,6 +12,21 @@ public abstract class Accelerator : IDisposable
     public abstract AcceleratorInfo Info { get; }
 
     public bool IsDisposed { get; private set; }
+
+    /// <summary>One line on how this device runs the ops (backend, tiling), for verify and the training header.</summary>
+    public virtual string Description => Info.Details;
+
+    /// <summary>Whether this backend can record a step (<see cref="CaptureStep"/>): CUDA, when the driver allows it.</summary>
+    public virtual bool CanRecordSteps => false;
+
+    /// <summary>
+    /// Whether <see cref="CaptureStep"/> records where it can (default on CUDA: on, unless GPUDIGITS_CUDA_GRAPHS=0).
+    /// Off, it returns null and callers launch every op one by one.
+    /// </summary>
+    public bool StepRecordingEnabled { get; set; }
+
+    /// <summary>Why this device cannot record steps although its backend could (an old driver), or null.</summary>
+    public string? StepRecordingUnavailableReason { get; protected set; }
 
     /// <summary>Allocates an uninitialized buffer of <paramref name="length"/> elements on this device.</summary>
     public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged
@@ -253,7 +268,7 @@ public abstract class Accelerator : IDisposable
     /// <summary>
     /// Records the ops that <paramref name="step"/> enqueues into a unit that <see cref="IReplayableStep.Replay"/>
     /// enqueues again, all at once, at a fraction of the launch cost (a CUDA graph). Returns null on a backend that
-    /// cannot record (the CPU, OpenCL, or CUDA with graphs switched off): the caller then simply runs the ops each time.
+    /// cannot record (the CPU, OpenCL, ILGPU's CPU accelerator, or CUDA with recording switched off): the caller then simply runs the ops each time.
     /// <para>
     /// Recording does not run the ops. Every replay repeats them with the arguments they were recorded with, so what
     /// changes from one replay to the next must live in device memory and be changed with <see cref="Fill{T}"/>

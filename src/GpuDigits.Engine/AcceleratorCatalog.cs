@@ -1,13 +1,13 @@
 using GpuDigits.Engine.Cpu;
-using GpuDigits.Engine.Cuda;
-using GpuDigits.Engine.OpenCL;
+using GpuDigits.Engine.Ilgpu;
 
 namespace GpuDigits.Engine;
 
 /// <summary>
 /// Every accelerator this machine offers, across backends, and the <c>--device</c> selector grammar:
-/// <c>auto</c> | <c>cpu</c> | <c>opencl</c>[:N] | <c>cuda</c>[:N]. <c>auto</c> prefers CUDA, then an OpenCL GPU,
-/// then the managed CPU accelerator (an OpenCL CPU device such as PoCL only when asked for by name).
+/// <c>auto</c> | <c>cpu</c> | <c>ilgpu-cpu</c> | <c>opencl</c>[:N] | <c>cuda</c>[:N]. <c>auto</c> prefers CUDA, then an
+/// OpenCL GPU, then the managed CPU backend (an OpenCL CPU device such as PoCL, and ILGPU's CPU accelerator, only
+/// when asked for by name).
 /// </summary>
 public sealed class AcceleratorCatalog
 {
@@ -21,9 +21,10 @@ public sealed class AcceleratorCatalog
 
     public static IEnumerable<IAcceleratorProvider> BuiltInProviders()
     {
-        yield return new CudaAcceleratorProvider();
-        yield return new OpenClAcceleratorProvider();
+        yield return new IlgpuAcceleratorProvider(AcceleratorKind.Cuda);
+        yield return new IlgpuAcceleratorProvider(AcceleratorKind.OpenCL);
         yield return new CpuAcceleratorProvider();
+        yield return new IlgpuAcceleratorProvider(AcceleratorKind.IlgpuCpu);
     }
 
     public IReadOnlyList<IAcceleratorProvider> Providers => _providers;
@@ -53,13 +54,14 @@ public sealed class AcceleratorCatalog
         AcceleratorKind? kind = family switch
         {
             "cpu" => AcceleratorKind.Cpu,
+            "ilgpu-cpu" => AcceleratorKind.IlgpuCpu,
             "opencl" or "ocl" => AcceleratorKind.OpenCL,
             "cuda" => AcceleratorKind.Cuda,
             _ => null,
         };
         if (kind is null)
             throw new AcceleratorException(
-                $"Unknown device '{selector}'. Use auto, cpu, opencl[:N] or cuda[:N]; 'gpudigits devices' lists them.");
+                $"Unknown device '{selector}'. Use auto, cpu, ilgpu-cpu, opencl[:N] or cuda[:N]; 'gpudigits devices' lists them.");
 
         var ofKind = all.Where(d => d.Info.Kind == kind).ToArray();
         if (ofKind.Length == 0)

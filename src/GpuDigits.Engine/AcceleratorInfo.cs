@@ -2,14 +2,19 @@ namespace GpuDigits.Engine;
 
 public enum AcceleratorKind
 {
+    /// <summary>The managed SIMD CPU backend (<c>cpu</c>): the CPU trainer and the CPU twin of every kernel.</summary>
     Cpu,
+    /// <summary>ILGPU's OpenCL accelerator (<c>opencl:N</c>).</summary>
     OpenCL,
+    /// <summary>ILGPU's CUDA accelerator (<c>cuda:N</c>).</summary>
     Cuda,
+    /// <summary>ILGPU's CPU accelerator (<c>ilgpu-cpu</c>): the GPU kernels, simulated with OS threads, for checking them.</summary>
+    IlgpuCpu,
 }
 
 /// <summary>What a device is, as shown by <c>gpudigits devices</c> and written to the metrics CSV.</summary>
 /// <param name="Kind">Backend family.</param>
-/// <param name="Id">Selector a user types after <c>--device</c>, for example <c>cpu</c>, <c>opencl:1</c>, <c>cuda:0</c>.</param>
+/// <param name="Id">Selector a user types after <c>--device</c>, for example <c>cpu</c>, <c>ilgpu-cpu</c>, <c>opencl:1</c>, <c>cuda:0</c>.</param>
 /// <param name="Name">Device name reported by the driver (or the CPU model).</param>
 /// <param name="MemoryBytes">Global memory the device reports; for the CPU, the memory available to the process.</param>
 /// <param name="ComputeUnits">Compute units / SMs / logical processors.</param>

@@ -7,7 +7,7 @@ public static class CommonOptions
 {
     public static readonly Option<string> Device = new("--device", "-d")
     {
-        Description = "Accelerator: auto (CUDA, then an OpenCL GPU, then the CPU), cpu, opencl[:N] or cuda[:N]. 'gpudigits devices' lists them.",
+        Description = "Accelerator: auto (CUDA, then an OpenCL GPU, then the CPU), cpu (managed SIMD: trains), ilgpu-cpu (the ILGPU kernels on ILGPU's CPU simulator: checks kernels), opencl[:N] or cuda[:N]. 'gpudigits devices' lists them.",
         DefaultValueFactory = _ => "auto",
     };
 

@@ -20,8 +20,14 @@ public static class DevicesCommand
                 table.AddRow(Markup.Escape(d.Id + (d == auto ? " (auto)" : "")), Markup.Escape(d.Name),
                     $"{d.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB", d.ComputeUnits.ToString(), Markup.Escape(d.Details));
             console.Write(table);
-            foreach (var p in catalog.Providers.Where(p => p.UnavailableReason is not null))
-                console.MarkupLine($"[grey]{p.Kind}: {Markup.Escape(p.UnavailableReason!)}[/]");
+            foreach (var p in catalog.Providers)
+            {
+                if (p.UnavailableReason is { } reason)
+                    console.MarkupLine($"[grey]{p.Kind}: {Markup.Escape(reason)}[/]");
+                else
+                    foreach (var unusable in p.UnusableDevices)
+                        console.MarkupLine($"[grey]{p.Kind}: not usable: {Markup.Escape(unusable)}[/]");
+            }
             return ExitCodes.Success;
         });
         return command;

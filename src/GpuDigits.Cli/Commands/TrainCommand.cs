@@ -76,8 +76,8 @@ public static class TrainCommand
             var normalization = plan.From?.State.Normalization ?? Normalization.FromImages(train.Images);
 
             accelerator = catalog.Open(deviceInfo.Id);
-            if (accelerator is Engine.Cuda.CudaAccelerator cuda && parse.GetValue(CudaGraphs) is { } graphs)
-                cuda.GraphsEnabled = graphs == "on";
+            if (accelerator.CanRecordSteps && parse.GetValue(CudaGraphs) is { } graphs)
+                accelerator.StepRecordingEnabled = graphs == "on";
             // Reading the running loss waits for the device; on CUDA, where an epoch takes well under a second, the
             // display shows each finished epoch instead.
             int interval = progressMs ?? (accelerator.Info.Kind == AcceleratorKind.Cuda ? 0 : 100);

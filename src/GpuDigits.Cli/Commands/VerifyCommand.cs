@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace GpuDigits.Cli.Commands;
 
 /// <summary>
-/// <c>gpudigits verify --device X</c>: runs every op on X and on the managed CPU accelerator with the same inputs
+/// <c>gpudigits verify --device X</c>: runs every op on X and on the managed CPU backend with the same inputs
 /// (awkward and training shapes) and checks them against the tolerances of kernels/README.md.
 /// </summary>
 public static class VerifyCommand
@@ -31,14 +31,7 @@ public static class VerifyCommand
         using var accelerator = catalog.Open(parse.GetValue(CommonOptions.Device)!);
         console.MarkupLine($"Verifying [bold]{Markup.Escape(accelerator.Info.Id)}[/] ({Markup.Escape(accelerator.Info.Name)}) against the CPU accelerator...");
 
-        if (accelerator is GpuDigits.Engine.OpenCL.OpenClAccelerator ocl)
-            console.MarkupLine($"OpenCL platform {Markup.Escape(ocl.PlatformName)}; GEMM tiling {Markup.Escape(ocl.GemmTiling.ToString())}.");
-        if (accelerator is GpuDigits.Engine.Cuda.CudaAccelerator cuda)
-        {
-            console.MarkupLine($"CUDA compute capability {cuda.ComputeCapability}, driver CUDA {cuda.DriverVersion}; kernels compiled to PTX " +
-                               $"{cuda.PtxTarget} by NVRTC {cuda.Compiler.Version} ({Markup.Escape(cuda.Compiler.LibraryPath)}); " +
-                               $"GEMM tiling {Markup.Escape(cuda.GemmTiling.ToString())}.");
-        }
+        console.MarkupLine(Markup.Escape(accelerator.Description) + ".");
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         var rows = AcceleratorVerifier.Run(accelerator, seed: parse.GetValue(Seed));
@@ -52,9 +45,8 @@ public static class VerifyCommand
                 Markup.Escape(r.Tolerance.Description), $"{r.ToleranceUsed:P1}", r.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
         console.Write(table);
 
-        if (accelerator is GpuDigits.Engine.Cuda.CudaAccelerator cudaDone)
-            console.MarkupLine($"PTX cache: {Markup.Escape(cudaDone.Cache.Folder ?? "off")} ({cudaDone.Cache.Hits} modules read, " +
-                               $"{cudaDone.Cache.Misses} compiled); CUDA graphs {(cudaDone.GraphsEnabled ? "on (capture_step checked)" : "off")}.");
+        if (accelerator.CanRecordSteps)
+            console.MarkupLine($"Recorded steps (CUDA graphs): {(accelerator.StepRecordingEnabled ? "on, capture_step checked" : "off")}.");
 
         int failed = rows.Count(r => !r.Passed);
         console.MarkupLine($"{rows.Count - failed} of {rows.Count} checks passed on {Markup.Escape(accelerator.Info.Id)} " +

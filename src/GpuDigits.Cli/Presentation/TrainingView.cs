@@ -63,9 +63,9 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
     {
         if (replayedSteps > 0)
             _out.MarkupLine($"Training steps: {replayedSteps:N0} replayed from one recorded step of {recordedOps} ops (CUDA graph).");
-        else if (accelerator is Engine.Cuda.CudaAccelerator cuda)
-            _out.MarkupLine(cuda.GraphsEnabled
-                ? $"Training steps: ops launched one by one ({Markup.Escape(cuda.GraphsUnavailableReason ?? "no step was recorded")})."
+        else if (accelerator.Info.Kind == AcceleratorKind.Cuda)
+            _out.MarkupLine(accelerator.StepRecordingEnabled
+                ? $"Training steps: ops launched one by one ({Markup.Escape(accelerator.StepRecordingUnavailableReason ?? "no step was recorded")})."
                 : "Training steps: ops launched one by one (CUDA graphs off).");
     }
 

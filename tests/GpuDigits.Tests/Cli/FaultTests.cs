@@ -1,10 +1,9 @@
 using GpuDigits.Cli;
 using GpuDigits.Data;
-using GpuDigits.Engine.Kernels;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
-using GpuDigits.Tests.OpenCL;
+using GpuDigits.Tests.Ilgpu;
 using GpuDigits.Tools.Metrics;
 using NUnit.Framework;
 
@@ -213,33 +212,12 @@ public class FaultTests
     [Test]
     public void OutOfMemoryOnOpenClIsOneLine()
     {
-        using (OpenClTestDevice.OpenOrIgnore()) { }
+        using (IlgpuTestDevice.OpenOrIgnore("opencl")) { }
         // The 30000 x 30000 weight matrix is 3.6 GB, beyond any single allocation PoCL (or most GPUs) allows.
         var (code, _, err) = Run(TrainOn("opencl", _temp.File("oom-ocl"), "--hidden", "30000,30000"));
         Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
         OneErrorLine(err);
         Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: Out of memory on opencl:").And.Contain("3,600,000,000 bytes"));
-    }
-
-    [Test]
-    public void AKernelThatDoesNotBuildIsOneErrorWithItsBuildLog()
-    {
-        using (OpenClTestDevice.OpenOrIgnore()) { }
-        var kernels = _temp.File("kernels");
-        Directory.CreateDirectory(kernels);
-        foreach (var name in KernelSources.EmbeddedFileNames())
-            File.WriteAllText(Path.Combine(kernels, name), KernelSources.Read(name));
-        File.AppendAllText(Path.Combine(kernels, "gemm.cl"), "\nGD_KERNEL void broken(GD_GLOBAL float* x) { x[0] = gd_broken_on_purpose; }\n");
-
-        string dir = _temp.File("broken-kernel");
-        var (code, output, err) = CliProcess.Run(TrainOn("opencl", dir),
-            environment: new Dictionary<string, string> { [KernelSources.OverrideVariable] = kernels });
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure), output + err);
-        Assert.That(Errors(err), Has.Length.EqualTo(1), err);
-        Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: OpenCL kernel source gemm.cl failed to build"));
-        Assert.That(err, Does.Contain("gd_broken_on_purpose"), "the build log follows the message");
-        Assert.That(err, Does.Not.Contain("   at "), "no stack trace without --verbose");
-        Assert.That(Directory.Exists(dir), Is.False);
     }
 
     [Test]
@@ -253,8 +231,7 @@ public class FaultTests
         Assert.That(code, Is.EqualTo(ExitCodes.Failure), output + err);
         OneErrorLine(err);
         Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: No OpenCL device found for 'opencl'"));
-        if (!err.Contains("loader unavailable"))
-            Assert.That(err, Does.Contain("no platform"));
+        Assert.That(err, Does.Contain("OpenCL loader").Or.Contain("no OpenCL loader"), "the reason names the loader");
         Assert.That(err, Does.Not.Contain("   at "));
         Assert.That(Directory.Exists(dir), Is.False);
     }

@@ -4,8 +4,8 @@ using NUnit.Framework;
 namespace GpuDigits.Tests.Engine;
 
 /// <summary>
-/// Which accelerators the kernel suite runs on. Device tests take a selector string (<c>cpu</c>, <c>opencl</c>,
-/// <c>cuda</c>, or a catalog id such as <c>opencl:1</c>) from <see cref="Selected"/>, which reads the runsettings
+/// Which accelerators the kernel suite runs on. Device tests take a selector string (<c>cpu</c>, <c>ilgpu-cpu</c>,
+/// <c>opencl</c>, <c>cuda</c>, or a catalog id such as <c>opencl:1</c>) from <see cref="Selected"/>, which reads the runsettings
 /// parameter <c>device</c>: <c>all</c> (the default) or a comma list. A selected backend that has no device on this
 /// machine reports its tests as Ignored with the catalog's reason, unless <c>GPUDIGITS_REQUIRE_&lt;KIND&gt;</c>
 /// (for example <c>GPUDIGITS_REQUIRE_OPENCL=1</c>) is set, which makes the absence a failure. Backends are opened
@@ -16,7 +16,10 @@ public static class TestAccelerators
     public const string ParameterName = "device";
 
     /// <summary>The backend families, in the order <c>all</c> expands to.</summary>
-    public static readonly IReadOnlyList<string> Kinds = ["cpu", "opencl", "cuda"];
+    public static readonly IReadOnlyList<string> Kinds = ["cpu", "ilgpu-cpu", "opencl", "cuda"];
+
+    /// <summary>The selected ILGPU devices (every family but the managed <c>cpu</c>).</summary>
+    public static IEnumerable<string> SelectedIlgpu() => Selected().Where(s => Family(s) != "cpu");
 
     private static readonly Lazy<AcceleratorCatalog> SharedCatalog = new(AcceleratorCatalog.Default);
 
@@ -26,7 +29,7 @@ public static class TestAccelerators
     /// <summary>The selectors chosen by the <c>device</c> run parameter (read when NUnit builds the test cases).</summary>
     public static IEnumerable<string> Selected() => Parse(TestContext.Parameters.Get(ParameterName, "all"));
 
-    /// <summary>Parses <c>all</c> or a comma list of <c>cpu</c> | <c>opencl</c>[:N] | <c>cuda</c>[:N]; duplicates are dropped.</summary>
+    /// <summary>Parses <c>all</c> or a comma list of <c>cpu</c> | <c>ilgpu-cpu</c> | <c>opencl</c>[:N] | <c>cuda</c>[:N]; duplicates are dropped.</summary>
     public static IReadOnlyList<string> Parse(string? text)
     {
         var result = new List<string>();
@@ -54,7 +57,8 @@ public static class TestAccelerators
     public static string Family(string selector) => selector.Split(':')[0].Trim().ToLowerInvariant();
 
     /// <summary>The environment variable that turns a missing device of this family into a failure.</summary>
-    public static string RequireVariable(string selector) => "GPUDIGITS_REQUIRE_" + Family(selector).ToUpperInvariant();
+    public static string RequireVariable(string selector) =>
+        "GPUDIGITS_REQUIRE_" + Family(selector).ToUpperInvariant().Replace('-', '_');
 
     /// <summary>Set to anything but empty, <c>0</c> or <c>false</c> means required.</summary>
     public static bool IsRequired(string selector, Func<string, string?> environment)

@@ -11,12 +11,12 @@ public sealed class TestAcceleratorsTests
     public void DefaultCatalogAlwaysHasTheCpu() =>
         Assert.That(AcceleratorCatalog.Default().Devices.Any(d => d.Kind == AcceleratorKind.Cpu), Is.True);
 
-    [TestCase(null, new[] { "cpu", "opencl", "cuda" })]
-    [TestCase("", new[] { "cpu", "opencl", "cuda" })]
-    [TestCase("all", new[] { "cpu", "opencl", "cuda" })]
+    [TestCase(null, new[] { "cpu", "ilgpu-cpu", "opencl", "cuda" })]
+    [TestCase("", new[] { "cpu", "ilgpu-cpu", "opencl", "cuda" })]
+    [TestCase("all", new[] { "cpu", "ilgpu-cpu", "opencl", "cuda" })]
     [TestCase("cpu", new[] { "cpu" })]
     [TestCase(" OpenCL , cpu,opencl ", new[] { "opencl", "cpu" })]
-    [TestCase("cuda:1,all", new[] { "cuda:1", "cpu", "opencl", "cuda" })]
+    [TestCase("cuda:1,all", new[] { "cuda:1", "cpu", "ilgpu-cpu", "opencl", "cuda" })]
     public void ParsesTheDeviceParameter(string? text, string[] expected) =>
         Assert.That(TestAccelerators.Parse(text), Is.EqualTo(expected));
 
@@ -46,6 +46,10 @@ public sealed class TestAcceleratorsTests
         Assert.That(outcome, Is.EqualTo(expected));
         Assert.That(message, Does.Contain("libOpenCL.so.1 not found"));
     }
+
+    [Test]
+    public void TheRequireVariableOfIlgpuCpuIsAValidName() =>
+        Assert.That(TestAccelerators.RequireVariable("ilgpu-cpu"), Is.EqualTo("GPUDIGITS_REQUIRE_ILGPU_CPU"));
 
     [Test]
     public void RequireVariableOfAnotherKindDoesNotApply()

@@ -2,7 +2,6 @@ using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
 using GpuDigits.Model.Training;
-using GpuDigits.Tests.OpenCL;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Model;
@@ -69,7 +68,7 @@ public class DivergenceTests
     {
         // The OpenCL softmax clamps log(max(p, 1e-30)): a network full of NaN shows a finite loss of about 69 there,
         // so only the parameter check can see it.
-        using var acc = OpenClTestDevice.OpenOrIgnore();
+        using var acc = GpuDigits.Tests.Ilgpu.IlgpuTestDevice.OpenOrIgnore("opencl");
         var e = Diverge(acc, reportEveryBatch: false, out var trainer);
         using (trainer)
         {

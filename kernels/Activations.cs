@@ -1,0 +1,45 @@
+using ILGPU.Algorithms;
+
+namespace GpuDigits.Kernels;
+
+/// <summary>
+/// The activation codes of the kernel contract (kernels/README.md) and their device functions, shared by the GEMM
+/// epilogue and the elementwise kernels. Codes: 0 none, 1 relu, 2 sigmoid, 3 tanh.
+/// </summary>
+public static class Activations
+{
+    public const int None = 0;
+    public const int Relu = 1;
+    public const int Sigmoid = 2;
+    public const int Tanh = 3;
+
+    /// <summary>f(x) for an activation code.</summary>
+    public static float Apply(float x, int activation)
+    {
+        if (activation == Relu) return x > 0f ? x : 0f;
+        if (activation == Sigmoid) return 1f / (1f + XMath.Exp(-x));
+        if (activation == Tanh) return TanhViaExp(x);
+        return x;
+    }
+
+    /// <summary>f'(x) written through the forward output y = f(x).</summary>
+    public static float Derivative(float y, int activation)
+    {
+        if (activation == Relu) return y > 0f ? 1f : 0f;
+        if (activation == Sigmoid) return y * (1f - y);
+        if (activation == Tanh) return 1f - y * y;
+        return 1f;
+    }
+
+    /// <summary>
+    /// tanh(x) = sign(x) (1 - e) / (1 + e) with e = exp(-2|x|). Written out rather than XMath.Tanh because on sm_75+
+    /// that becomes tanh.approx.f32 (about 2^-11 relative), far outside the 2e-6 the contract allows; exp lowers to
+    /// ex2.approx (about 2 ulp), which keeps it. The form through exp(-2|x|) never overflows.
+    /// </summary>
+    private static float TanhViaExp(float x)
+    {
+        float e = XMath.Exp(-2f * XMath.Abs(x));
+        float t = (1f - e) / (1f + e);
+        return x < 0f ? -t : t;
+    }
+}

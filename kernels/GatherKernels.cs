@@ -1,0 +1,61 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuDigits.Kernels;
+
+/// <summary>Scalar arguments of <see cref="GatherKernels.GatherBatch"/>, by name.</summary>
+public struct GatherArgs
+{
+    /// <summary>Samples the image and label views hold.</summary>
+    public int Samples;
+    /// <summary>Elements of the index view.</summary>
+    public int IndexCount;
+    /// <summary>First position in the index view (unless <see cref="HasStartAt"/>).</summary>
+    public int Start;
+    /// <summary>1: the first position is startAt[0], read when the kernel runs.</summary>
+    public int HasStartAt;
+    /// <summary>Rows of the batch.</summary>
+    public int Count;
+    /// <summary>Bytes per image (784).</summary>
+    public int Features;
+    public float Mean;
+    public float InvStd;
+}
+
+/// <summary>The batch gather: device-resident MNIST bytes and a shuffled order into a normalized float batch.</summary>
+public static class GatherKernels
+{
+    /// <summary>
+    /// For r &lt; count, s = indices[first + r]: x[r, f] = (images[s * features + f] / 255 - mean) * invStd and
+    /// batchLabels[r] = labels[s]. A position outside the index view or a sample outside the data gives a zero row and
+    /// label -1 (a kernel cannot throw). 1-D grid-stride over the count * features outputs, so consecutive threads
+    /// read consecutive bytes of one image; a second grid-stride loop over the rows writes the labels.
+    /// </summary>
+    public static void GatherBatch(GatherArgs args, ArrayView<byte> images, ArrayView<byte> labels,
+        ArrayView<int> indices, ArrayView<int> startAt, ArrayView<float> x, ArrayView<int> batchLabels)
+    {
+        int first = args.HasStartAt != 0 ? startAt[0] : args.Start;
+        int features = args.Features;
+        int total = args.Count * features;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.GlobalIndex.X; i < total; i += stride)
+        {
+            int r = i / features;
+            int s = Sample(args, indices, first, r);
+            x[i] = s >= 0 ? (images[s * features + (i - r * features)] * (1f / 255f) - args.Mean) * args.InvStd : 0f;
+        }
+        for (int r = Grid.GlobalIndex.X; r < args.Count; r += stride)
+        {
+            int s = Sample(args, indices, first, r);
+            batchLabels[r] = s >= 0 ? labels[s] : -1;
+        }
+    }
+
+    /// <summary>The sample of batch row r, or -1 when its position or the sample index is out of range.</summary>
+    private static int Sample(GatherArgs args, ArrayView<int> indices, int first, int r)
+    {
+        if (first < 0 || r >= args.IndexCount - first) return -1;
+        int s = indices[first + r];
+        return s >= 0 && s < args.Samples ? s : -1;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Reflection;
+using ILGPU;
+
+namespace GpuDigits.Kernels;
+
+/// <summary>
+/// Every kernel entry point of this project, instantiated as the engine loads it (each GEMM tile in its four transpose
+/// forms, the fills at 1, 2 and 4 bytes): what the tests compile ahead of time to PTX, with no GPU.
+/// </summary>
+public static class KernelCatalog
+{
+    public static IReadOnlyList<(string Name, MethodInfo Method)> All()
+    {
+        var list = new List<(string, MethodInfo)>();
+        AddGemm<GemmTile64>(list);
+        AddGemm<GemmTile32>(list);
+        AddGemm<GemmTile16>(list);
+        Add(list, nameof(BiasActivationKernels.BiasAdd), typeof(BiasActivationKernels));
+        Add(list, nameof(BiasActivationKernels.ActivationForward), typeof(BiasActivationKernels));
+        Add(list, nameof(BiasActivationKernels.ActivationBackward), typeof(BiasActivationKernels));
+        Add(list, nameof(SoftmaxCrossEntropyKernels.Rows), typeof(SoftmaxCrossEntropyKernels));
+        Add(list, nameof(SoftmaxCrossEntropyKernels.Totals), typeof(SoftmaxCrossEntropyKernels));
+        Add(list, nameof(ReductionKernels.ColumnSums), typeof(ReductionKernels));
+        Add(list, nameof(OptimizerKernels.SgdMomentum), typeof(OptimizerKernels));
+        Add(list, nameof(OptimizerKernels.Adam), typeof(OptimizerKernels));
+        Add(list, nameof(GatherKernels.GatherBatch), typeof(GatherKernels));
+        var fill = typeof(FillKernels).GetMethod(nameof(FillKernels.Fill))!;
+        foreach (var t in new[] { typeof(byte), typeof(ushort), typeof(uint) })
+            list.Add(($"Fill<{t.Name}>", fill.MakeGenericMethod(t)));
+        return list;
+    }
+
+    private static void AddGemm<TTile>(List<(string, MethodInfo)> list) where TTile : struct, IGemmTile
+    {
+        list.Add(($"Gemm<{typeof(TTile).Name},N,N>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, AsStored, AsStored>).Method));
+        list.Add(($"Gemm<{typeof(TTile).Name},N,T>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, AsStored, Transposed>).Method));
+        list.Add(($"Gemm<{typeof(TTile).Name},T,N>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, Transposed, AsStored>).Method));
+        list.Add(($"Gemm<{typeof(TTile).Name},T,T>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, Transposed, Transposed>).Method));
+    }
+
+    private static void Add(List<(string, MethodInfo)> list, string name, Type type) =>
+        list.Add((name, type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!));
+}

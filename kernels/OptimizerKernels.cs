@@ -1,0 +1,71 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace GpuDigits.Kernels;
+
+/// <summary>Scalar arguments of <see cref="OptimizerKernels.Adam"/>, by name.</summary>
+public struct AdamArgs
+{
+    public int Count;
+    public float LearningRate;
+    public float Beta1;
+    public float Beta2;
+    public float Epsilon;
+    /// <summary>Bias correction 1 / (1 - beta1^step), computed on the host.</summary>
+    public float Correction1;
+    /// <summary>Bias correction 1 / (1 - beta2^step).</summary>
+    public float Correction2;
+    /// <summary>1: read learning rate, Correction1 and Correction2 from scalars[0..2] when the kernel runs.</summary>
+    public int HasScalars;
+}
+
+/// <summary>Scalar arguments of <see cref="OptimizerKernels.SgdMomentum"/>, by name.</summary>
+public struct SgdArgs
+{
+    public int Count;
+    public float LearningRate;
+    public float Momentum;
+    /// <summary>1: read the learning rate from scalars[0] when the kernel runs.</summary>
+    public int HasScalars;
+}
+
+/// <summary>
+/// In-place parameter updates over flat arrays, 1-D grid-stride (thread g of G updates elements g, g + G, ...). The
+/// per-step scalars may come from device memory (<c>HasScalars</c>), so a recorded training step follows a learning
+/// rate and bias corrections that the host changes between replays.
+/// </summary>
+public static class OptimizerKernels
+{
+    /// <summary>SGD with momentum (the PyTorch form): v = momentum * v + g; p -= lr * v.</summary>
+    public static void SgdMomentum(SgdArgs args, ArrayView<float> p, ArrayView<float> g, ArrayView<float> v,
+        ArrayView<float> scalars)
+    {
+        float lr = args.HasScalars != 0 ? scalars[0] : args.LearningRate;
+        for (int i = Grid.GlobalIndex.X; i < args.Count; i += Grid.DimX * Group.DimX)
+        {
+            float vv = args.Momentum * v[i] + g[i];
+            v[i] = vv;
+            p[i] -= lr * vv;
+        }
+    }
+
+    /// <summary>Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m c1) / (sqrt(v c2) + eps).</summary>
+    public static void Adam(AdamArgs args, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m,
+        ArrayView<float> v, ArrayView<float> scalars)
+    {
+        bool fromMemory = args.HasScalars != 0;
+        float lr = fromMemory ? scalars[0] : args.LearningRate;
+        float c1 = fromMemory ? scalars[1] : args.Correction1;
+        float c2 = fromMemory ? scalars[2] : args.Correction2;
+        for (int i = Grid.GlobalIndex.X; i < args.Count; i += Grid.DimX * Group.DimX)
+        {
+            float gi = g[i];
+            float mi = args.Beta1 * m[i] + (1f - args.Beta1) * gi;
+            float vi = args.Beta2 * v[i] + (1f - args.Beta2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] -= lr * (mi * c1) / (XMath.Sqrt(vi * c2) + args.Epsilon);
+        }
+    }
+}
