@@ -60,7 +60,14 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter("Synchronize");
-            _stream.Synchronize();
+            try
+            {
+                _stream.Synchronize();
+            }
+            catch (ILGPU.Runtime.AcceleratorException e)
+            {
+                throw new AcceleratorException($"{Info.Id} failed while running its ops: {Describe(e)}.", e);
+            }
             CheckAssertions();
         }
     }
@@ -99,7 +106,11 @@ public sealed partial class IlgpuAccelerator : Accelerator
             }
             catch (Exception e) when (IsOutOfMemory(e))
             {
-                throw new DeviceOutOfMemoryException(Info.Id, bytes, e.Message);
+                throw new DeviceOutOfMemoryException(Info.Id, bytes, Describe(e));
+            }
+            catch (ILGPU.Runtime.AcceleratorException e)
+            {
+                throw new AcceleratorException($"Allocating {bytes:N0} bytes on {Info.Id} failed: {Describe(e)}.", e);
             }
             var buffer = new IlgpuBuffer<T>(this, length, memory);
             _liveBuffers.Add(buffer);
@@ -107,12 +118,23 @@ public sealed partial class IlgpuAccelerator : Accelerator
         }
     }
 
-    private static bool IsOutOfMemory(Exception e) =>
-        e is OutOfMemoryException ||
-        e.Message.Contains("OUT_OF_MEMORY", StringComparison.OrdinalIgnoreCase) ||
-        e.Message.Contains("OutOfMemory", StringComparison.OrdinalIgnoreCase) ||
-        e.Message.Contains("MEM_OBJECT_ALLOCATION_FAILURE", StringComparison.OrdinalIgnoreCase) ||
-        e.Message.Contains("OUT_OF_RESOURCES", StringComparison.OrdinalIgnoreCase);
+    private static bool IsOutOfMemory(Exception e) => e switch
+    {
+        OutOfMemoryException => true,
+        ILGPU.Runtime.Cuda.CudaException cuda => $"{cuda.Error}".Contains("OUT_OF_MEMORY", StringComparison.Ordinal),
+        ILGPU.Runtime.OpenCL.CLException cl => cl.Error is ILGPU.Runtime.OpenCL.CLError.CL_MEM_OBJECT_ALLOCATION_FAILURE
+            or ILGPU.Runtime.OpenCL.CLError.CL_OUT_OF_RESOURCES or ILGPU.Runtime.OpenCL.CLError.CL_OUT_OF_HOST_MEMORY
+            or ILGPU.Runtime.OpenCL.CLError.CL_INVALID_BUFFER_SIZE,
+        _ => false,
+    };
+
+    /// <summary>The driver's error name for an ILGPU exception (its message is often only the type name).</summary>
+    private static string Describe(Exception e) => e switch
+    {
+        ILGPU.Runtime.Cuda.CudaException cuda => $"{cuda.Error}",
+        ILGPU.Runtime.OpenCL.CLException cl => $"{cl.Error}",
+        _ => e.Message,
+    };
 
     internal void CopyIn<T>(ArrayView<T> destination, ReadOnlySpan<T> source) where T : unmanaged
     {
@@ -120,8 +142,15 @@ public sealed partial class IlgpuAccelerator : Accelerator
         {
             Enter("A copy to the device");
             if (source.IsEmpty) return;
-            destination.CopyFromCPU(_stream, source);
-            _stream.Synchronize();
+            try
+            {
+                destination.CopyFromCPU(_stream, source);
+                _stream.Synchronize();
+            }
+            catch (ILGPU.Runtime.AcceleratorException e)
+            {
+                throw new AcceleratorException($"A copy to {Info.Id} failed: {Describe(e)}.", e);
+            }
         }
     }
 
@@ -130,8 +159,15 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter("A copy to the host");
-            if (!destination.IsEmpty) source.CopyToCPU(_stream, destination);
-            _stream.Synchronize();
+            try
+            {
+                if (!destination.IsEmpty) source.CopyToCPU(_stream, destination);
+                _stream.Synchronize();
+            }
+            catch (ILGPU.Runtime.AcceleratorException e)
+            {
+                throw new AcceleratorException($"A copy from {Info.Id} failed (or an op before it): {Describe(e)}.", e);
+            }
             CheckAssertions();
         }
     }
