@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# gpu-check.sh: everything the CUDA backend needs checked on a machine with an NVIDIA GPU, in one call, with no .NET
-# and no network. Run it on a folder that holds the published single-file `gpudigits` (README: "A self-contained
-# build") and the four MNIST .gz files; tools/gpu-pack.sh assembles such a folder (plus NVRTC and this script).
+# gpu-check.sh: everything the CUDA backend (ILGPU's CUDA accelerator) needs checked on a machine with an NVIDIA GPU,
+# in one call, with no .NET and no network. Run it on a folder that holds the published single-file `gpudigits`
+# (README: "A self-contained build") and the four MNIST .gz files; tools/gpu-pack.sh assembles such a folder.
+# ILGPU compiles the kernels to PTX itself and the driver JIT-compiles that: no NVRTC or CUDA toolkit is needed.
 #
 #   usage: gpu-check.sh [FOLDER] [OUT_DIR]        FOLDER defaults to this script's folder,
 #                                                 OUT_DIR to FOLDER/gpu-check-<timestamp>
@@ -9,14 +10,14 @@
 # Steps (each one's output goes to OUT_DIR/<step>.txt, a one-line result to OUT_DIR/summary.txt):
 #   system        nvidia-smi, if present
 #   devices       gpudigits devices
-#   verify        gpudigits verify --device cuda --all        (every kernel against the CPU, plus a captured step)
+#   verify        gpudigits verify --device cuda --all        (every kernel against the CPU, plus a recorded step)
 #   train-graphs  gpudigits train --device cuda --cuda-graphs on   (10 epochs, batch 128)
 #   train-eager   gpudigits train --device cuda --cuda-graphs off  (the same run, ops launched one by one)
 #   train-cpu     gpudigits train --device cpu --epochs 1           (reference)
 #   bench         gpudigits bench --device cuda, when the binary has the bench command
 #   torch         tools/bench/torch_mlp_cuda.py beside this script, when python3 has torch with CUDA
-# NVRTC (the CUDA runtime compiler) is looked up as gpudigits does; if it is not installed, a libnvrtc shipped in
-# FOLDER/nvrtc/ or FOLDER/nvrtc.tar.xz is used. Exit status: 0 when devices, verify and both CUDA trainings passed.
+# BUDGET (seconds, default 540) bounds the whole run. Exit status: 0 when devices, verify and both CUDA trainings
+# passed.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,13 +32,21 @@ failed=0
 
 note() { echo "$*" | tee -a "$summary"; }
 
-# step NAME REQUIRED COMMAND...: runs the command, keeps its output, notes status and wall time.
+# step NAME REQUIRED LIMIT COMMAND...: runs the command for at most LIMIT seconds (and never past the budget),
+# keeps its output, notes status and wall time. Exit 124 means it was stopped.
 step() {
-  local name=$1 required=$2
-  shift 2
-  local start end rc
+  local name=$1 required=$2 limit=$3
+  shift 3
+  local start end rc remaining
+  remaining=$(left)
+  [ "$limit" -gt "$remaining" ] && limit=$remaining
+  if [ "$limit" -le 5 ]; then
+    note "$(printf '%-13s skipped: the time budget is spent' "$name")"
+    [ "$required" = yes ] && failed=1
+    return 0
+  fi
   start=$(date +%s.%N)
-  "$@" >"$out/$name.txt" 2>&1
+  timeout -k 5 "$limit" "$@" >"$out/$name.txt" 2>&1
   rc=$?
   end=$(date +%s.%N)
   note "$(printf '%-13s exit %-3s %7.1f s   %s' "$name" "$rc" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$*")"
@@ -59,43 +68,30 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
   fi
 done
 
-# NVRTC: keep what the machine has; else unpack the shipped one and point gpudigits at it.
-if [ -z "${GPUDIGITS_NVRTC_LIBRARY:-}" ]; then
-  shipped=$folder/nvrtc
-  if [ ! -d "$shipped" ] && [ -f "$folder/nvrtc.tar.xz" ]; then
-    shipped=$out/nvrtc-unpacked
-    mkdir -p "$shipped" && tar -xJf "$folder/nvrtc.tar.xz" -C "$shipped" --strip-components=1
-  fi
-  system_nvrtc=$( (ldconfig -p 2>/dev/null | grep -o 'libnvrtc\.so\.[0-9.]*' | head -n 1) || true)
-  if [ -z "$system_nvrtc" ] && [ -z "${CUDA_PATH:-}${CUDA_HOME:-}" ] && [ ! -d /usr/local/cuda/lib64 ] && [ -d "$shipped" ]; then
-    lib=$(ls "$shipped"/libnvrtc.so.* 2>/dev/null | grep -v builtins | head -n 1)
-    if [ -n "$lib" ]; then
-      export GPUDIGITS_NVRTC_LIBRARY=$lib
-      export LD_LIBRARY_PATH=$shipped${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-    fi
-  fi
-fi
-# A fresh PTX cache: the first compile is part of these runs, and the cache files are kept for a look.
-export GPUDIGITS_PTX_CACHE=$out/ptx-cache
 export GPUDIGITS_DATA=$folder
+# The whole check must end inside one device call (10 minutes): every step gets a share of BUDGET seconds and is
+# stopped by `timeout` when it overruns; the summary still gets written.
+budget=${BUDGET:-540}
+started_at=$(date +%s)
+left() { echo $(( budget - ($(date +%s) - started_at) )); }
 
-note "gpu-check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname); binary $bin ($(stat -c %s "$bin") bytes); NVRTC ${GPUDIGITS_NVRTC_LIBRARY:-as installed}"
+note "gpu-check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname); binary $bin ($(stat -c %s "$bin") bytes); budget ${budget} s"
 if command -v nvidia-smi >/dev/null 2>&1; then
-  step system no nvidia-smi
+  step system no 20 nvidia-smi
 fi
-step devices yes "$bin" devices
-step verify yes "$bin" verify --device cuda --all
-step train-graphs yes "$bin" train --device cuda --epochs "$epochs" --cuda-graphs on --out "$out/train-graphs"
-step train-eager yes "$bin" train --device cuda --epochs "$epochs" --cuda-graphs off --out "$out/train-eager"
-step train-cpu no "$bin" train --device cpu --epochs 1 --out "$out/train-cpu"
+step devices yes 30 "$bin" devices
+step verify yes 90 "$bin" verify --device cuda --all
+step train-graphs yes 90 "$bin" train --device cuda --epochs "$epochs" --cuda-graphs on --out "$out/train-graphs"
+step train-eager yes 90 "$bin" train --device cuda --epochs "$epochs" --cuda-graphs off --out "$out/train-eager"
+step train-cpu no 60 "$bin" train --device cpu --epochs 1 --out "$out/train-cpu"
 if "$bin" --help 2>/dev/null | grep -qE '^[[:space:]]+bench([[:space:]]|$)'; then
-  step bench no "$bin" bench --device cuda --repeat 20 --epochs 3 --csv "$out/bench.csv"
+  step bench no 120 "$bin" bench --device cuda --repeat 20 --epochs 3 --csv "$out/bench.csv"
 else
   note "bench         skipped: this gpudigits has no bench command"
 fi
 if [ -f "$here/bench/torch_mlp_cuda.py" ] && command -v python3 >/dev/null 2>&1 &&
    python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' >/dev/null 2>&1; then
-  step torch no python3 "$here/bench/torch_mlp_cuda.py" "$folder" "$epochs"
+  step torch no 90 python3 "$here/bench/torch_mlp_cuda.py" "$folder" "$epochs"
 else
   note "torch         skipped: no python3 with CUDA-enabled torch (or no bench/torch_mlp_cuda.py beside this script)"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gpu-pack.sh: assembles the folder tools/gpu-check.sh runs on, for a machine with a GPU but without .NET or a
-# network: the trimmed single-file gpudigits, the four MNIST .gz files, this machine's NVRTC (if it has one) as
-# nvrtc.tar.xz, and the check scripts.
+# network: the trimmed single-file gpudigits (ILGPU inside; it needs only the NVIDIA driver there), the four MNIST
+# .gz files, and the check scripts. Everything stays under the device tool's 64 MiB.
 #   usage: tools/gpu-pack.sh [OUT_DIR]     (default publish/gpu-check; publish/ is ignored by git)
 # Then on the GPU machine: bash OUT_DIR/gpu-check.sh OUT_DIR RESULTS_DIR
 set -euo pipefail
@@ -9,13 +9,14 @@ cd "$(dirname "$0")/.."
 out=${1:-publish/gpu-check}
 mkdir -p "$out/bench"
 dotnet publish src/GpuDigits.Cli -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:PublishSingleFile=true \
-  -o publish/linux-x64 -nologo -v q
+  -p:EnableCompressionInSingleFile=true -o publish/linux-x64 -nologo -v q
 cp publish/linux-x64/gpudigits "$out/"
 cp tools/gpu-check.sh "$out/"
 cp tools/bench/torch_mlp_cuda.py "$out/bench/"
 
 mnist=${GPUDIGITS_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/gpudigits/mnist}
 "$out/gpudigits" devices >/dev/null # fails early if the binary does not run here
+"$out/gpudigits" verify --device ilgpu-cpu >/dev/null # the trimmed binary still compiles and runs ILGPU kernels
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   if [ -f "$mnist/$f.gz" ]; then cp "$mnist/$f.gz" "$out/"
   elif [ -f "$mnist/$f" ]; then gzip -c "$mnist/$f" >"$out/$f.gz"
@@ -23,16 +24,5 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
   fi
 done
 
-lib=$( (ldconfig -p | grep -o '/[^ ]*libnvrtc\.so\.[0-9.]*$' | head -n 1) || true)
-if [ -n "$lib" ] && [ ! -f "$out/nvrtc.tar.xz" ]; then
-  real=$(readlink -f "$lib")
-  builtins=$(ls "$(dirname "$real")"/libnvrtc-builtins.so.* 2>/dev/null | head -n 1)
-  tmp=$(mktemp -d)
-  mkdir "$tmp/nvrtc"
-  cp -L "$lib" "$tmp/nvrtc/$(basename "$lib")"
-  [ -n "$builtins" ] && cp -L "$builtins" "$tmp/nvrtc/$(basename "$builtins" | sed -E 's/(\.so\.[0-9]+\.[0-9]+)\.[0-9]+$/\1/')"
-  tar -cJf "$out/nvrtc.tar.xz" -C "$tmp" nvrtc
-  rm -rf "$tmp"
-fi
 du -sh "$out"/*
 echo "packed $out ($(du -sh "$out" | cut -f1)); on the GPU machine: bash $out/gpu-check.sh $out RESULTS_DIR"
