@@ -6,7 +6,8 @@ namespace GpuDigits.Kernels;
 /// fixed 4 x 4 register block (<see cref="GemmKernels.RegisterBlock"/>), so a group has (TileN / 4) x (TileM / 4)
 /// threads. Implemented by empty structs whose properties return constants: passed as a generic type argument, ILGPU
 /// folds them, so the shared-memory sizes are static and every instantiation compiles ahead of time (a
-/// <c>SpecializedValue</c> would not: the notes in docs/ARCHITECTURE.md say why).
+/// <c>SpecializedValue</c> is known only at launch, and a kernel sizing shared memory from one cannot be compiled
+/// to PTX in advance).
 /// </summary>
 public interface IGemmTile
 {
