@@ -71,18 +71,7 @@ public static class SoftmaxCrossEntropyKernels
             }
         }
         int lid = Group.IdxX;
-        lossPart[lid] = loss;
-        hitPart[lid] = hits;
-        Group.Barrier();
-        for (int s = Group.DimX / 2; s > 0; s /= 2)
-        {
-            if (lid < s)
-            {
-                lossPart[lid] += lossPart[lid + s];
-                hitPart[lid] += hitPart[lid + s];
-            }
-            Group.Barrier();
-        }
+        SumOverGroup(lossPart, hitPart, lid, loss, hits);
         if (lid == 0)
         {
             partials[Grid.IdxX] = lossPart[0];
@@ -106,6 +95,20 @@ public static class SoftmaxCrossEntropyKernels
             loss += partials[g];
             hits += partials[groups + g];
         }
+        SumOverGroup(lossPart, hitPart, lid, loss, hits);
+        if (lid == 0)
+        {
+            stats[0] += lossPart[0];
+            stats[1] += hitPart[0];
+        }
+    }
+
+    /// <summary>
+    /// Fixed-order tree sum of every thread's (loss, hits) over the group (a power of two): afterwards element 0 of
+    /// each scratch view holds the group's totals. Every thread of the group must call it.
+    /// </summary>
+    private static void SumOverGroup(ArrayView<float> lossPart, ArrayView<float> hitPart, int lid, float loss, float hits)
+    {
         lossPart[lid] = loss;
         hitPart[lid] = hits;
         Group.Barrier();
@@ -117,11 +120,6 @@ public static class SoftmaxCrossEntropyKernels
                 hitPart[lid] += hitPart[lid + s];
             }
             Group.Barrier();
-        }
-        if (lid == 0)
-        {
-            stats[0] += lossPart[0];
-            stats[1] += hitPart[0];
         }
     }
 }

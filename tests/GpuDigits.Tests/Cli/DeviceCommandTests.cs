@@ -15,13 +15,7 @@ namespace GpuDigits.Tests.Cli;
 [NonParallelizable]
 public sealed class DeviceCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.RunAsync(args, output, error).GetAwaiter().GetResult();
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Viz.CliRunner.Run(args);
 
     [TestCase("ilgpu-cpu")]
     [TestCase("opencl")]
