@@ -14,7 +14,8 @@
 #   train-graphs  gpudigits train --device cuda --cuda-graphs on   (10 epochs, batch 128)
 #   train-eager   gpudigits train --device cuda --cuda-graphs off  (the same run, ops launched one by one)
 #   train-cpu     gpudigits train --device cpu --epochs 1           (reference)
-#   bench         gpudigits bench --device cuda, when the binary has the bench command
+#   bench         gpudigits bench --device cuda --square 4096 (per-op rates, GEMM 4096^3, SGD and Adam epochs)
+#   cublas        tools/bench/cublas_sgemm.cu built with nvcc: cuBLAS SGEMM (fp32, TF32 off) at the same shapes
 #   torch         tools/bench/torch_mlp_cuda.py beside this script, when python3 has torch with CUDA
 # BUDGET (seconds, default 540) bounds the whole run. Exit status: 0 when devices, verify and both CUDA trainings
 # passed.
@@ -85,9 +86,16 @@ step train-graphs yes 90 "$bin" train --device cuda --epochs "$epochs" --cuda-gr
 step train-eager yes 90 "$bin" train --device cuda --epochs "$epochs" --cuda-graphs off --out "$out/train-eager"
 step train-cpu no 60 "$bin" train --device cpu --epochs 1 --out "$out/train-cpu"
 if "$bin" --help 2>/dev/null | grep -qE '^[[:space:]]+bench([[:space:]]|$)'; then
-  step bench no 120 "$bin" bench --device cuda --repeat 20 --epochs 3 --csv "$out/bench.csv"
+  step bench no 150 "$bin" bench --device cuda --repeat 20 --epochs 3 --square 4096 --csv "$out/bench.csv"
 else
   note "bench         skipped: this gpudigits has no bench command"
+fi
+# The cuBLAS peer, built here with nvcc (fp32, TF32 off), at the bench's GEMM shapes and 4096^3.
+if [ -f "$here/bench/cublas_sgemm.cu" ] && command -v nvcc >/dev/null 2>&1; then
+  step cublas-build no 120 nvcc -O2 -o "$out/cublas_sgemm" "$here/bench/cublas_sgemm.cu" -lcublas
+  [ -x "$out/cublas_sgemm" ] && step cublas no 60 "$out/cublas_sgemm" 4096 20
+else
+  note "cublas        skipped: no nvcc (or no bench/cublas_sgemm.cu beside this script)"
 fi
 if [ -f "$here/bench/torch_mlp_cuda.py" ] && command -v python3 >/dev/null 2>&1 &&
    python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' >/dev/null 2>&1; then

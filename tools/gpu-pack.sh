@@ -12,7 +12,7 @@ dotnet publish src/GpuDigits.Cli -c Release -r linux-x64 --self-contained -p:Pub
   -p:EnableCompressionInSingleFile=true -o publish/linux-x64 -nologo -v q
 cp publish/linux-x64/gpudigits "$out/"
 cp tools/gpu-check.sh "$out/"
-cp tools/bench/torch_mlp_cuda.py "$out/bench/"
+cp tools/bench/torch_mlp_cuda.py tools/bench/cublas_sgemm.cu "$out/bench/"
 
 mnist=${GPUDIGITS_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/gpudigits/mnist}
 "$out/gpudigits" devices >/dev/null # fails early if the binary does not run here

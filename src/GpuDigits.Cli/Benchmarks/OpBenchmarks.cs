@@ -6,7 +6,7 @@ namespace GpuDigits.Cli.Benchmarks;
 
 /// <summary>
 /// Times every op of the training step at the shapes the default model (784-128-128-10, batch 128) uses, plus GEMM
-/// at 1024^3, through the public <see cref="Accelerator"/> ops and <see cref="Accelerator.Synchronize"/> only, so
+/// at 1024^3 (or <see cref="SquareSize"/>), through the public <see cref="Accelerator"/> ops and <see cref="Accelerator.Synchronize"/> only, so
 /// the same code times any backend. Each op is warmed up (at least two calls and <see cref="WarmupSeconds"/>) and calibrated first (calls per repetition doubled until a
 /// repetition lasts <see cref="MinRepeatSeconds"/>), then timed <c>repeat</c> times; min and median are per call.
 /// </summary>
@@ -16,6 +16,9 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
 
     /// <summary>Shortest timed repetition; short ops are called many times inside one.</summary>
     public double MinRepeatSeconds { get; init; } = 0.02;
+
+    /// <summary>Side of the square GEMMs (1024 by default; 4096 on a GPU, as the GPU check runs it).</summary>
+    public int SquareSize { get; init; } = 1024;
 
     /// <summary>Untimed warm-up per op: long enough for the .NET tiered JIT to replace its quick first code.</summary>
     public double WarmupSeconds { get; init; } = 0.3;
@@ -28,7 +31,7 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
             records.Add(r);
             onRecord?.Invoke(r);
         }
-        foreach (var (transA, transB, m, n, k, bias, act, note) in GemmShapes())
+        foreach (var (transA, transB, m, n, k, bias, act, note) in GemmShapes(SquareSize))
             Add(TimeGemm(transA, transB, m, n, k, bias, act, note));
         foreach (var r in Elementwise()) Add(r);
         return records;
@@ -36,9 +39,9 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
 
     /// <summary>
     /// The GEMMs of one training step of 784-128-128-10 (forward NN with the bias + ReLU epilogue, weight gradients
-    /// TN, input gradients NT), then the three forms at 1024^3.
+    /// TN, input gradients NT), then the three forms at <paramref name="square"/>^3.
     /// </summary>
-    public static IEnumerable<(bool TransA, bool TransB, int M, int N, int K, bool Bias, Activation Act, string Note)> GemmShapes()
+    public static IEnumerable<(bool TransA, bool TransB, int M, int N, int K, bool Bias, Activation Act, string Note)> GemmShapes(int square = 1024)
     {
         yield return (false, false, Batch, 128, 784, true, Activation.Relu, "forward layer 1, bias+relu");
         yield return (false, false, Batch, 128, 128, true, Activation.Relu, "forward layer 2, bias+relu");
@@ -48,9 +51,9 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         yield return (true, false, 128, 10, Batch, false, Activation.None, "weight grad layer 3");
         yield return (false, true, Batch, 128, 128, false, Activation.None, "input grad layer 2");
         yield return (false, true, Batch, 128, 10, false, Activation.None, "input grad layer 3");
-        yield return (false, false, 1024, 1024, 1024, false, Activation.None, "square");
-        yield return (true, false, 1024, 1024, 1024, false, Activation.None, "square");
-        yield return (false, true, 1024, 1024, 1024, false, Activation.None, "square");
+        yield return (false, false, square, square, square, false, Activation.None, "square");
+        yield return (true, false, square, square, square, false, Activation.None, "square");
+        yield return (false, true, square, square, square, false, Activation.None, "square");
     }
 
     private BenchRecord TimeGemm(bool transA, bool transB, int m, int n, int k, bool withBias, Activation act, string note)

@@ -16,13 +16,14 @@ public static class BenchCommand
     private static readonly Option<int> Repeat = new("--repeat", "-r") { Description = "Timed repetitions per op (min and median are reported).", DefaultValueFactory = _ => 10 };
     private static readonly Option<int> Epochs = new("--epochs") { Description = "Timed training epochs per optimizer after a warm-up epoch; 0 skips the epoch rows.", DefaultValueFactory = _ => 3 };
     private static readonly Option<string> Csv = new("--csv") { Description = "Also write the results to this CSV file." };
+    private static readonly Option<int> Square = new("--square") { Description = "Side of the square GEMMs (64 to 8192; 4096 on a GPU).", DefaultValueFactory = _ => 1024 };
     private static readonly Option<bool> OpsOnly = new("--ops-only") { Description = "Time the ops only (same as --epochs 0)." };
 
     public static Command Create()
     {
         var command = new Command("bench", "Time each op at the training shapes and at 1024^3, and whole training epochs (SGD, Adam).")
         {
-            CommonOptions.Device, Repeat, Epochs, Csv, OpsOnly, CommonOptions.Data,
+            CommonOptions.Device, Repeat, Epochs, Square, Csv, OpsOnly, CommonOptions.Data,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -34,6 +35,8 @@ public static class BenchCommand
         int epochs = parse.GetValue(OpsOnly) ? 0 : parse.GetValue(Epochs);
         if (repeat < 1 || repeat > 10_000) throw new UsageException($"--repeat must be between 1 and 10000, got {repeat}.");
         if (epochs < 0 || epochs > 100) throw new UsageException($"--epochs must be between 0 and 100, got {epochs}.");
+        int square = parse.GetValue(Square);
+        if (square < 64 || square > 8192) throw new UsageException($"--square must be between 64 and 8192, got {square}.");
         var csvPath = parse.GetValue(Csv) is { } p ? Path.GetFullPath(p) : null;
         if (csvPath is not null) Directory.CreateDirectory(Path.GetDirectoryName(csvPath)!);
 
@@ -48,7 +51,7 @@ public static class BenchCommand
         {
             view.Status($"  {r.Op} {r.Shape}: {BenchView.Rate(r.BestRate, r.Unit)}");
             cancellation.ThrowIfCancellationRequested();
-        }).Run();
+        }) { SquareSize = square }.Run();
         if (data is not null)
         {
             foreach (var optimizer in new[] { OptimizerKind.Sgd, OptimizerKind.Adam })

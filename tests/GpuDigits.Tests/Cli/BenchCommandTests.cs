@@ -21,6 +21,11 @@ public class BenchCommandTests
     }
 
     [Test]
+    public void TheSquareGemmsTakeTheSizeAskedFor() =>
+        Assert.That(OpBenchmarks.GemmShapes(4096).Where(s => s.Note == "square").Select(s => (s.M, s.N, s.K)),
+            Is.EqualTo(Enumerable.Repeat((4096, 4096, 4096), 3)));
+
+    [Test]
     public void OpBenchmarksCoverEveryTrainingGemmAndOp()
     {
         using var acc = AcceleratorCatalog.Default().Open("cpu");
@@ -70,6 +75,8 @@ public class BenchCommandTests
     [TestCase("--repeat", "0")]
     [TestCase("--epochs", "-1")]
     [TestCase("--repeat", "many")]
+    [TestCase("--square", "32")]
+    [TestCase("--square", "100000")]
     public void BadOptionsExitTwoWithOneLine(string option, string value)
     {
         var (code, _, err) = Run("bench", option, value);
