@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-publish/gpu-check}
 mkdir -p "$out/bench"
+rm -f "$out"/*-ubyte # raw MNIST files a local gpu-check run left beside the .gz ones (they would break 64 MiB)
 dotnet publish src/GpuDigits.Cli -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:PublishSingleFile=true \
   -p:EnableCompressionInSingleFile=true -o publish/linux-x64 -nologo -v q
 cp publish/linux-x64/gpudigits "$out/"
