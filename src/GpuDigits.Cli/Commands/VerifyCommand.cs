@@ -16,7 +16,7 @@ public static class VerifyCommand
 
     public static Command Create()
     {
-        var command = new Command("verify", "Check every kernel of a device against the CPU accelerator (exit 1 if any is out of tolerance).")
+        var command = new Command("verify", "Check every kernel of a device against its CPU twin, the managed cpu backend (exit 1 if any is out of tolerance).")
         {
             CommonOptions.Device, All, Seed,
         };
@@ -29,7 +29,7 @@ public static class VerifyCommand
         var console = Presentation.ConsoleFactory.For(parse.InvocationConfiguration.Output);
         var catalog = AcceleratorCatalog.Default();
         using var accelerator = catalog.Open(parse.GetValue(CommonOptions.Device)!);
-        console.MarkupLine($"Verifying [bold]{Markup.Escape(accelerator.Info.Id)}[/] ({Markup.Escape(accelerator.Info.Name)}) against the CPU accelerator...");
+        console.MarkupLine($"Verifying [bold]{Markup.Escape(accelerator.Info.Id)}[/] ({Markup.Escape(accelerator.Info.Name)}) against the managed cpu backend...");
 
         console.MarkupLine(Markup.Escape(accelerator.Description) + ".");
 

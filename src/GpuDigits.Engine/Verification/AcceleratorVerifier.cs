@@ -28,7 +28,7 @@ public sealed record VerificationRow(
     bool Passed);
 
 /// <summary>
-/// Runs every op of the contract on a device and on a reference (the managed CPU accelerator unless another is
+/// Runs every op of the contract on a device and on a reference (the managed CPU backend unless another is
 /// given) with identical seeded inputs, over awkward shapes (1, 7, 33, 127, 129, 785, ...) and the training shapes of
 /// the 784-128-128-10 network, and compares the results with the tolerances of kernels/README.md. Backs
 /// <c>gpudigits verify --device X</c> and the backend tests.
@@ -44,7 +44,7 @@ public static class AcceleratorVerifier
     private static readonly VerificationTolerance Exact = new(0, 0, "exact");
 
     /// <summary>
-    /// Verifies <paramref name="device"/> against <paramref name="reference"/> (a new CPU accelerator when null) and
+    /// Verifies <paramref name="device"/> against <paramref name="reference"/> (a new managed CPU backend when null) and
     /// returns one row per compared quantity; <paramref name="onRow"/> sees each row as soon as it is known.
     /// </summary>
     public static IReadOnlyList<VerificationRow> Run(Accelerator device, Accelerator? reference = null,
