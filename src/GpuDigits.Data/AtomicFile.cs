@@ -3,7 +3,8 @@ namespace GpuDigits.Data;
 /// <summary>
 /// Writes output files so that a reader sees either the old file or the complete new one, never a partial file:
 /// the content goes to a uniquely named temporary file in the destination folder, is flushed to disk, and is then
-/// renamed over the destination. On any failure the temporary file is deleted and the destination is untouched.
+/// renamed over the destination. On any failure the temporary file is deleted and the destination is untouched. A
+/// destination that is a folder, device node, FIFO or socket is refused (an <see cref="IOException"/>), never replaced.
 /// </summary>
 public static class AtomicFile
 {
@@ -16,6 +17,9 @@ public static class AtomicFile
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
+        // A rename goes over whatever is there: a device node (/dev/null, /dev/full) or a FIFO would be replaced
+        // by a regular file. Only an absent or regular target (or a link, which is replaced itself) is written.
+        FileKind.RequireReplaceable(full);
         string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {

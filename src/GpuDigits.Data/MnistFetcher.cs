@@ -131,6 +131,7 @@ public sealed class MnistFetcher
         }
         else if (File.Exists(gz))
         {
+            if (FileKind.Of(gz) != FileKindValue.Regular) throw Refused(gz, "is not a regular file (a folder, device, FIFO or socket)");
             CheckWritable(directory);
             string? problem;
             await using (var stream = File.OpenRead(gz))

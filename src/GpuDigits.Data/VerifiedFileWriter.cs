@@ -70,6 +70,13 @@ internal static class VerifiedFileWriter
     /// <summary>Whether the file at <paramref name="path"/> has the expected length and SHA-256; else why not.</summary>
     public static string? Check(string path, MnistFileSpec file)
     {
+        // Type and length before content: a FIFO or device would block or never end, and hashing a 20 GB file to
+        // learn that it is the wrong length wastes minutes.
+        var kind = FileKind.Of(path);
+        if (kind != FileKindValue.Regular)
+            return kind == FileKindValue.Directory ? "is a folder, not a file" : "is a device, FIFO or socket, not a regular file";
+        long length = new FileInfo(path).Length;
+        if (length != file.Length) return $"is {length:N0} bytes, expected {file.Length:N0}";
         using var stream = File.OpenRead(path);
         return Verdict(Convert.ToHexStringLower(SHA256.HashData(stream)), stream.Length, file);
     }

@@ -60,7 +60,7 @@ public sealed class AcceleratorCatalog
             _ => null,
         };
         if (kind is null)
-            throw new AcceleratorException(
+            throw new UnknownDeviceException(
                 $"Unknown device '{selector}'. Use auto, cpu, ilgpu-cpu, opencl[:N] or cuda[:N]; 'gpudigits devices' lists them.");
 
         var ofKind = all.Where(d => d.Info.Kind == kind).ToArray();

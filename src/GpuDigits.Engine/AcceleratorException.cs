@@ -13,9 +13,11 @@ public class AcceleratorException : Exception
 /// <summary>The device could not satisfy an allocation.</summary>
 public sealed class DeviceOutOfMemoryException : AcceleratorException
 {
-    public DeviceOutOfMemoryException(string deviceId, long requestedBytes, string? detail = null)
-        : base($"Out of memory on {deviceId}: an allocation of {requestedBytes:N0} bytes failed" +
-               (detail is null ? "." : $" ({detail}).") + " Try a smaller --batch or another --device.")
+    public DeviceOutOfMemoryException(string deviceId, long requestedBytes, string? detail = null, bool estimated = false)
+        : base(estimated
+            ? $"Out of memory on {deviceId}: {detail}. Try a smaller --batch, narrower --hidden layers or another --device."
+            : $"Out of memory on {deviceId}: an allocation of {requestedBytes:N0} bytes failed" +
+              (detail is null ? "." : $" ({detail}).") + " Try a smaller --batch or another --device.")
     {
         DeviceId = deviceId;
         RequestedBytes = requestedBytes;
@@ -24,3 +26,6 @@ public sealed class DeviceOutOfMemoryException : AcceleratorException
     public string DeviceId { get; }
     public long RequestedBytes { get; }
 }
+
+/// <summary>A <c>--device</c> selector that names no backend (a usage error, not a missing driver).</summary>
+public sealed class UnknownDeviceException(string message) : AcceleratorException(message);

@@ -15,7 +15,7 @@ public static class BenchCommand
 {
     private static readonly Option<int> Repeat = new("--repeat", "-r") { Description = "Timed repetitions per op (min and median are reported).", DefaultValueFactory = _ => 10 };
     private static readonly Option<int> Epochs = new("--epochs") { Description = "Timed training epochs per optimizer after a warm-up epoch; 0 skips the epoch rows.", DefaultValueFactory = _ => 3 };
-    private static readonly Option<string> Csv = new("--csv") { Description = "Also write the results to this CSV file." };
+    private static readonly Option<string> Csv = new Option<string>("--csv") { Description = "Also write the results to this CSV file." }.NotEmptyPath();
     private static readonly Option<int> Square = new("--square") { Description = "Side of the square GEMMs (64 to 8192; 4096 on a GPU).", DefaultValueFactory = _ => 1024 };
     private static readonly Option<bool> OpsOnly = new("--ops-only") { Description = "Time the ops only (same as --epochs 0)." };
 

@@ -15,8 +15,8 @@ namespace GpuDigits.Cli.Commands;
 public static class EvaluateCommand
 {
     private static readonly Option<string> ModelOpt = ModelOptions.Model();
-    private static readonly Option<string> Out = new("--out") { Description = "Folder for the CSV files <model>-summary.csv, <model>-per-class.csv and <model>-confusion.csv (default: the model's folder)." };
-    private static readonly Option<string> Sheet = new("--sheet") { Description = "Also draw the predictions sheet (digits with predictions and probabilities, confusion heat map) into this SVG file." };
+    private static readonly Option<string> Out = new Option<string>("--out") { Description = "Folder for the CSV files <model>-summary.csv, <model>-per-class.csv and <model>-confusion.csv (default: the model's folder)." }.NotEmptyPath();
+    private static readonly Option<string> Sheet = new Option<string>("--sheet") { Description = "Also draw the predictions sheet (digits with predictions and probabilities, confusion heat map) into this SVG file." }.NotEmptyPath();
     private static readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
 
     public static Command Create()

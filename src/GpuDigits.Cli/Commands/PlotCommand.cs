@@ -14,7 +14,7 @@ public static class PlotCommand
         Description = "metrics.csv files written by 'gpudigits train'; several are overlaid.",
         Arity = ArgumentArity.OneOrMore,
     };
-    private static readonly Option<string> Out = new("--out", "-o") { Description = "The SVG file to write.", Required = true };
+    private static readonly Option<string> Out = new Option<string>("--out", "-o") { Description = "The SVG file to write.", Required = true }.NotEmptyPath();
     private static readonly Option<string> Labels = new("--labels") { Description = "Legend labels, comma-separated, one per CSV (default: each CSV's folder name)." };
     private static readonly Option<string> Title = new("--title") { Description = "Title above the plots." };
 

@@ -10,20 +10,67 @@ namespace GpuDigits.Cli.Commands;
 /// recorded, what this run created is removed again, so nothing half-written stays behind. Every file is replaced
 /// atomically (temporary file, flush to disk, rename), so a crash or a full disk leaves the previous version whole.
 /// </summary>
-public sealed class RunFolder
+public sealed class RunFolder : IDisposable
 {
+    /// <summary>The lock file that holds the folder for one process (an OS lock, released when the process dies).</summary>
+    public const string LockName = ".gpudigits.lock";
+
     private readonly IReadOnlyList<string> _createdFolders;
-    private bool _createdMetrics;
-    private bool _createdCheckpoint;
+    private readonly HashSet<string> _createdFiles = new(StringComparer.Ordinal);
+    private readonly FileStream _lock;
     private bool _started;
 
-    private RunFolder(string directory, string metricsPath, IReadOnlyList<string> createdFolders, int savedEpoch)
+    private RunFolder(string directory, string metricsPath, IReadOnlyList<string> createdFolders, int savedEpoch, FileStream held)
     {
         Directory = directory;
         MetricsPath = metricsPath;
         _createdFolders = createdFolders;
         SavedEpoch = savedEpoch;
         _started = savedEpoch > 0;
+        _lock = held;
+    }
+
+    /// <summary>
+    /// Takes the folder's lock: an exclusive OS lock on <see cref="LockName"/> (flock on Linux), held until
+    /// <see cref="Dispose"/> or the end of the process, so a killed run leaves no stale lock. A second process gets one
+    /// clear line instead of mixing its files with the first one's.
+    /// </summary>
+    private static FileStream Hold(string dir)
+    {
+        var path = Path.Combine(dir, LockName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException e) when (File.Exists(path))
+        {
+            throw new IOException($"The run folder '{dir}' is in use by another gpudigits process (it holds {LockName}); " +
+                                  "wait for it to finish or choose another --out.", e);
+        }
+    }
+
+    /// <summary>Releases the folder's lock (and removes the lock file).</summary>
+    public void Dispose()
+    {
+        try { File.Delete(Path.Combine(Directory, LockName)); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        _lock.Dispose();
+    }
+
+    /// <summary>The files a run writes itself; --metrics may not name one of them.</summary>
+    private static string[] OwnFiles(string dir) =>
+        [Path.Combine(dir, CheckpointFormat.FileName), Path.Combine(dir, RunModels.FinalName), Path.Combine(dir, RunModels.BestName), Path.Combine(dir, LockName)];
+
+    /// <summary>Checks that <paramref name="metrics"/> may be written by the run in <paramref name="dir"/>.</summary>
+    private static void CheckMetricsTarget(string dir, string metrics)
+    {
+        if (OwnFiles(dir).Contains(metrics, StringComparer.Ordinal))
+            throw new UsageException($"--metrics '{metrics}' is one of the run's own files; choose another path.");
+        // A device node, FIFO or socket is refused now, before any work (a folder is refused when the CSV is written,
+        // like any other write failure: the checkpoint is kept and the message says how to go on).
+        if (FileKind.OfLink(metrics) == FileKindValue.Special)
+            throw new UsageException($"--metrics '{metrics}' is a device, FIFO or socket, not a regular file; refusing to replace it.");
     }
 
     public string Directory { get; }
@@ -45,33 +92,50 @@ public sealed class RunFolder
     {
         var dir = Path.GetFullPath(outDir ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss")));
         var metrics = Path.GetFullPath(metricsPath ?? Path.Combine(dir, "metrics.csv"));
+        CheckMetricsTarget(dir, metrics);
         var created = MissingFolders(dir);
+        FileStream? held = null;
         try
         {
+            System.IO.Directory.CreateDirectory(dir);
+            held = Hold(dir);
             if (File.Exists(Path.Combine(dir, CheckpointFormat.FileName)))
                 throw new UsageException($"'{dir}' already holds a training run (it has a {CheckpointFormat.FileName}). " +
                                          $"Continue it with 'gpudigits train --resume {dir}', or choose another --out.");
-            System.IO.Directory.CreateDirectory(dir);
             var metricsDir = Path.GetDirectoryName(metrics)!;
             System.IO.Directory.CreateDirectory(metricsDir);
             Probe(dir);
             if (metricsDir != dir) Probe(metricsDir);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UsageException)
         {
+            if (held is not null)
+            {
+                TryDeleteFile(Path.Combine(dir, LockName));
+                held.Dispose();
+            }
             TryDelete(created);
+            if (e is UsageException) throw;
+            if (e.Message.Contains(LockName, StringComparison.Ordinal)) throw;
             throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
         }
-        return new RunFolder(dir, metrics, created, savedEpoch: 0);
+        return new RunFolder(dir, metrics, created, savedEpoch: 0, held);
     }
 
     /// <summary>
     /// The folder of a run being resumed from its checkpoint of epoch <paramref name="savedEpoch"/>;
-    /// <paramref name="metricsPath"/> comes from the checkpoint.
+    /// <paramref name="metricsPath"/> comes from the checkpoint, which is untrusted input (a shared run folder, a forged
+    /// file): a path outside the run folder is written only when the user names it again with --metrics
+    /// (<paramref name="confirmedByUser"/>).
     /// </summary>
-    public static RunFolder Resume(string dir, string metricsPath, int savedEpoch)
+    public static RunFolder Resume(string dir, string metricsPath, int savedEpoch, bool confirmedByUser)
     {
         var metrics = Path.GetFullPath(Path.Combine(dir, metricsPath));
+        if (!confirmedByUser && !IsInside(dir, metrics))
+            throw new ResumeException($"The checkpoint in {dir} names a metrics file outside the run folder ('{metrics}'). " +
+                                      "A checkpoint cannot choose where gpudigits writes: pass --metrics with that path to confirm it.");
+        CheckMetricsTarget(dir, metrics);
+        var held = Hold(dir);
         try
         {
             Probe(dir);
@@ -81,11 +145,18 @@ public sealed class RunFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            held.Dispose();
             throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
         }
         RemoveStaleTemporaryFiles(dir, Path.GetFileName(metrics));
         RemoveStaleTemporaryFiles(Path.GetDirectoryName(metrics)!, Path.GetFileName(metrics));
-        return new RunFolder(dir, metrics, [], savedEpoch);
+        return new RunFolder(dir, metrics, [], savedEpoch, held);
+    }
+
+    private static bool IsInside(string dir, string path)
+    {
+        var relative = Path.GetRelativePath(dir, path);
+        return !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative);
     }
 
     /// <summary>
@@ -119,8 +190,8 @@ public sealed class RunFolder
         string previous = epoch > 1 ? $"the checkpoint of epoch {epoch - 1} and {Path.GetFileName(MetricsPath)} are unchanged" : "nothing was saved";
         try
         {
+            Track(CheckpointPath);
             CheckpointFormat.Save(checkpoint, CheckpointPath);
-            _createdCheckpoint = true;
             _started = true; // from here on the folder holds a resumable run
             SavedEpoch = epoch;
         }
@@ -132,13 +203,15 @@ public sealed class RunFolder
     }
 
     /// <summary>
-    /// Runs <paramref name="write"/> (an atomic save of <paramref name="what"/>); a failure becomes one
-    /// <see cref="IOException"/> saying that the saved epochs are untouched.
+    /// Runs <paramref name="write"/> (an atomic save of <paramref name="what"/> to <paramref name="path"/>); a failure
+    /// becomes one <see cref="IOException"/> saying that the saved epochs are untouched. A file this run creates is
+    /// removed again if the run ends before its first epoch is saved.
     /// </summary>
-    public void Write(string what, Action write)
+    public void Write(string what, string path, Action write)
     {
         try
         {
+            Track(path);
             write();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -153,8 +226,8 @@ public sealed class RunFolder
     {
         try
         {
+            Track(MetricsPath);
             Tools.Metrics.MetricsCsv.Write(MetricsPath, history);
-            _createdMetrics = true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -168,20 +241,30 @@ public sealed class RunFolder
     /// <summary>The epoch of the checkpoint on disk (0: none yet).</summary>
     public int SavedEpoch { get; private set; }
 
-    /// <summary>Removes what this run created if no epoch was recorded.</summary>
+    /// <summary>Remembers <paramref name="path"/> as created by this run when it does not exist yet.</summary>
+    private void Track(string path)
+    {
+        if (!_started && !File.Exists(path)) _createdFiles.Add(path);
+    }
+
+    /// <summary>Removes what this run created (files, then folders, and the lock) if no epoch was recorded.</summary>
     public void AbandonIfEmpty()
     {
         if (_started) return;
-        foreach (var (created, path) in new[] { (_createdMetrics, MetricsPath), (_createdCheckpoint, CheckpointPath) })
-        {
-            try
-            {
-                if (created && File.Exists(path)) File.Delete(path);
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
+        foreach (var path in _createdFiles) TryDeleteFile(path);
+        TryDeleteFile(Path.Combine(Directory, LockName));
+        _lock.Dispose();
         TryDelete(_createdFolders);
+    }
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            if (File.Exists(path)) File.Delete(path);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private static void Probe(string dir)

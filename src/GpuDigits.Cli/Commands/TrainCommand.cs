@@ -28,9 +28,9 @@ public static class TrainCommand
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initialization and shuffling; same seed + same device = same metrics.", DefaultValueFactory = _ => 1UL };
     private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images (quick runs)." };
     private static readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
-    private static readonly Option<string> Out = new("--out") { Description = "Run folder for metrics.csv, checkpoint.gdm and the model files (default: runs/<timestamp>)." };
-    private static readonly Option<string> Metrics = new("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." };
-    private static readonly Option<string> Resume = new("--resume") { Description = "Continue the run in this folder from its checkpoint (its options are kept; --epochs may set a new total)." };
+    private static readonly Option<string> Out = new Option<string>("--out") { Description = "Run folder for metrics.csv, checkpoint.gdm and the model files (default: runs/<timestamp>)." }.NotEmptyPath();
+    private static readonly Option<string> Metrics = new Option<string>("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." }.NotEmptyPath();
+    private static readonly Option<string> Resume = new Option<string>("--resume") { Description = "Continue the run in this folder from its checkpoint (its options are kept; --epochs may set a new total)." }.NotEmptyPath();
     private static readonly Option<string?> CudaGraphs = new Option<string?>("--cuda-graphs") { Description = "On CUDA, record the training step once as a CUDA graph and replay it (on), or launch every op (off). Default: on, unless GPUDIGITS_CUDA_GRAPHS=0." }.AcceptOnlyFromAmong("on", "off");
     private static readonly Option<int?> ProgressMs = new("--progress-ms") { Description = "How often the progress display reads the running loss from the device, in ms; 0 reads it only at the end of each epoch. Default: 0 on CUDA, 100 elsewhere." };
 
@@ -75,6 +75,9 @@ public static class TrainCommand
             if (plan.TestLimit is { } sl) test = test.Take(Math.Min(sl, test.Count));
             var normalization = plan.From?.State.Normalization ?? Normalization.FromImages(train.Images);
 
+            // Refuse what cannot fit before allocating anything (an OOM kill could not be reported at all).
+            TrainingMemory.Check(TrainingMemory.For(plan.Spec, plan.Options, train.Count, test.Count), deviceInfo,
+                TrainingMemory.HostAvailable(), $"training {plan.Spec} at batch {plan.Options.BatchSize}");
             accelerator = catalog.Open(deviceInfo.Id);
             if (accelerator.CanRecordSteps && parse.GetValue(CudaGraphs) is { } graphs)
                 accelerator.StepRecordingEnabled = graphs == "on";
@@ -95,9 +98,10 @@ public static class TrainCommand
             console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath);
             if (trainer.EpochsDone >= plan.Options.Epochs)
             {
-                // Killed between the last checkpoint and model.gdm: the checkpoint holds the final weights.
-                if (!File.Exists(models.FinalPath))
-                    run.Write($"the model '{models.FinalPath}'", () => models.RunDone(trainer.History[^1]));
+                // Killed between the last checkpoint and model.gdm (model.gdm missing, or still that of an earlier
+                // total when the run was extended): the checkpoint holds the final weights, so model.gdm is written
+                // from it; model-best.gdm is always saved before the checkpoint, and metrics.csv was rewritten above.
+                run.Write($"the model '{models.FinalPath}'", models.FinalPath, () => models.RunDone(trainer.History[^1]));
                 console.AlreadyComplete(run.Directory, trainer.EpochsDone);
                 console.Summary(trainer.History, run.MetricsPath);
                 return ExitCodes.Success;
@@ -108,11 +112,11 @@ public static class TrainCommand
                 t.Run(epoch =>
                 {
                     // model-best.gdm before the checkpoint: an epoch redone after a kill writes the same file again.
-                    run.Write($"the best model '{models.BestPath}'", () => models.EpochDone(epoch));
+                    run.Write($"the best model '{models.BestPath}'", models.BestPath, () => models.EpochDone(epoch));
                     run.SaveEpoch(new Checkpoint(t.State, settings));
                     progress.EpochDone(epoch);
                 }, progress.Batch, stop.Token));
-            run.Write($"the model '{models.FinalPath}'", () => models.RunDone(trainer.History[^1]));
+            run.Write($"the model '{models.FinalPath}'", models.FinalPath, () => models.RunDone(trainer.History[^1]));
             console.Summary(trainer.History, run.MetricsPath);
             console.Models(models.FinalPath, models.BestPath, models.Best!);
             console.StepMode(accelerator, trainer.ReplayedSteps, trainer.RecordedOps);
@@ -146,6 +150,7 @@ public static class TrainCommand
         {
             trainer?.Dispose();
             accelerator?.Dispose();
+            run.Dispose();
         }
     }
 
@@ -180,6 +185,8 @@ public static class TrainCommand
     {
         var dir = Path.GetFullPath(resumeDir);
         var checkpointPath = Path.Combine(dir, CheckpointFormat.FileName);
+        if (File.Exists(dir))
+            throw new UsageException($"--resume takes a run folder; '{dir}' is a file (pass the folder that holds {CheckpointFormat.FileName}).");
         if (!Directory.Exists(dir))
             throw new UsageException($"--resume: '{dir}' does not exist.");
         if (!File.Exists(checkpointPath))
@@ -228,7 +235,7 @@ public static class TrainCommand
         }
         string device = Explicit(parse, CommonOptions.Device) ? parse.GetValue(CommonOptions.Device)! : checkpoint.Run.Device;
         string? data = Explicit(parse, CommonOptions.Data) ? parse.GetValue(CommonOptions.Data) : checkpoint.Run.DataDirectory;
-        var folder = RunFolder.Resume(dir, checkpoint.Run.MetricsPath, state.EpochsDone);
+        var folder = RunFolder.Resume(dir, checkpoint.Run.MetricsPath, state.EpochsDone, confirmedByUser: Explicit(parse, Metrics));
         return new Plan(state.Spec, options, device, data, checkpoint.Run.TrainLimit, checkpoint.Run.TestLimit, folder, checkpoint);
     }
 

@@ -24,6 +24,7 @@ public static class ImageFile
 
     internal static byte[] ReadBytes(string path)
     {
+        FileKind.RequireRegular(path, "Image file"); // a folder, FIFO or device: refused before it is opened
         using var file = File.OpenRead(path);
         if (file.Length > MaxFileBytes)
             throw new DataFormatException(path, $"is {file.Length:N0} bytes; image files of at most {MaxFileBytes:N0} bytes are read");

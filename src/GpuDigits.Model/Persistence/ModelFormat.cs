@@ -151,6 +151,12 @@ public static class ModelFormat
         {
             if (file.Length > MaxFileLength)
                 throw new ModelFormatException(path, $"is {file.Length:N0} bytes, larger than any model file ({MaxFileLength:N0} at most)");
+            // The magic first: a large file that is not a model is refused before it is read whole.
+            Span<byte> head = stackalloc byte[8];
+            int got = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            if (got < Magic.Length || !head.StartsWith(Magic))
+                throw new ModelFormatException(path, "is not a GpuDigits model file (it does not start with the GDMODEL magic)");
+            file.Position = 0;
             bytes = new byte[file.Length];
             file.ReadExactly(bytes);
         }

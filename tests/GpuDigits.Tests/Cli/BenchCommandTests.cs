@@ -88,7 +88,7 @@ public class BenchCommandTests
     public void UnknownDeviceIsOneClearLine()
     {
         var (code, _, err) = Run("bench", "--device", "tpu:3", "--ops-only");
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
         Assert.That(err, Does.Contain("Unknown device 'tpu:3'"));
     }
 }

@@ -41,7 +41,7 @@ public class CommandLineTests
         var parent = Path.Combine(Path.GetTempPath(), $"gd-runs-{Guid.NewGuid():N}");
         var dir = Path.Combine(parent, "run");
         var (code, _, err) = Run("train", "--device", "tpu:3", "--out", dir);
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
         Assert.That(Lines(err), Has.Length.EqualTo(1), err);
         Assert.That(err, Does.Contain("Unknown device 'tpu:3'"));
         Assert.That(Directory.Exists(parent), Is.False, "a failed run leaves no folder behind, not even the parent it made");

@@ -32,7 +32,7 @@ public sealed class DeviceCommandTests
     public void VerifyOnAnUnknownDeviceIsOneClearLine()
     {
         var (code, _, err) = Run("verify", "--device", "tpu:3");
-        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
         Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), err);
         Assert.That(err, Does.Contain("Unknown device 'tpu:3'"));
     }

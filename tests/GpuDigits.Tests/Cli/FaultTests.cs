@@ -201,7 +201,7 @@ public class FaultTests
         var (code, output, err) = CliProcess.Run(Train(dir, "--hidden", "20000,20000"), environment: env);
         Assert.That(code, Is.EqualTo(ExitCodes.Failure), output + err);
         OneErrorLine(err);
-        Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: Out of memory on cpu").And.Contain("Try a smaller --batch or another --device"));
+        Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: Out of memory on cpu").And.Contain("another --device").And.Contain("bytes of host memory"));
         Assert.That(Directory.Exists(dir), Is.False);
 
         (code, _, err) = CliProcess.Run([.. Train(dir, "--hidden", "20000,20000"), "--verbose"], environment: env);
@@ -217,7 +217,9 @@ public class FaultTests
         var (code, _, err) = Run(TrainOn("opencl", _temp.File("oom-ocl"), "--hidden", "30000,30000"));
         Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
         OneErrorLine(err);
-        Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: Out of memory on opencl:").And.Contain("3,600,000,000 bytes"));
+        // Refused from the estimate before anything is allocated, whatever the machine's memory (PoCL may allow
+        // more per buffer than the host can back, and then the kernel's OOM killer ends the process unreported).
+        Assert.That(Errors(err)[0], Does.StartWith("gpudigits: error: Out of memory on opencl:").And.Contain("needs about").And.Contain("bytes on the device"));
     }
 
     [Test]

@@ -1,0 +1,96 @@
+using System.Runtime.InteropServices;
+
+namespace GpuDigits.Data;
+
+/// <summary>What a path names, from the file system's own type bits (stat): .NET's file attributes cannot tell a
+/// regular file from a device node or a FIFO, and writing over one or reading from one must be refused.</summary>
+public enum FileKindValue
+{
+    Missing,
+    Regular,
+    Directory,
+    /// <summary>A device node, FIFO, socket (or, for <see cref="FileKind.OfLink"/>, anything but a file or folder).</summary>
+    Special,
+    /// <summary>A symbolic link (only from <see cref="FileKind.OfLink"/>).</summary>
+    Link,
+}
+
+/// <summary>
+/// The type of a path via libc <c>stat</c>/<c>lstat</c> on Linux (where glibc 2.33+ exports them; the mode word sits
+/// at a fixed offset per architecture). Elsewhere, or when the call is unavailable, regular files and folders are told
+/// apart by .NET and everything else counts as regular: the check is a safety net on the platform we ship for.
+/// </summary>
+public static class FileKind
+{
+    /// <summary>What <paramref name="path"/> names, following symbolic links.</summary>
+    public static FileKindValue Of(string path) => Stat(path, follow: true);
+
+    /// <summary>What <paramref name="path"/> itself is (a symbolic link is <see cref="FileKindValue.Link"/>).</summary>
+    public static FileKindValue OfLink(string path) => Stat(path, follow: false);
+
+    /// <summary>Throws an <see cref="IOException"/> unless <paramref name="path"/> is absent or a regular file (or a link).</summary>
+    public static void RequireReplaceable(string path)
+    {
+        var kind = OfLink(path);
+        if (kind is FileKindValue.Directory or FileKindValue.Special)
+            throw new IOException($"'{path}' is {Describe(kind)}, not a regular file; refusing to replace it");
+    }
+
+    /// <summary>Throws an <see cref="IOException"/> unless <paramref name="path"/> is a regular file (links followed).</summary>
+    public static void RequireRegular(string path, string what)
+    {
+        var kind = Of(path);
+        if (kind == FileKindValue.Missing) throw new FileNotFoundException($"{what} '{path}' does not exist.", path);
+        if (kind != FileKindValue.Regular)
+            throw new IOException($"{what} '{path}' is {Describe(kind)}, not a regular file.");
+    }
+
+    private static string Describe(FileKindValue kind) => kind switch
+    {
+        FileKindValue.Directory => "a folder",
+        FileKindValue.Special => "a device, FIFO or socket",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static FileKindValue Stat(string path, bool follow)
+    {
+        if (OperatingSystem.IsLinux() && ModeOffset() is { } offset)
+        {
+            try
+            {
+                Span<byte> buffer = stackalloc byte[256];
+                int rc = follow ? Native.stat(path, ref MemoryMarshal.GetReference(buffer))
+                                : Native.lstat(path, ref MemoryMarshal.GetReference(buffer));
+                if (rc != 0) return FileKindValue.Missing;
+                uint mode = BitConverter.ToUInt32(buffer.Slice(offset, 4));
+                return (mode & 0xF000) switch
+                {
+                    0x8000 => FileKindValue.Regular,
+                    0x4000 => FileKindValue.Directory,
+                    0xA000 => FileKindValue.Link,
+                    _ => FileKindValue.Special,
+                };
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
+        }
+        if (Directory.Exists(path)) return FileKindValue.Directory;
+        return File.Exists(path) ? FileKindValue.Regular : FileKindValue.Missing;
+    }
+
+    /// <summary>Offset of st_mode in glibc's struct stat: 24 on x86-64, 16 on AArch64.</summary>
+    private static int? ModeOffset() => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 24,
+        Architecture.Arm64 => 16,
+        _ => null,
+    };
+
+    private static class Native
+    {
+        [DllImport("libc", SetLastError = true)]
+        public static extern int stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int lstat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer);
+    }
+}
