@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuDigits.Data;
 using GpuDigits.Cli.Benchmarks;
 using GpuDigits.Cli.Presentation;
 using GpuDigits.Engine;
@@ -29,6 +30,26 @@ public static class BenchCommand
         return command;
     }
 
+    /// <summary>Refuses an output path that could not be written, now: a device node, a folder, an unwritable folder.</summary>
+    private static void CheckWritable(string path)
+    {
+        var kind = FileKind.OfLink(path);
+        if (kind is FileKindValue.Directory or FileKindValue.Special)
+            throw new UsageException($"--csv '{path}' is {(kind == FileKindValue.Directory ? "a folder" : "a device, FIFO or socket")}, not a regular file.");
+        var dir = Path.GetDirectoryName(path)!;
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, [1]);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write --csv '{path}': {e.Message}", e);
+        }
+    }
+
     private static int Run(ParseResult parse, CancellationToken cancellation)
     {
         int repeat = parse.GetValue(Repeat);
@@ -38,7 +59,7 @@ public static class BenchCommand
         int square = parse.GetValue(Square);
         if (square < 64 || square > 8192) throw new UsageException($"--square must be between 64 and 8192, got {square}.");
         var csvPath = parse.GetValue(Csv) is { } p ? Path.GetFullPath(p) : null;
-        if (csvPath is not null) Directory.CreateDirectory(Path.GetDirectoryName(csvPath)!);
+        if (csvPath is not null) CheckWritable(csvPath); // before the benchmark, not after minutes of it
 
         var view = new BenchView(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         var catalog = AcceleratorCatalog.Default();

@@ -85,6 +85,27 @@ public class BenchCommandTests
     }
 
     [Test]
+    public void AnUnwritableCsvIsRefusedBeforeTheBenchmarkRuns()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"gd-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var (code, _, err) = Run("bench", "--device", "cpu", "--ops-only", "--csv", folder);
+            Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+            Assert.That(err, Does.Contain("is a folder"));
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "refused before timing anything");
+            (code, _, err) = Run("bench", "--device", "cpu", "--ops-only", "--csv", "/dev/full");
+            Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
     public void UnknownDeviceIsOneClearLine()
     {
         var (code, _, err) = Run("bench", "--device", "tpu:3", "--ops-only");

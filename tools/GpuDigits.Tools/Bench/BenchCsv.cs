@@ -39,19 +39,20 @@ public sealed class BenchRecordMap : ClassMap<BenchRecord>
 public static class BenchCsv
 {
     /// <summary>Writes <paramref name="records"/> (header first) to <paramref name="path"/>, replacing it.</summary>
-    public static void Write(string path, IEnumerable<BenchRecord> records)
-    {
-        using var stream = new StreamWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
-        using var csv = new CsvWriter(stream, Configuration());
-        csv.Context.RegisterClassMap<BenchRecordMap>();
-        csv.WriteHeader<BenchRecord>();
-        csv.NextRecord();
-        foreach (var r in records)
+    /// <summary>Writes the rows atomically (a full disk leaves the previous file, never a truncated one).</summary>
+    public static void Write(string path, IEnumerable<BenchRecord> records) =>
+        GpuDigits.Data.AtomicFile.WriteText(path, writer =>
         {
-            csv.WriteRecord(r);
+            using var csv = new CsvWriter(writer, Configuration(), leaveOpen: true);
+            csv.Context.RegisterClassMap<BenchRecordMap>();
+            csv.WriteHeader<BenchRecord>();
             csv.NextRecord();
-        }
-    }
+            foreach (var r in records)
+            {
+                csv.WriteRecord(r);
+                csv.NextRecord();
+            }
+        });
 
     public static IReadOnlyList<BenchRecord> Read(string path)
     {
