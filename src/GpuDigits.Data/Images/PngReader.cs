@@ -17,6 +17,12 @@ public static class PngReader
 {
     private const int InflateChunk = 64 * 1024;
 
+    /// <summary>Largest image decoded, in pixels (50 MP: a phone photo fits; a decompression bomb does not).</summary>
+    public const long MaxPixels = 50_000_000;
+
+    /// <summary>Largest inflated image data decoded (512 MiB), checked from the header before anything is inflated.</summary>
+    public const long MaxImageDataBytes = 512L << 20;
+
     /// <summary>The eight bytes every PNG file starts with.</summary>
     public static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -150,8 +156,11 @@ public static class PngReader
     private static byte[] Inflate(string name, ReadOnlySpan<byte> png, List<(int Offset, int Length)> idat, long idatLength, Header h)
     {
         long expected = h.Height * (1 + h.RowBytes);
-        if (expected > Array.MaxLength)
-            throw new DataFormatException(name, $"is too large to decode: {expected:N0} bytes of image data");
+        long pixels = (long)h.Width * h.Height;
+        if (pixels > MaxPixels || expected > MaxImageDataBytes || expected > Array.MaxLength)
+            throw new DataFormatException(name,
+                $"is too large to decode: {h.Width} x {h.Height} ({pixels:N0} pixels, {expected:N0} bytes of image data); " +
+                $"at most {MaxPixels:N0} pixels and {MaxImageDataBytes:N0} bytes are decoded");
         var compressed = new byte[idatLength];
         int at = 0;
         foreach (var (offset, length) in idat)

@@ -232,3 +232,25 @@ public sealed class HostileRunTests
         Assert.That(err, Does.Contain("is a file"));
     }
 }
+
+/// <summary>Item 9: a small PNG that claims a huge image is refused from its header, before inflating anything.</summary>
+public sealed class DecompressionBombTests
+{
+    [Test]
+    public void A8192SquareRgba16PngIsRefusedFromItsHeader()
+    {
+        var ihdr = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ihdr, 8192);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), 8192);
+        ihdr[8] = 16; // bit depth
+        ihdr[9] = 6;  // RGBA
+        // One row of zeros inflates to almost nothing here; a real bomb's IDAT is all zeros too, only longer.
+        var idat = Viz.TestPng.Zlib(new byte[1 + 8192 * 8]);
+        var png = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }
+            .Concat(Viz.TestPng.Chunk("IHDR", ihdr)).Concat(Viz.TestPng.Chunk("IDAT", idat)).Concat(Viz.TestPng.Chunk("IEND", [])).ToArray();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var ex = Assert.Throws<DataFormatException>(() => GpuDigits.Data.Images.ImageFile.Decode(png, "bomb.png"))!;
+        Assert.That(ex.Message, Does.Contain("too large to decode").And.Contain("8192 x 8192"));
+        Assert.That(GC.GetTotalAllocatedBytes(precise: true) - before, Is.LessThan(16_000_000), "refused before the image buffer is allocated");
+    }
+}
