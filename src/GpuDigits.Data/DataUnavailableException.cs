@@ -28,13 +28,13 @@ public sealed class DataUnavailableException : Exception
     /// <summary>Every source tried, with the reason it failed, in the order tried.</summary>
     public IReadOnlyList<(string Source, string Reason)> Failures { get; } = [];
 
+    /// <summary>One line (the CLI prints a failure as one line): what is missing, each source tried and why, the advice.</summary>
     private static string Describe(string directory, IReadOnlyList<string> missing,
         IReadOnlyList<(string Source, string Reason)> failures)
     {
-        var lines = new List<string> { $"Could not get {string.Join(", ", missing)} into {directory}." };
-        lines.Add(failures.Count == 0 ? "No source to fetch from was configured." : "Tried:");
-        lines.AddRange(failures.Select(f => $"  {f.Source}: {f.Reason}"));
-        lines.Add(Advice);
-        return string.Join(Environment.NewLine, lines);
+        string tried = failures.Count == 0
+            ? "No source to fetch from was configured"
+            : "Tried " + string.Join("; ", failures.Select(f => $"{f.Source}: {f.Reason.TrimEnd('.')}"));
+        return $"Could not get {string.Join(", ", missing)} into {directory}. {tried}. {Advice}";
     }
 }

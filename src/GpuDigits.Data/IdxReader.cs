@@ -52,7 +52,7 @@ public static class IdxReader
         }
         catch (InvalidDataException e) when (isGzip)
         {
-            throw new DataFormatException(name, $"is not valid gzip data ({e.Message})", e);
+            throw new DataFormatException(name, GzipErrors.Describe(e), e);
         }
     }
 

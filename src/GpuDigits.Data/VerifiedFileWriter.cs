@@ -62,7 +62,7 @@ internal static class VerifiedFileWriter
         }
         catch (InvalidDataException e) when (isGzip)
         {
-            return $"is not valid gzip data ({e.Message})";
+            return GzipErrors.Describe(e);
         }
         return Verdict(Convert.ToHexStringLower(hash.GetHashAndReset()), total, file);
     }

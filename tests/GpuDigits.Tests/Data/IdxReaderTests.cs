@@ -33,6 +33,15 @@ public class IdxReaderTests
     }
 
     [Test]
+    public void ABadGzipTrailerIsReportedAsDamagedNotAsAnUnsupportedMethod()
+    {
+        var gz = IdxBytes.Gzip(IdxBytes.Labels([1, 2, 3, 4]));
+        gz[^8] ^= 0xFF; // the CRC-32 of the trailer
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.ReadLabels(_temp.Write("bad-crc", gz)))!;
+        Assert.That(e.Message, Does.Contain("damaged").And.Not.Contain("unsupported compression method"));
+    }
+
+    [Test]
     public void GzipIsRecognizedByContentNotByName()
     {
         var pixels = IdxBytes.Noise(2 * 3 * 3, seed: 2);

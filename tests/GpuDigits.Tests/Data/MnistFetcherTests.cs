@@ -139,6 +139,7 @@ public class MnistFetcherTests
             .And.Contain("flaky mirror: connection reset by peer")
             .And.Contain("https://mirror.example/mnist/: 404 Not Found")
             .And.Contain("--data DIR"));
+        Assert.That(e.Message, Does.Not.Contain("\n"), "one line: the CLI prints a failure as one line");
         Assert.That(_data.Entries(), Is.EqualTo(new[] { "fake-labels" }));
     }
 
