@@ -78,6 +78,17 @@ public class PlotCommandTests
     }
 
     [Test]
+    public void AHugeCsvMakesASmallPlot()
+    {
+        var epochs = Enumerable.Range(0, 20_000).Select(i => (1.0 / (i + 1), 1.2 / (i + 1), 1 - 0.5 / (i + 1), 1 - 0.6 / (i + 1))).ToArray();
+        string output = _temp.File("huge.svg");
+        var (code, _, err) = CliRunner.Run("plot", Metrics("huge", epochs), "-o", output);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(new FileInfo(output).Length, Is.LessThan(2_000_000), "at most 1,000 points per series, no marker each");
+        Assert.That(new FileInfo(output).Length, Is.GreaterThan(10_000), "the curves are there");
+    }
+
+    [Test]
     public void ErrorsAreOneLine()
     {
         string relu = Relu(), sigmoid = Sigmoid();

@@ -86,16 +86,33 @@ public static class MetricsPlot
             var epochs = runs[r].Epochs.OrderBy(e => e.Epoch).ToList();
             foreach (var (kind, value, dash) in new[] { ("train", train, (string?)null), ("test", test, TestDash) })
             {
-                var points = epochs.Where(e => double.IsFinite(value(e))).Select(e => (e.Epoch, V: value(e))).ToList();
+                var points = Thin(epochs.Where(e => double.IsFinite(value(e))).Select(e => (e.Epoch, V: value(e))).ToList());
                 svg.StartGroup(cssClass: $"series {kind}");
                 svg.Polyline(points.Select(p => (X(p.Epoch), Y(p.V))), colour, 2, dash, tooltip: $"{runs[r].Label} {kind}");
-                foreach (var p in points)
-                    svg.Circle(X(p.Epoch), Y(p.V), 3, kind == "train" ? colour : "#ffffff", colour, 1.5,
-                        tooltip: $"{runs[r].Label}, epoch {p.Epoch}: {kind} {yLabel.Split(' ')[0]} {format(p.V)}");
+                if (points.Count <= MaxMarkedPoints)
+                    foreach (var p in points)
+                        svg.Circle(X(p.Epoch), Y(p.V), 3, kind == "train" ? colour : "#ffffff", colour, 1.5,
+                            tooltip: $"{runs[r].Label}, epoch {p.Epoch}: {kind} {yLabel.Split(' ')[0]} {format(p.V)}");
                 svg.EndGroup();
             }
         }
         svg.EndGroup();
+    }
+
+    /// <summary>Points drawn per series at most: a plot is a few hundred pixels wide, so a million-row CSV must not
+    /// become a million-vertex SVG (hundreds of MB). Evenly spaced rows are kept, the first and last always.</summary>
+    public const int MaxPlottedPoints = 1000;
+
+    /// <summary>Series with more points than this get a line without a marker per epoch.</summary>
+    public const int MaxMarkedPoints = 200;
+
+    private static List<(int Epoch, double V)> Thin(List<(int Epoch, double V)> points)
+    {
+        if (points.Count <= MaxPlottedPoints) return points;
+        var kept = new List<(int, double)>(MaxPlottedPoints);
+        for (int i = 0; i < MaxPlottedPoints; i++)
+            kept.Add(points[(int)((long)i * (points.Count - 1) / (MaxPlottedPoints - 1))]);
+        return kept;
     }
 
     private sealed record Legend(int Rows, IReadOnlyList<(double X, int Row)> Places, double KeyX, int KeyRow);
