@@ -221,6 +221,17 @@ public sealed class HostileRunTests
         Assert.That(err, Does.Contain("empty"));
     }
 
+    // 12. A folder as --image is called a folder, not "Permission denied".
+    [Test]
+    public void AFolderAsImageIsCalledAFolder()
+    {
+        var dir = _temp.File("run-for-image");
+        Assert.That(Run(Train(dir, "--epochs", "1")).Code, Is.EqualTo(ExitCodes.Success));
+        var (code, _, err) = Run("predict", "--model", Path.Combine(dir, RunModels.FinalName), "--image", _temp.Path);
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
+        Assert.That(err, Does.Contain("is a folder").And.Not.Contain("Permission denied"));
+    }
+
     // 12. --resume given a file says so.
     [Test]
     public void ResumeOfAFileSaysItIsAFile()
