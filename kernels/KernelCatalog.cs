@@ -24,6 +24,10 @@ public static class KernelCatalog
         Add(list, nameof(OptimizerKernels.SgdMomentum), typeof(OptimizerKernels));
         Add(list, nameof(OptimizerKernels.Adam), typeof(OptimizerKernels));
         Add(list, nameof(GatherKernels.GatherBatch), typeof(GatherKernels));
+        Add(list, nameof(ConvolutionKernels.Im2Col), typeof(ConvolutionKernels));
+        Add(list, nameof(ConvolutionKernels.Col2Im), typeof(ConvolutionKernels));
+        Add(list, nameof(ConvolutionKernels.MaxPool2x2), typeof(ConvolutionKernels));
+        Add(list, nameof(ConvolutionKernels.MaxPool2x2Backward), typeof(ConvolutionKernels));
         var fill = typeof(FillKernels).GetMethod(nameof(FillKernels.Fill))!;
         foreach (var t in new[] { typeof(byte), typeof(ushort), typeof(uint) })
             list.Add(($"Fill<{t.Name}>", fill.MakeGenericMethod(t)));

@@ -246,6 +246,86 @@ public abstract class Accelerator : IDisposable
     }
 
     /// <summary>
+    /// im2col for a valid-padding, stride-1 convolution with square <paramref name="kernel"/> x <paramref name="kernel"/>
+    /// filters on a batch of NHWC images x [batch, height, width, channels]: with OH = height - kernel + 1 and
+    /// OW = width - kernel + 1, cols[(n OH + oy) OW + ox, (ky kernel + kx) channels + c] = x[n, oy + ky, ox + kx, c].
+    /// A convolution is then one GEMM of cols (batch OH OW x kernel^2 channels) with the filters, and its output is
+    /// again NHWC.
+    /// </summary>
+    public void Im2Col(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols)
+    {
+        var (oh, ow) = ConvOutput(batch, height, width, channels, kernel);
+        Need(x, (long)batch * height * width * channels, nameof(x));
+        Need(cols, (long)batch * oh * ow * kernel * kernel * channels, nameof(cols));
+        if (batch == 0 || channels == 0) return;
+        Im2ColCore(x, batch, height, width, channels, kernel, cols);
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Im2Col"/> (the input gradient of a convolution): dx[n, iy, ix, c] = sum over ky, kx
+    /// (in that order) of cols[(n, iy - ky, ix - kx), (ky, kx, c)] where the output position is inside the image;
+    /// dx is overwritten.
+    /// </summary>
+    public void Col2Im(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx)
+    {
+        var (oh, ow) = ConvOutput(batch, height, width, channels, kernel);
+        Need(cols, (long)batch * oh * ow * kernel * kernel * channels, nameof(cols));
+        Need(dx, (long)batch * height * width * channels, nameof(dx));
+        if (batch == 0 || channels == 0) return;
+        Col2ImCore(cols, batch, height, width, channels, kernel, dx);
+    }
+
+    /// <summary>
+    /// 2 x 2 max pooling, stride 2, of NHWC images [batch, height, width, channels] into y [batch, height / 2,
+    /// width / 2, channels] (an odd last row or column is dropped, as Keras and PyTorch do): y = the first maximum of the
+    /// window in the order (0,0), (0,1), (1,0), (1,1), and argmax = its position 0..3 in that order.
+    /// </summary>
+    public void MaxPool2x2(DeviceBuffer<float> x, int batch, int height, int width, int channels,
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax)
+    {
+        CheckPool(batch, height, width, channels);
+        long outputs = (long)batch * (height / 2) * (width / 2) * channels;
+        Need(x, (long)batch * height * width * channels, nameof(x));
+        Need(y, outputs, nameof(y));
+        Need(argmax, outputs, nameof(argmax));
+        if (outputs == 0) return;
+        MaxPool2x2Core(x, batch, height, width, channels, y, argmax);
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="MaxPool2x2"/>: dx[n, iy, ix, c] = dy[n, iy / 2, ix / 2, c] where (iy, ix) is the
+    /// window's recorded argmax, else 0 (dropped rows and columns too); dx is overwritten.
+    /// </summary>
+    public void MaxPool2x2Backward(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height, int width,
+        int channels, DeviceBuffer<float> dx)
+    {
+        CheckPool(batch, height, width, channels);
+        long outputs = (long)batch * (height / 2) * (width / 2) * channels;
+        Need(dy, outputs, nameof(dy));
+        Need(argmax, outputs, nameof(argmax));
+        Need(dx, (long)batch * height * width * channels, nameof(dx));
+        if ((long)batch * height * width * channels == 0) return;
+        MaxPool2x2BackwardCore(dy, argmax, batch, height, width, channels, dx);
+    }
+
+    /// <summary>The output size of a valid, stride-1 convolution; refuses a filter larger than the image.</summary>
+    public static (int Height, int Width) ConvOutput(int batch, int height, int width, int channels, int kernel)
+    {
+        if (batch < 0 || height < 1 || width < 1 || channels < 0)
+            throw new ArgumentOutOfRangeException(nameof(height), $"Bad image batch shape ({batch}, {height}, {width}, {channels}).");
+        if (kernel < 1) throw new ArgumentOutOfRangeException(nameof(kernel), $"A filter must be at least 1 x 1, got {kernel}.");
+        if (kernel > height || kernel > width)
+            throw new ArgumentException($"A {kernel} x {kernel} filter is wider than the {height} x {width} image it would slide over (valid padding).", nameof(kernel));
+        return (height - kernel + 1, width - kernel + 1);
+    }
+
+    private static void CheckPool(int batch, int height, int width, int channels)
+    {
+        if (batch < 0 || height < 2 || width < 2 || channels < 0)
+            throw new ArgumentOutOfRangeException(nameof(height), $"2 x 2 pooling needs images of at least 2 x 2, got ({batch}, {height}, {width}, {channels}).");
+    }
+
+    /// <summary>
     /// Sets <paramref name="count"/> elements from <paramref name="offset"/> (all of them from there when
     /// <paramref name="count"/> is -1) to <paramref name="value"/>. Like the other ops it runs in order with them
     /// and does not wait for them, unlike <see cref="DeviceBuffer{T}.CopyFromHost"/>, which may: this is how the host
@@ -318,6 +398,16 @@ public abstract class Accelerator : IDisposable
     protected abstract void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
         int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
         DeviceBuffer<float> x, DeviceBuffer<int> batchLabels);
+
+    protected abstract void Im2ColCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols);
+
+    protected abstract void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx);
+
+    protected abstract void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax);
+
+    protected abstract void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
+        int width, int channels, DeviceBuffer<float> dx);
 
     /// <summary>Elements of 1, 2 or 4 bytes; the range is checked.</summary>
     protected abstract void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) where T : unmanaged;

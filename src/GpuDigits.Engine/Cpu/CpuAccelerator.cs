@@ -106,6 +106,20 @@ public sealed class CpuAccelerator : Accelerator
             B(x).Data, B(batchLabels).Data, _threads, _alwaysSplit);
     }
 
+    protected override void Im2ColCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols) =>
+        CpuConvolution.Im2Col(B(x).Data, batch, height, width, channels, kernel, B(cols).Data, _threads, _alwaysSplit);
+
+    protected override void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx) =>
+        CpuConvolution.Col2Im(B(cols).Data, batch, height, width, channels, kernel, B(dx).Data, _threads, _alwaysSplit);
+
+    protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
+        CpuConvolution.MaxPool(B(x).Data, batch, height, width, channels, B(y).Data, B(argmax).Data);
+
+    protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
+        int width, int channels, DeviceBuffer<float> dx) =>
+        CpuConvolution.MaxPoolBackward(B(dy).Data, B(argmax).Data, batch, height, width, channels, B(dx).Data);
+
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>
         B(buffer).Span.Slice(offset, count).Fill(value);
 

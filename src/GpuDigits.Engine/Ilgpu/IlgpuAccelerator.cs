@@ -314,6 +314,51 @@ public sealed partial class IlgpuAccelerator : Accelerator
         }
     }
 
+    private static ImageArgs Image(int batch, int height, int width, int channels, int kernel = 0) =>
+        new() { Batch = batch, Height = height, Width = width, Channels = channels, Kernel = kernel };
+
+    protected override void Im2ColCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols)
+    {
+        long count = (long)batch * (height - kernel + 1) * (width - kernel + 1) * kernel * kernel * channels;
+        lock (_sync)
+        {
+            Enter();
+            _kernels.Im2Col(_stream, GridStride(count), Image(batch, height, width, channels, kernel), V(x), V(cols));
+        }
+    }
+
+    protected override void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx)
+    {
+        long count = (long)batch * height * width * channels;
+        lock (_sync)
+        {
+            Enter();
+            _kernels.Col2Im(_stream, GridStride(count), Image(batch, height, width, channels, kernel), V(cols), V(dx));
+        }
+    }
+
+    protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax)
+    {
+        long count = (long)batch * (height / 2) * (width / 2) * channels;
+        lock (_sync)
+        {
+            Enter();
+            _kernels.MaxPool(_stream, GridStride(count), Image(batch, height, width, channels), V(x), V(y), V(argmax));
+        }
+    }
+
+    protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
+        int width, int channels, DeviceBuffer<float> dx)
+    {
+        long count = (long)batch * height * width * channels;
+        lock (_sync)
+        {
+            Enter();
+            _kernels.MaxPoolBackward(_stream, GridStride(count), Image(batch, height, width, channels), V(dy), V(argmax), V(dx));
+        }
+    }
+
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count)
     {
         var view = ((IlgpuBuffer<T>)buffer).View.SubView(offset, count);

@@ -27,6 +27,10 @@ internal sealed class IlgpuKernels
     private readonly Lazy<Action<AcceleratorStream, KernelConfig, SgdArgs, FloatView, FloatView, FloatView, FloatView>> _sgd;
     private readonly Lazy<Action<AcceleratorStream, KernelConfig, AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView>> _adam;
     private readonly Lazy<Action<AcceleratorStream, KernelConfig, GatherArgs, ArrayView<byte>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, FloatView, ArrayView<int>>> _gather;
+    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView>> _im2col;
+    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView>> _col2im;
+    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView, ArrayView<int>>> _maxPool;
+    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, ArrayView<int>, FloatView>> _maxPoolBackward;
     private readonly Lazy<Action<AcceleratorStream, KernelConfig, ArrayView<byte>, byte>> _fill8;
     private readonly Lazy<Action<AcceleratorStream, KernelConfig, ArrayView<ushort>, ushort>> _fill16;
     private readonly Lazy<Action<AcceleratorStream, KernelConfig, ArrayView<uint>, uint>> _fill32;
@@ -44,6 +48,10 @@ internal sealed class IlgpuKernels
         _sgd = new(() => device.LoadKernel<SgdArgs, FloatView, FloatView, FloatView, FloatView>(OptimizerKernels.SgdMomentum));
         _adam = new(() => device.LoadKernel<AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView>(OptimizerKernels.Adam));
         _gather = new(() => device.LoadKernel<GatherArgs, ArrayView<byte>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, FloatView, ArrayView<int>>(GatherKernels.GatherBatch));
+        _im2col = new(() => device.LoadKernel<ImageArgs, FloatView, FloatView>(ConvolutionKernels.Im2Col));
+        _col2im = new(() => device.LoadKernel<ImageArgs, FloatView, FloatView>(ConvolutionKernels.Col2Im));
+        _maxPool = new(() => device.LoadKernel<ImageArgs, FloatView, FloatView, ArrayView<int>>(ConvolutionKernels.MaxPool2x2));
+        _maxPoolBackward = new(() => device.LoadKernel<ImageArgs, FloatView, ArrayView<int>, FloatView>(ConvolutionKernels.MaxPool2x2Backward));
         _fill8 = new(() => device.LoadKernel<ArrayView<byte>, byte>(FillKernels.Fill));
         _fill16 = new(() => device.LoadKernel<ArrayView<ushort>, ushort>(FillKernels.Fill));
         _fill32 = new(() => device.LoadKernel<ArrayView<uint>, uint>(FillKernels.Fill));
@@ -59,6 +67,10 @@ internal sealed class IlgpuKernels
     public Action<AcceleratorStream, KernelConfig, SgdArgs, FloatView, FloatView, FloatView, FloatView> Sgd => _sgd.Value;
     public Action<AcceleratorStream, KernelConfig, AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView> Adam => _adam.Value;
     public Action<AcceleratorStream, KernelConfig, GatherArgs, ArrayView<byte>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, FloatView, ArrayView<int>> Gather => _gather.Value;
+    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView> Im2Col => _im2col.Value;
+    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView> Col2Im => _col2im.Value;
+    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView, ArrayView<int>> MaxPool => _maxPool.Value;
+    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, ArrayView<int>, FloatView> MaxPoolBackward => _maxPoolBackward.Value;
     public Action<AcceleratorStream, KernelConfig, ArrayView<byte>, byte> Fill8 => _fill8.Value;
     public Action<AcceleratorStream, KernelConfig, ArrayView<ushort>, ushort> Fill16 => _fill16.Value;
     public Action<AcceleratorStream, KernelConfig, ArrayView<uint>, uint> Fill32 => _fill32.Value;
@@ -68,6 +80,7 @@ internal sealed class IlgpuKernels
     {
         _ = Gemm; _ = BiasAdd; _ = ActivationForward; _ = ActivationBackward; _ = SoftmaxRows; _ = SoftmaxTotals;
         _ = ColumnSums; _ = Sgd; _ = Adam; _ = Gather; _ = Fill8; _ = Fill16; _ = Fill32;
+        _ = Im2Col; _ = Col2Im; _ = MaxPool; _ = MaxPoolBackward;
     }
 
     public override string ToString() => $"kernels on {_device.Name}";

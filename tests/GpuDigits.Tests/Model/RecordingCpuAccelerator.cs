@@ -100,6 +100,20 @@ internal sealed class RecordingCpuAccelerator : Accelerator
         DeviceBuffer<float> b, float beta, DeviceBuffer<float> c, DeviceBuffer<float>? bias, Activation activation) =>
         Op(() => CpuGemm.Run(CpuAcceleratorOptions.NativePath, 1, false, transA, transB, m, n, k, alpha, D(a), D(b), beta, D(c), bias is null ? null : D(bias), activation));
 
+    protected override void Im2ColCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols) =>
+        Op(() => CpuConvolution.Im2Col(D(x), batch, height, width, channels, kernel, D(cols), 1, false));
+
+    protected override void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx) =>
+        Op(() => CpuConvolution.Col2Im(D(cols), batch, height, width, channels, kernel, D(dx), 1, false));
+
+    protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
+        Op(() => CpuConvolution.MaxPool(D(x), batch, height, width, channels, D(y), D(argmax)));
+
+    protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
+        int width, int channels, DeviceBuffer<float> dx) =>
+        Op(() => CpuConvolution.MaxPoolBackward(D(dy), D(argmax), batch, height, width, channels, D(dx)));
+
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
         Op(() => CpuElementwise.BiasAdd(D(x), D(bias), rows, cols));
 

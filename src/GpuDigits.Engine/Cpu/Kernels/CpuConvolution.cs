@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using GpuDigits.Engine.Cpu.Threading;
+
+namespace GpuDigits.Engine.Cpu.Kernels;
+
+/// <summary>
+/// CPU twin of kernels/ConvolutionKernels: im2col and its adjoint col2im for valid, stride-1 convolutions on NHWC
+/// images, and 2 x 2 max pooling with its gradient. A convolution is im2col + the packed SIMD GEMM. Each kernel
+/// writes every output element exactly once (col2im gathers, it does not scatter), so the work splits over the
+/// worker team by images with no synchronisation, and the sums are in a fixed order.
+/// </summary>
+internal static class CpuConvolution
+{
+    /// <summary>Rows of one filter position: kernel x channels contiguous floats of an input row are copied at once.</summary>
+    public static void Im2Col(float[] x, int batch, int height, int width, int channels, int kernel, float[] cols, int threads, bool alwaysSplit)
+    {
+        var body = new Im2ColBody(x, height, width, channels, kernel, cols);
+        CpuParallel.For(body, batch, threads, 1, alwaysSplit);
+    }
+
+    public static void Col2Im(float[] cols, int batch, int height, int width, int channels, int kernel, float[] dx, int threads, bool alwaysSplit)
+    {
+        var body = new Col2ImBody(cols, height, width, channels, kernel, dx);
+        CpuParallel.For(body, batch, threads, 1, alwaysSplit);
+    }
+
+    public static void MaxPool(float[] x, int batch, int height, int width, int channels, float[] y, int[] argmax)
+    {
+        int oh = height / 2, ow = width / 2;
+        for (int n = 0; n < batch; n++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    int o = ((n * oh + oy) * ow + ox) * channels;
+                    int i00 = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+                    int i01 = i00 + channels, i10 = i00 + width * channels, i11 = i10 + channels;
+                    for (int c = 0; c < channels; c++)
+                    {
+                        float best = x[i00 + c];
+                        int at = 0;
+                        if (x[i01 + c] > best) { best = x[i01 + c]; at = 1; }
+                        if (x[i10 + c] > best) { best = x[i10 + c]; at = 2; }
+                        if (x[i11 + c] > best) { best = x[i11 + c]; at = 3; }
+                        y[o + c] = best;
+                        argmax[o + c] = at;
+                    }
+                }
+    }
+
+    public static void MaxPoolBackward(float[] dy, int[] argmax, int batch, int height, int width, int channels, float[] dx)
+    {
+        int oh = height / 2, ow = width / 2;
+        for (int n = 0; n < batch; n++)
+            for (int iy = 0; iy < height; iy++)
+                for (int ix = 0; ix < width; ix++)
+                {
+                    int i = ((n * height + iy) * width + ix) * channels;
+                    int oy = iy >> 1, ox = ix >> 1;
+                    if (oy >= oh || ox >= ow)
+                    {
+                        dx.AsSpan(i, channels).Clear();
+                        continue;
+                    }
+                    int o = ((n * oh + oy) * ow + ox) * channels;
+                    int position = (iy & 1) * 2 + (ix & 1);
+                    for (int c = 0; c < channels; c++)
+                        dx[i + c] = argmax[o + c] == position ? dy[o + c] : 0f;
+                }
+    }
+
+    private readonly struct Im2ColBody(float[] x, int height, int width, int channels, int kernel, float[] cols) : IRangeBody
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end)
+        {
+            int oh = height - kernel + 1, ow = width - kernel + 1;
+            int span = kernel * channels, row = kernel * span;
+            for (int n = begin; n < end; n++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        int to = ((n * oh + oy) * ow + ox) * row;
+                        for (int ky = 0; ky < kernel; ky++)
+                        {
+                            int from = ((n * height + oy + ky) * width + ox) * channels;
+                            x.AsSpan(from, span).CopyTo(cols.AsSpan(to + ky * span, span));
+                        }
+                    }
+        }
+    }
+
+    private readonly struct Col2ImBody(float[] cols, int height, int width, int channels, int kernel, float[] dx) : IRangeBody
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end)
+        {
+            int oh = height - kernel + 1, ow = width - kernel + 1;
+            int row = kernel * kernel * channels;
+            for (int n = begin; n < end; n++)
+                for (int iy = 0; iy < height; iy++)
+                    for (int ix = 0; ix < width; ix++)
+                    {
+                        var target = dx.AsSpan(((n * height + iy) * width + ix) * channels, channels);
+                        target.Clear();
+                        for (int ky = 0; ky < kernel; ky++)
+                        {
+                            int oy = iy - ky;
+                            if ((uint)oy >= (uint)oh) continue;
+                            for (int kx = 0; kx < kernel; kx++)
+                            {
+                                int ox = ix - kx;
+                                if ((uint)ox >= (uint)ow) continue;
+                                var source = cols.AsSpan(((n * oh + oy) * ow + ox) * row + (ky * kernel + kx) * channels, channels);
+                                System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
+                            }
+                        }
+                    }
+        }
+    }
+}

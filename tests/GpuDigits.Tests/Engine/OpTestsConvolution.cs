@@ -1,0 +1,129 @@
+using GpuDigits.Engine;
+using GpuDigits.Tests.Reference;
+using NUnit.Framework;
+
+namespace GpuDigits.Tests.Engine;
+
+/// <summary>
+/// im2col, col2im and 2 x 2 max pooling (forward and backward) on every selected device against the float64
+/// references, at awkward shapes: odd image sizes, 1, 3 and 5 channels, batches of 1 and 7, filters of 1, 3 and 5
+/// (one as wide as the image). im2col and pooling copy or compare values, so they are exact; col2im sums up to k^2
+/// terms and is held to the column-sum tolerance. A convolution as im2col + GEMM is checked against a direct one.
+/// </summary>
+[TestFixture]
+public sealed class ConvolutionOpTests : AcceleratorFixture
+{
+    public sealed record Shape(int Batch, int Height, int Width, int Channels, int Kernel)
+    {
+        public override string ToString() => $"n{Batch}h{Height}w{Width}c{Channels}k{Kernel}";
+    }
+
+    public static readonly Shape[] Shapes =
+    [
+        new(1, 5, 5, 1, 3),
+        new(7, 9, 7, 3, 3),
+        new(1, 6, 11, 5, 5),
+        new(7, 5, 5, 3, 5),   // filter as wide as the image: one output pixel
+        new(2, 13, 13, 32, 3), // the second layer of the CNN, at batch 2
+        new(3, 4, 7, 1, 1),
+    ];
+
+    public static readonly Shape[] PoolShapes =
+    [
+        new(1, 2, 2, 1, 0),
+        new(7, 5, 7, 3, 0),    // odd: the last row and column are dropped
+        new(1, 26, 26, 32, 0), // after the first convolution of the CNN
+        new(2, 11, 11, 64, 0),
+        new(3, 9, 4, 5, 0),
+    ];
+
+    [Test]
+    public void Im2ColMatchesReference(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(Shapes))] Shape s)
+    {
+        var acc = Device(device);
+        var x = DeviceData.Uniform(DeviceData.Seed(s.Batch, s.Height, s.Width, s.Channels, s.Kernel), s.Batch * s.Height * s.Width * s.Channels);
+        var expected = ReferenceConvolution.Im2Col(x, s.Batch, s.Height, s.Width, s.Channels, s.Kernel);
+        using var dx = acc.Upload<float>(x);
+        using var cols = DeviceData.Guarded(acc, DeviceData.Filled(expected.Length, float.NaN));
+        acc.Im2Col(dx, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, cols);
+        Verify.Close("cols", DeviceData.ReadGuarded(cols, "cols"), expected, _ => 0);
+        DeviceData.Unchanged(dx, x, "x");
+    }
+
+    [Test]
+    public void Col2ImMatchesReference(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(Shapes))] Shape s)
+    {
+        var acc = Device(device);
+        var (oh, ow) = Accelerator.ConvOutput(s.Batch, s.Height, s.Width, s.Channels, s.Kernel);
+        var cols = DeviceData.Uniform(DeviceData.Seed(s.Kernel, s.Channels, s.Width, s.Height, s.Batch), s.Batch * oh * ow * s.Kernel * s.Kernel * s.Channels);
+        var expected = ReferenceConvolution.Col2Im(cols, s.Batch, s.Height, s.Width, s.Channels, s.Kernel);
+        using var dcols = acc.Upload<float>(cols);
+        using var dx = DeviceData.Guarded(acc, DeviceData.Filled(expected.Values.Length, float.NaN));
+        acc.Col2Im(dcols, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, dx);
+        Verify.Summed("dx", DeviceData.ReadGuarded(dx, "dx"), expected, Tolerances.ColumnSumsRelative, Tolerances.ColumnSumsAbsolute);
+    }
+
+    [Test]
+    public void ConvolutionAsIm2ColAndGemmMatchesADirectOne(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(Shapes))] Shape s, [Values(1, 7)] int filters)
+    {
+        var acc = Device(device);
+        var (oh, ow) = Accelerator.ConvOutput(s.Batch, s.Height, s.Width, s.Channels, s.Kernel);
+        int seed = DeviceData.Seed(s.Batch, s.Height, s.Width, s.Channels, s.Kernel, filters);
+        var x = DeviceData.Uniform(seed, s.Batch * s.Height * s.Width * s.Channels);
+        var w = DeviceData.Uniform(seed + 1, s.Kernel * s.Kernel * s.Channels * filters);
+        var b = DeviceData.Uniform(seed + 2, filters);
+        var expected = ReferenceConvolution.Conv(x, w, b, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, filters);
+        int rows = s.Batch * oh * ow, depth = s.Kernel * s.Kernel * s.Channels;
+        using var dx = acc.Upload<float>(x);
+        using var dw = acc.Upload<float>(w);
+        using var db = acc.Upload<float>(b);
+        using var cols = acc.Allocate<float>(rows * depth);
+        using var y = acc.Allocate<float>(rows * filters);
+        acc.Im2Col(dx, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, cols);
+        acc.Gemm(false, false, rows, filters, depth, 1f, cols, dw, 0f, y, db);
+        Verify.Summed("y", y.ToArray(), expected, Tolerances.Gemm, Tolerances.Gemm);
+    }
+
+    [Test]
+    public void MaxPoolMatchesReference(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(PoolShapes))] Shape s)
+    {
+        var acc = Device(device);
+        int seed = DeviceData.Seed(s.Batch, s.Height, s.Width, s.Channels);
+        var x = DeviceData.Uniform(seed, s.Batch * s.Height * s.Width * s.Channels);
+        for (int i = 0; i < x.Length; i += 5) x[i] = x[Math.Max(0, i - s.Channels)]; // ties: the first maximum wins
+        var (expectedY, expectedArg) = ReferenceConvolution.MaxPool(x, s.Batch, s.Height, s.Width, s.Channels);
+        using var dx = acc.Upload<float>(x);
+        using var y = DeviceData.Guarded(acc, DeviceData.Filled(expectedY.Length, float.NaN));
+        using var arg = DeviceData.Guarded(acc, new int[expectedArg.Length]);
+        acc.MaxPool2x2(dx, s.Batch, s.Height, s.Width, s.Channels, y, arg);
+        Verify.Close("y", DeviceData.ReadGuarded(y, "y"), expectedY, _ => 0);
+        Verify.Exact("argmax", DeviceData.ReadGuarded(arg, "argmax"), expectedArg);
+
+        var dy = DeviceData.Uniform(seed + 1, expectedY.Length);
+        var expectedDx = ReferenceConvolution.MaxPoolBackward(dy, expectedArg, s.Batch, s.Height, s.Width, s.Channels);
+        using var ddy = acc.Upload<float>(dy);
+        using var ddx = DeviceData.Guarded(acc, DeviceData.Filled(expectedDx.Length, float.NaN));
+        acc.MaxPool2x2Backward(ddy, arg, s.Batch, s.Height, s.Width, s.Channels, ddx);
+        Verify.Close("dx", DeviceData.ReadGuarded(ddx, "dx"), expectedDx, _ => 0);
+    }
+
+    [Test]
+    public void AFilterWiderThanTheImageIsRefused(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device)
+    {
+        var acc = Device(device);
+        using var x = acc.Allocate<float>(4 * 4);
+        using var cols = acc.Allocate<float>(64);
+        var e = Assert.Throws<ArgumentException>(() => acc.Im2Col(x, 1, 4, 4, 1, 5, cols))!;
+        Assert.That(e.Message, Does.Contain("wider than the 4 x 4 image"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => acc.MaxPool2x2(x, 1, 1, 16, 1, cols, acc.Allocate<int>(8)));
+    }
+}

@@ -1,0 +1,113 @@
+namespace GpuDigits.Tests.Reference;
+
+/// <summary>
+/// Float64 references of the convolution ops (im2col, col2im, 2 x 2 max pooling and its gradient), written from the
+/// definitions: col2im as the sum over every (output position, filter offset) pair that reads an input element, and
+/// a direct convolution to check that im2col + GEMM is one.
+/// </summary>
+public static class ReferenceConvolution
+{
+    public static double[] Im2Col(float[] x, int n, int h, int w, int c, int k)
+    {
+        int oh = h - k + 1, ow = w - k + 1;
+        var cols = new double[(long)n * oh * ow * k * k * c];
+        long at = 0;
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int ky = 0; ky < k; ky++)
+                        for (int kx = 0; kx < k; kx++)
+                            for (int ch = 0; ch < c; ch++)
+                                cols[at++] = x[((b * h + oy + ky) * w + ox + kx) * c + ch];
+        return cols;
+    }
+
+    /// <summary>The adjoint by scattering: every element of cols is added to the input element it was read from.</summary>
+    public static ReferenceOps.Summed Col2Im(float[] cols, int n, int h, int w, int c, int k)
+    {
+        int oh = h - k + 1, ow = w - k + 1;
+        var dx = new double[(long)n * h * w * c];
+        var magnitude = new double[dx.Length];
+        long at = 0;
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int ky = 0; ky < k; ky++)
+                        for (int kx = 0; kx < k; kx++)
+                            for (int ch = 0; ch < c; ch++)
+                            {
+                                long target = ((long)(b * h + oy + ky) * w + ox + kx) * c + ch;
+                                dx[target] += cols[at];
+                                magnitude[target] += Math.Abs(cols[at]);
+                                at++;
+                            }
+        return new ReferenceOps.Summed(dx, magnitude);
+    }
+
+    public static (double[] Y, int[] Argmax) MaxPool(float[] x, int n, int h, int w, int c)
+    {
+        int oh = h / 2, ow = w / 2;
+        var y = new double[(long)n * oh * ow * c];
+        var arg = new int[y.Length];
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        double best = double.NegativeInfinity;
+                        int at = -1;
+                        for (int d = 0; d < 4; d++)
+                        {
+                            double v = x[((b * h + 2 * oy + d / 2) * w + 2 * ox + d % 2) * c + ch];
+                            if (at < 0 || v > best) (best, at) = (v, d);
+                        }
+                        long o = ((long)(b * oh + oy) * ow + ox) * c + ch;
+                        y[o] = best;
+                        arg[o] = at;
+                    }
+        return (y, arg);
+    }
+
+    public static double[] MaxPoolBackward(float[] dy, int[] argmax, int n, int h, int w, int c)
+    {
+        int oh = h / 2, ow = w / 2;
+        var dx = new double[(long)n * h * w * c];
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        long o = ((long)(b * oh + oy) * ow + ox) * c + ch;
+                        int d = argmax[o];
+                        dx[((long)(b * h + 2 * oy + d / 2) * w + 2 * ox + d % 2) * c + ch] = dy[o];
+                    }
+        return dx;
+    }
+
+    /// <summary>Direct valid convolution: y[b, oy, ox, f] = bias[f] + sum_{ky,kx,c} x[b, oy+ky, ox+kx, c] w[(ky,kx,c), f].</summary>
+    public static ReferenceOps.Summed Conv(float[] x, float[] weights, float[] bias, int n, int h, int w, int c, int k, int filters)
+    {
+        int oh = h - k + 1, ow = w - k + 1;
+        var y = new double[(long)n * oh * ow * filters];
+        var magnitude = new double[y.Length];
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int f = 0; f < filters; f++)
+                    {
+                        double sum = bias[f], mag = Math.Abs(bias[f]);
+                        for (int ky = 0; ky < k; ky++)
+                            for (int kx = 0; kx < k; kx++)
+                                for (int ch = 0; ch < c; ch++)
+                                {
+                                    double term = (double)x[((b * h + oy + ky) * w + ox + kx) * c + ch] * weights[((ky * k + kx) * c + ch) * filters + f];
+                                    sum += term;
+                                    mag += Math.Abs(term);
+                                }
+                        long o = ((long)(b * oh + oy) * ow + ox) * filters + f;
+                        y[o] = sum;
+                        magnitude[o] = mag;
+                    }
+        return new ReferenceOps.Summed(y, magnitude);
+    }
+}
