@@ -4,12 +4,12 @@ using GpuDigits.Model.Layers;
 namespace GpuDigits.Model;
 
 /// <summary>
-/// The multilayer perceptron of a <see cref="NetworkSpec"/> on one accelerator: dense layers, softmax
-/// cross-entropy on top. Every op goes through the <see cref="Accelerator"/>; the network never sees a backend.
+/// The network of a <see cref="NetworkSpec"/> on one accelerator: convolution + pooling stages (a CNN), dense layers,
+/// softmax cross-entropy on top. Every op goes through the <see cref="Accelerator"/>; the network never sees a backend.
 /// </summary>
 public sealed class Network : IDisposable
 {
-    private readonly DenseLayer[] _layers;
+    private readonly ILayer[] _layers;
 
     public Network(Accelerator accelerator, NetworkSpec spec, int maxRows)
     {
@@ -18,23 +18,32 @@ public sealed class Network : IDisposable
         MaxRows = maxRows;
         spec.CheckBufferSizes(maxRows);
         var widths = spec.Widths;
-        _layers = new DenseLayer[widths.Count - 1];
+        var layers = new List<ILayer>();
+        _layers = [];
         try
         {
-            for (int i = 0; i < _layers.Length; i++)
+            foreach (var (side, channels, filters) in spec.ConvStages)
             {
-                bool output = i == _layers.Length - 1;
-                _layers[i] = new DenseLayer(accelerator, widths[i], widths[i + 1],
-                    output ? Activation.None : spec.Activation, maxRows);
+                var conv = new ConvLayer(accelerator, side, channels, filters, NetworkSpec.ConvKernel, spec.Activation, maxRows);
+                layers.Add(conv);
+                layers.Add(new PoolLayer(accelerator, conv.OutputSide, filters, maxRows));
             }
+            for (int i = 0; i + 1 < widths.Count; i++)
+            {
+                bool output = i + 2 == widths.Count;
+                layers.Add(new DenseLayer(accelerator, widths[i], widths[i + 1], output ? Activation.None : spec.Activation, maxRows));
+            }
+            _layers = layers.ToArray();
             Probabilities = accelerator.Allocate<float>(maxRows * spec.Classes);
         }
         catch
         {
-            Dispose();
+            foreach (var l in layers) l.Dispose();
+            Probabilities?.Dispose();
             throw;
         }
-        Parameters = _layers.SelectMany((l, i) => new[] { Rename(l.Weights, $"W{i + 1}"), Rename(l.Bias, $"b{i + 1}") }).ToArray();
+        var shapes = Persistence.ModelFile.ParameterShapes(spec);
+        Parameters = _layers.SelectMany(l => l.Parameters).Select((p, i) => Rename(p, shapes[i].Name)).ToArray();
     }
 
     private static Parameter Rename(Parameter p, string name) => new(name, p.Value, p.Gradient);
@@ -42,9 +51,9 @@ public sealed class Network : IDisposable
     public Accelerator Accelerator { get; }
     public NetworkSpec Spec { get; }
     public int MaxRows { get; }
-    public IReadOnlyList<DenseLayer> Layers => _layers;
+    public IReadOnlyList<ILayer> Layers => _layers;
 
-    /// <summary>W1, b1, W2, b2, ... in layer order.</summary>
+    /// <summary>In layer order: Wc1, bc1, ... of the convolutions, then W1, b1, W2, b2, ... of the dense layers.</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>Softmax output of the last <see cref="Loss"/> call, rows x classes.</summary>
@@ -53,15 +62,10 @@ public sealed class Network : IDisposable
     /// <summary>Fills the weights from the seeded generator (He or Xavier, see <see cref="Initialization"/>), zero biases.</summary>
     public void Initialize(SeededRandom random)
     {
-        foreach (var layer in _layers)
-        {
-            var act = layer.Activation == Activation.None ? Activation.Sigmoid : layer.Activation; // Xavier for the output layer
-            layer.Weights.Value.CopyFromHost(Initialization.Weights(layer.Inputs, layer.Outputs, act, random));
-            layer.Bias.Value.CopyFromHost(new float[layer.Outputs]);
-        }
+        foreach (var layer in _layers) layer.Initialize(random);
     }
 
-    /// <summary>Runs the layers on x (rows x inputs); returns the logits buffer (rows x classes).</summary>
+    /// <summary>Runs the layers on x (rows x inputs; images as NHWC, one channel); returns the logits buffer (rows x classes).</summary>
     public DeviceBuffer<float> Forward(DeviceBuffer<float> x, int rows)
     {
         CheckRows(rows);

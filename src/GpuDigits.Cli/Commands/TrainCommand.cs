@@ -17,7 +17,8 @@ namespace GpuDigits.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    private static readonly Option<string> Hidden = new("--hidden") { Description = "Hidden layer widths, comma-separated.", DefaultValueFactory = _ => "128,128" };
+    private static readonly Option<string> Arch = new Option<string>("--arch") { Description = "Network: mlp (784-128-128-10, the first tutorial) or cnn (conv 3x3 32, pool, conv 3x3 64, pool, dense 128, dense 10: the second; Adam by default).", DefaultValueFactory = _ => "mlp" }.AcceptOnlyFromAmong("mlp", "cnn");
+    private static readonly Option<string> Hidden = new("--hidden") { Description = "Hidden (dense) layer widths, comma-separated (default: 128,128 for mlp, 128 for cnn).", DefaultValueFactory = _ => "128,128" };
     private static readonly Option<string> ActivationOpt = new Option<string>("--activation") { Description = "Hidden-layer activation.", DefaultValueFactory = _ => "relu" }.AcceptOnlyFromAmong("relu", "sigmoid", "tanh");
     private static readonly Option<string> OptimizerOpt = new Option<string>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => "sgd" }.AcceptOnlyFromAmong("sgd", "adam");
     private static readonly Option<float?> Lr = new("--lr") { Description = "Base learning rate (default: 0.05 for sgd, 0.001 for adam)." };
@@ -38,7 +39,7 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train the MNIST classifier; write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
         {
-            Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
+            Arch, Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
             CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume, CudaGraphs, ProgressMs,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
@@ -204,6 +205,7 @@ public static class TrainCommand
         {
             if (Explicit(parse, option) && !same) conflicts.Add($"{option.Name} (the run uses {savedValue})");
         }
+        Check(Arch, parse.GetValue(Arch) == state.Spec.ArchitectureName, state.Spec.ArchitectureName);
         Check(Hidden, SafeHidden(parse)?.SequenceEqual(state.Spec.Hidden) == true, string.Join(",", state.Spec.Hidden));
         Check(ActivationOpt, parse.GetValue(ActivationOpt) == state.Spec.Activation.ToName(), state.Spec.Activation.ToName());
         Check(OptimizerOpt, parse.GetValue(OptimizerOpt) == saved.Optimizer.ToString().ToLowerInvariant(), saved.Optimizer.ToString().ToLowerInvariant());
@@ -258,12 +260,17 @@ public static class TrainCommand
         try
         {
             ActivationNames.TryParse(parse.GetValue(ActivationOpt)!, out var activation);
-            var spec = NetworkSpec.Default with { Hidden = NetworkSpec.ParseHidden(parse.GetValue(Hidden)!), Activation = activation };
+            bool cnn = parse.GetValue(Arch) == "cnn";
+            var baseSpec = cnn ? NetworkSpec.Cnn : NetworkSpec.Default;
+            var hidden = Explicit(parse, Hidden) ? NetworkSpec.ParseHidden(parse.GetValue(Hidden)!) : baseSpec.Hidden;
+            var spec = baseSpec with { Hidden = hidden, Activation = activation };
+            // The CNN's default optimizer is Adam at 1e-3, as in the tutorial; --optimizer sgd still chooses SGD.
+            bool adam = Explicit(parse, OptimizerOpt) ? parse.GetValue(OptimizerOpt) == "adam" : cnn;
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(Epochs),
                 BatchSize = parse.GetValue(Batch),
-                Optimizer = parse.GetValue(OptimizerOpt) == "adam" ? OptimizerKind.Adam : OptimizerKind.Sgd,
+                Optimizer = adam ? OptimizerKind.Adam : OptimizerKind.Sgd,
                 LearningRate = parse.GetValue(Lr),
                 Momentum = parse.GetValue(Momentum),
                 Schedule = parse.GetValue(Schedule) == "constant" ? LearningRateSchedule.Constant : LearningRateSchedule.Cosine,

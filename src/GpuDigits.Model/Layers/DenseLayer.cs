@@ -7,7 +7,7 @@ namespace GpuDigits.Model.Layers;
 /// GEMM with the bias + activation epilogue fused; backward is an activation backward, two GEMMs and a column sum.
 /// Activations and gradients live in buffers sized for the largest batch, allocated once.
 /// </summary>
-public sealed class DenseLayer : IDisposable
+public sealed class DenseLayer : ILayer
 {
     private readonly Accelerator _acc;
 
@@ -30,6 +30,16 @@ public sealed class DenseLayer : IDisposable
     public int MaxRows { get; }
     public Parameter Weights { get; }
     public Parameter Bias { get; }
+    public IReadOnlyList<Parameter> Parameters => [Weights, Bias];
+    public int OutputsPerRow => Outputs;
+
+    /// <summary>He or Xavier weights (Xavier for the output layer, see <see cref="Initialization"/>), zero biases.</summary>
+    public void Initialize(SeededRandom random)
+    {
+        var act = Activation == Activation.None ? Activation.Sigmoid : Activation;
+        Weights.Value.CopyFromHost(Initialization.Weights(Inputs, Outputs, act, random));
+        Bias.Value.CopyFromHost(new float[Outputs]);
+    }
 
     /// <summary>The last forward output y, rows x Outputs.</summary>
     public DeviceBuffer<float> Output { get; }

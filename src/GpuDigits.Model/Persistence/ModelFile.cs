@@ -86,6 +86,13 @@ public sealed class ModelFile
     {
         var w = spec.Widths;
         var shapes = new List<(string, long)>();
+        int stage = 0;
+        foreach (var (_, channels, filters) in spec.ConvStages)
+        {
+            stage++;
+            shapes.Add(($"Wc{stage}", (long)NetworkSpec.ConvKernel * NetworkSpec.ConvKernel * channels * filters));
+            shapes.Add(($"bc{stage}", filters));
+        }
         for (int i = 0; i + 1 < w.Count; i++)
         {
             shapes.Add(($"W{i + 1}", (long)w[i] * w[i + 1]));

@@ -38,6 +38,11 @@ public static class ModelFormat
     public static long MaxFileLength => Array.MaxLength;
 
     public const string ArchitectureTag = "ARCH";
+
+    /// <summary>The convolution stages of a CNN (absent for an MLP, whose files are byte for byte what they were):
+    /// u32 count, then the filters of each stage. Written as a required section, so a build that predates CNNs refuses
+    /// the file instead of reading it as an MLP.</summary>
+    public const string ConvolutionTag = "CONV";
     public const string NormalizationTag = "NORM";
     public const string WeightsTag = "WGTS";
     public const string MetadataTag = "META";
@@ -45,7 +50,7 @@ public static class ModelFormat
     /// <summary>The eight bytes a model file starts with: "GDMODEL" and a zero byte.</summary>
     public static ReadOnlySpan<byte> Magic => "GDMODEL\0"u8;
 
-    internal static readonly HashSet<string> KnownTags = [ArchitectureTag, NormalizationTag, WeightsTag, MetadataTag];
+    internal static readonly HashSet<string> KnownTags = [ArchitectureTag, ConvolutionTag, NormalizationTag, WeightsTag, MetadataTag];
 
     private const uint RequiredFlag = 1;
 
@@ -68,6 +73,7 @@ public static class ModelFormat
             new(NormalizationTag, true, NormalizationPayload(model.Normalization)),
             new(WeightsTag, true, WeightsPayload(model.Parameters)),
         };
+        if (model.Spec.IsConvolutional) sections.Insert(1, new(ConvolutionTag, true, ConvolutionPayload(model.Spec)));
         if (model.Metadata.Count > 0) sections.Add(new(MetadataTag, false, MetadataPayload(model.Metadata)));
         sections.AddRange(model.ExtraSections);
         return Assemble(sections, Version);
@@ -98,13 +104,23 @@ public static class ModelFormat
         return bytes;
     }
 
+    private static byte[] ConvolutionPayload(NetworkSpec spec)
+    {
+        var payload = new byte[4 + 4 * spec.ConvFilters.Count];
+        BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)spec.ConvFilters.Count);
+        for (int i = 0; i < spec.ConvFilters.Count; i++)
+            BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4 + 4 * i), (uint)spec.ConvFilters[i]);
+        return payload;
+    }
+
+    /// <summary>The image inputs, the dense hidden widths and the classes (for a CNN the dense input is derived).</summary>
     private static byte[] ArchitecturePayload(NetworkSpec spec)
     {
-        var widths = spec.Widths;
-        var payload = new byte[4 + 4 * widths.Count + 4];
-        BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)widths.Count);
-        for (int i = 0; i < widths.Count; i++) BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4 + 4 * i), (uint)widths[i]);
-        BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4 + 4 * widths.Count), (uint)spec.Activation);
+        int[] widths = [spec.Inputs, .. spec.Hidden, spec.Classes];
+        var payload = new byte[4 + 4 * widths.Length + 4];
+        BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)widths.Length);
+        for (int i = 0; i < widths.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4 + 4 * i), (uint)widths[i]);
+        BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(4 + 4 * widths.Length), (uint)spec.Activation);
         return payload;
     }
 
@@ -180,6 +196,7 @@ public static class ModelFormat
         var meta = Single(MetadataTag);
 
         var spec = ReadArchitecture(arch.Payload, name);
+        if (Single(ConvolutionTag) is { } conv) spec = ReadConvolutions(conv.Payload, spec, name);
         var normalization = ReadNormalization(norm.Payload, name);
         var parameters = ReadWeights(weights.Payload, spec, name);
         var metadata = meta is null ? null : ReadMetadata(meta.Payload, name);
@@ -278,6 +295,33 @@ public static class ModelFormat
         if (!Enum.IsDefined((Activation)activation))
             throw new ModelFormatException(name, $"declares unknown activation code {activation}");
         return new NetworkSpec(widths[0], widths[1..^1], widths[^1], (Activation)activation);
+    }
+
+    private static NetworkSpec ReadConvolutions(byte[] payload, NetworkSpec spec, string name)
+    {
+        if (payload.Length < 4) throw new ModelFormatException(name, $"has a {ConvolutionTag} section of {payload.Length} bytes, too short to hold a stage count");
+        uint stages = BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        if (stages < 1 || stages > 8)
+            throw new ModelFormatException(name, $"declares {stages:N0} convolution stages; a network has 1 to 8");
+        if (payload.Length != 4 + 4L * stages)
+            throw new ModelFormatException(name, $"has a size mismatch: {ConvolutionTag} declares {stages} stages but holds {payload.Length} bytes");
+        var filters = new int[stages];
+        for (int i = 0; i < stages; i++)
+        {
+            uint f = BinaryPrimitives.ReadUInt32LittleEndian(payload.AsSpan(4 + 4 * i));
+            if (f < 1 || f > 4096) throw new ModelFormatException(name, $"declares {f:N0} filters in convolution stage {i + 1}; 1 to 4096 are allowed");
+            filters[i] = (int)f;
+        }
+        var cnn = spec with { ConvFilters = filters };
+        try
+        {
+            cnn.CheckConvolutions();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFormatException(name, $"declares convolutions that do not fit its images ({e.Message.TrimEnd('.')})");
+        }
+        return cnn;
     }
 
     private static Normalization ReadNormalization(byte[] payload, string name)

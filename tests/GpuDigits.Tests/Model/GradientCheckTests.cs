@@ -15,10 +15,23 @@ public class GradientCheckTests
     [TestCase(Activation.Relu)]
     [TestCase(Activation.Sigmoid)]
     [TestCase(Activation.Tanh)]
-    public void BackpropMatchesFiniteDifferences(Activation activation)
+    public void BackpropMatchesFiniteDifferences(Activation activation) =>
+        CheckGradients(new NetworkSpec(7, [5, 4], 3, activation), rows: 6);
+
+    /// <summary>
+    /// The whole CNN path (im2col, GEMM, bias + activation, max pooling, col2im, the dense head): two convolution
+    /// stages on 10 x 10 images (conv 3 filters -> 8 x 8, pool -> 4 x 4, conv 4 filters -> 2 x 2, pool -> 1 x 1).
+    /// Smooth activations, so finite differences do not straddle a ReLU kink; max pooling's switches are rare at
+    /// h = 1e-3 with random inputs.
+    /// </summary>
+    [TestCase(Activation.Tanh)]
+    [TestCase(Activation.Sigmoid)]
+    public void CnnBackpropMatchesFiniteDifferences(Activation activation) =>
+        CheckGradients(new NetworkSpec(100, [6], 3, activation) { ConvFilters = [3, 4] }, rows: 3);
+
+    private static void CheckGradients(NetworkSpec spec, int rows)
     {
-        const int rows = 6;
-        var spec = new NetworkSpec(7, [5, 4], 3, activation);
+        var activation = spec.Activation;
         using var acc = AcceleratorCatalog.Default().Open("cpu");
         using var net = new Network(acc, spec, rows);
         net.Initialize(new SeededRandom(42));

@@ -1,0 +1,80 @@
+using GpuDigits.Engine;
+
+namespace GpuDigits.Model.Layers;
+
+/// <summary>
+/// A valid, stride-1 convolution of NHWC images (side x side x channels) with <see cref="Filters"/> square filters,
+/// then the activation: im2col, then one GEMM with the bias + activation epilogue fused, so the output
+/// (OH x OW x filters per image) is NHWC again. Weights are (kernel kernel channels) x filters, row-major, in im2col's
+/// (ky, kx, c) order. Backward: activation backward, dW = cols^T dz, db = column sums of dz, and for dL/dinput
+/// dcols = dz W^T (into the cols buffer, which the weight gradient no longer needs) folded back by col2im.
+/// </summary>
+public sealed class ConvLayer : ILayer
+{
+    private readonly Accelerator _acc;
+    private readonly DeviceBuffer<float> _cols;
+
+    public ConvLayer(Accelerator accelerator, int side, int channels, int filters, int kernel, Activation activation, int maxRows)
+    {
+        _acc = accelerator;
+        (Side, Channels, Filters, Kernel, Activation) = (side, channels, filters, kernel, activation);
+        (OutputSide, _) = Accelerator.ConvOutput(1, side, side, channels, kernel);
+        Depth = kernel * kernel * channels;
+        Weights = new Parameter("W", accelerator.Allocate<float>(Depth * filters), accelerator.Allocate<float>(Depth * filters));
+        Bias = new Parameter("b", accelerator.Allocate<float>(filters), accelerator.Allocate<float>(filters));
+        _cols = accelerator.Allocate<float>(maxRows * OutputSide * OutputSide * Depth);
+        Output = accelerator.Allocate<float>(maxRows * OutputsPerRow);
+        OutputGradient = accelerator.Allocate<float>(maxRows * OutputsPerRow);
+        Parameters = [Weights, Bias];
+    }
+
+    public int Side { get; }
+    public int Channels { get; }
+    public int Filters { get; }
+    public int Kernel { get; }
+    public int OutputSide { get; }
+
+    /// <summary>Rows of a filter: kernel x kernel x channels.</summary>
+    public int Depth { get; }
+
+    public Activation Activation { get; }
+    public Parameter Weights { get; }
+    public Parameter Bias { get; }
+    public IReadOnlyList<Parameter> Parameters { get; }
+    public int OutputsPerRow => OutputSide * OutputSide * Filters;
+    public DeviceBuffer<float> Output { get; }
+    public DeviceBuffer<float> OutputGradient { get; }
+
+    public void Forward(DeviceBuffer<float> input, int rows)
+    {
+        _acc.Im2Col(input, rows, Side, Side, Channels, Kernel, _cols);
+        _acc.Gemm(false, false, rows * OutputSide * OutputSide, Filters, Depth, 1f, _cols, Weights.Value, 0f, Output, Bias.Value, Activation);
+    }
+
+    public void Backward(DeviceBuffer<float> input, int rows, DeviceBuffer<float>? inputGradient)
+    {
+        int pixels = rows * OutputSide * OutputSide;
+        if (Activation != Activation.None)
+            _acc.ActivationBackward(Activation, Output, OutputGradient, OutputGradient, pixels * Filters);
+        _acc.Gemm(true, false, Depth, Filters, pixels, 1f, _cols, OutputGradient, 0f, Weights.Gradient);
+        _acc.ColumnSums(OutputGradient, pixels, Filters, Bias.Gradient);
+        if (inputGradient is null) return;
+        _acc.Gemm(false, true, pixels, Depth, Filters, 1f, OutputGradient, Weights.Value, 0f, _cols);
+        _acc.Col2Im(_cols, rows, Side, Side, Channels, Kernel, inputGradient);
+    }
+
+    public void Initialize(SeededRandom random)
+    {
+        Weights.Value.CopyFromHost(Initialization.Weights(Depth, Filters, Activation, random));
+        Bias.Value.CopyFromHost(new float[Filters]);
+    }
+
+    public void Dispose()
+    {
+        Weights.Dispose();
+        Bias.Dispose();
+        _cols.Dispose();
+        Output.Dispose();
+        OutputGradient.Dispose();
+    }
+}
