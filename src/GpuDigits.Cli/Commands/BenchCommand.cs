@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GpuDigits.Data;
+using GpuDigits.Model;
 using GpuDigits.Cli.Benchmarks;
 using GpuDigits.Cli.Presentation;
 using GpuDigits.Engine;
@@ -18,13 +19,14 @@ public static class BenchCommand
     private static readonly Option<int> Epochs = new("--epochs") { Description = "Timed training epochs per optimizer after a warm-up epoch; 0 skips the epoch rows.", DefaultValueFactory = _ => 3 };
     private static readonly Option<string> Csv = new Option<string>("--csv") { Description = "Also write the results to this CSV file." }.NotEmptyPath();
     private static readonly Option<int> Square = new("--square") { Description = "Side of the square GEMMs (64 to 8192; 4096 on a GPU).", DefaultValueFactory = _ => 1024 };
+    private static readonly Option<string> Arch = new Option<string>("--arch") { Description = "Network of the epoch rows: mlp (SGD and Adam) or cnn (Adam, its default).", DefaultValueFactory = _ => "mlp" }.AcceptOnlyFromAmong("mlp", "cnn");
     private static readonly Option<bool> OpsOnly = new("--ops-only") { Description = "Time the ops only (same as --epochs 0)." };
 
     public static Command Create()
     {
         var command = new Command("bench", "Time each op at the training shapes and at 1024^3, and whole training epochs (SGD, Adam).")
         {
-            CommonOptions.Device, Repeat, Epochs, Square, Csv, OpsOnly, CommonOptions.Data,
+            CommonOptions.Device, Repeat, Epochs, Square, Arch, Csv, OpsOnly, CommonOptions.Data,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -75,11 +77,12 @@ public static class BenchCommand
         }) { SquareSize = square }.Run();
         if (data is not null)
         {
-            foreach (var optimizer in new[] { OptimizerKind.Sgd, OptimizerKind.Adam })
+            bool cnn = parse.GetValue(Arch) == "cnn";
+            foreach (var optimizer in cnn ? [OptimizerKind.Adam] : new[] { OptimizerKind.Sgd, OptimizerKind.Adam })
             {
                 cancellation.ThrowIfCancellationRequested();
-                view.Status($"  timing {epochs} {optimizer.ToString().ToLowerInvariant()} epochs after a warm-up epoch ...");
-                records.Add(EpochBenchmark.Run(accelerator, optimizer, data.Train, data.Test, epochs));
+                view.Status($"  timing {epochs} {(cnn ? "cnn " : "")}{optimizer.ToString().ToLowerInvariant()} epochs after a warm-up epoch ...");
+                records.Add(EpochBenchmark.Run(accelerator, optimizer, data.Train, data.Test, epochs, cnn ? NetworkSpec.Cnn : null));
             }
         }
         view.Results(records);
