@@ -20,6 +20,52 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
     /// <summary>Side of the square GEMMs (1024 by default; 4096 on a GPU, as the GPU check runs it).</summary>
     public int SquareSize { get; init; } = 1024;
 
+    /// <summary>Also time the CNN's GEMMs and its layout and pooling ops (<c>bench --arch cnn</c>).</summary>
+    public bool Convolutions { get; init; }
+
+    /// <summary>The GEMMs of one CNN step at batch 128: each convolution's forward (im2col rows x filters, fused bias +
+    /// ReLU), weight gradient (TN, a long k) and, for the second, the input gradient into the cols (NT).</summary>
+    public static IEnumerable<(bool TransA, bool TransB, int M, int N, int K, bool Bias, Activation Act, string Note)> CnnGemmShapes()
+    {
+        yield return (false, false, Batch * 26 * 26, 32, 9, true, Activation.Relu, "cnn conv1 forward");
+        yield return (true, false, 9, 32, Batch * 26 * 26, false, Activation.None, "cnn conv1 weight grad");
+        yield return (false, false, Batch * 11 * 11, 64, 288, true, Activation.Relu, "cnn conv2 forward");
+        yield return (true, false, 288, 64, Batch * 11 * 11, false, Activation.None, "cnn conv2 weight grad");
+        yield return (false, true, Batch * 11 * 11, 288, 64, false, Activation.None, "cnn conv2 input grad (cols)");
+        yield return (false, false, Batch, 128, 1600, true, Activation.Relu, "cnn dense forward");
+        yield return (true, false, 1600, 128, Batch, false, Activation.None, "cnn dense weight grad");
+        yield return (false, true, Batch, 1600, 128, false, Activation.None, "cnn dense input grad");
+    }
+
+    private IEnumerable<BenchRecord> ConvolutionOps()
+    {
+        var random = new Random(7);
+        const float f = sizeof(float);
+        foreach (var (side, channels, note) in new[] { (28, 1, "cnn conv1"), (13, 32, "cnn conv2") })
+        {
+            int o = side - 2;
+            long cols = (long)Batch * o * o * 9 * channels, image = (long)Batch * side * side * channels;
+            using var x = accelerator.Upload<float>(RandomFloats(random, (int)image));
+            using var c = accelerator.Upload<float>(RandomFloats(random, (int)cols));
+            yield return Time("elementwise", "im2col", $"{Batch}x{side}x{side}x{channels} k3", (image + cols) * f, "GB/s", note,
+                () => accelerator.Im2Col(x, Batch, side, side, channels, 3, c));
+            if (channels > 1)
+                yield return Time("elementwise", "col2im", $"{Batch}x{side}x{side}x{channels} k3", (image + cols) * f, "GB/s", note,
+                    () => accelerator.Col2Im(c, Batch, side, side, channels, 3, x));
+        }
+        foreach (var (side, channels, note) in new[] { (26, 32, "cnn pool1"), (11, 64, "cnn pool2") })
+        {
+            long image = (long)Batch * side * side * channels, pooled = (long)Batch * (side / 2) * (side / 2) * channels;
+            using var x = accelerator.Upload<float>(RandomFloats(random, (int)image));
+            using var y = accelerator.Allocate<float>((int)pooled);
+            using var arg = accelerator.Allocate<int>((int)pooled);
+            yield return Time("elementwise", "max_pool_2x2", $"{Batch}x{side}x{side}x{channels}", (image + 2 * pooled) * f, "GB/s", note,
+                () => accelerator.MaxPool2x2(x, Batch, side, side, channels, y, arg));
+            yield return Time("elementwise", "max_pool_2x2_backward", $"{Batch}x{side}x{side}x{channels}", (image + 2 * pooled) * f, "GB/s", note,
+                () => accelerator.MaxPool2x2Backward(y, arg, Batch, side, side, channels, x));
+        }
+    }
+
     /// <summary>Untimed warm-up per op: long enough for the .NET tiered JIT to replace its quick first code.</summary>
     public double WarmupSeconds { get; init; } = 0.3;
 
@@ -34,6 +80,12 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         foreach (var (transA, transB, m, n, k, bias, act, note) in GemmShapes(SquareSize))
             Add(TimeGemm(transA, transB, m, n, k, bias, act, note));
         foreach (var r in Elementwise()) Add(r);
+        if (Convolutions)
+        {
+            foreach (var (transA, transB, m, n, k, bias, act, note) in CnnGemmShapes())
+                Add(TimeGemm(transA, transB, m, n, k, bias, act, note));
+            foreach (var r in ConvolutionOps()) Add(r);
+        }
         return records;
     }
 

@@ -74,7 +74,7 @@ public static class BenchCommand
         {
             view.Status($"  {r.Op} {r.Shape}: {BenchView.Rate(r.BestRate, r.Unit)}");
             cancellation.ThrowIfCancellationRequested();
-        }) { SquareSize = square }.Run();
+        }) { SquareSize = square, Convolutions = parse.GetValue(Arch) == "cnn" }.Run();
         if (data is not null)
         {
             bool cnn = parse.GetValue(Arch) == "cnn";

@@ -114,11 +114,11 @@ public sealed class CpuAccelerator : Accelerator
 
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
         DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
-        CpuConvolution.MaxPool(B(x).Data, batch, height, width, channels, B(y).Data, B(argmax).Data);
+        CpuConvolution.MaxPool(B(x).Data, batch, height, width, channels, B(y).Data, B(argmax).Data, _threads, _alwaysSplit);
 
     protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
         int width, int channels, DeviceBuffer<float> dx) =>
-        CpuConvolution.MaxPoolBackward(B(dy).Data, B(argmax).Data, batch, height, width, channels, B(dx).Data);
+        CpuConvolution.MaxPoolBackward(B(dy).Data, B(argmax).Data, batch, height, width, channels, B(dx).Data, _threads, _alwaysSplit);
 
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>
         B(buffer).Span.Slice(offset, count).Fill(value);

@@ -108,11 +108,11 @@ internal sealed class RecordingCpuAccelerator : Accelerator
 
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
         DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
-        Op(() => CpuConvolution.MaxPool(D(x), batch, height, width, channels, D(y), D(argmax)));
+        Op(() => CpuConvolution.MaxPool(D(x), batch, height, width, channels, D(y), D(argmax), 1, false));
 
     protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
         int width, int channels, DeviceBuffer<float> dx) =>
-        Op(() => CpuConvolution.MaxPoolBackward(D(dy), D(argmax), batch, height, width, channels, D(dx)));
+        Op(() => CpuConvolution.MaxPoolBackward(D(dy), D(argmax), batch, height, width, channels, D(dx), 1, false));
 
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
         Op(() => CpuElementwise.BiasAdd(D(x), D(bias), rows, cols));

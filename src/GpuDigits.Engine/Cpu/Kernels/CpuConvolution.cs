@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using GpuDigits.Engine.Cpu.Threading;
 
@@ -24,48 +25,95 @@ internal static class CpuConvolution
         CpuParallel.For(body, batch, threads, 1, alwaysSplit);
     }
 
-    public static void MaxPool(float[] x, int batch, int height, int width, int channels, float[] y, int[] argmax)
+    public static void MaxPool(float[] x, int batch, int height, int width, int channels, float[] y, int[] argmax, int threads, bool alwaysSplit) =>
+        CpuParallel.For(new PoolBody(x, height, width, channels, y, argmax), batch, threads, 1, alwaysSplit);
+
+    public static void MaxPoolBackward(float[] dy, int[] argmax, int batch, int height, int width, int channels, float[] dx, int threads, bool alwaysSplit) =>
+        CpuParallel.For(new PoolBackwardBody(dy, argmax, height, width, channels, dx), batch, threads, 1, alwaysSplit);
+
+    /// <summary>
+    /// One image per call: for each output pixel the four window rows of channels are compared a SIMD vector of
+    /// channels at a time (strictly greater replaces, so the first maximum wins, as in the kernel), then a scalar tail.
+    /// </summary>
+    private readonly struct PoolBody(float[] x, int height, int width, int channels, float[] y, int[] argmax) : IRangeBody
     {
-        int oh = height / 2, ow = width / 2;
-        for (int n = 0; n < batch; n++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++)
-                {
-                    int o = ((n * oh + oy) * ow + ox) * channels;
-                    int i00 = ((n * height + 2 * oy) * width + 2 * ox) * channels;
-                    int i01 = i00 + channels, i10 = i00 + width * channels, i11 = i10 + channels;
-                    for (int c = 0; c < channels; c++)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end)
+        {
+            int oh = height / 2, ow = width / 2, lanes = Vector<float>.Count;
+            var one = Vector<int>.One;
+            for (int n = begin; n < end; n++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
                     {
-                        float best = x[i00 + c];
-                        int at = 0;
-                        if (x[i01 + c] > best) { best = x[i01 + c]; at = 1; }
-                        if (x[i10 + c] > best) { best = x[i10 + c]; at = 2; }
-                        if (x[i11 + c] > best) { best = x[i11 + c]; at = 3; }
-                        y[o + c] = best;
-                        argmax[o + c] = at;
+                        int o = ((n * oh + oy) * ow + ox) * channels;
+                        int i00 = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+                        int i01 = i00 + channels, i10 = i00 + width * channels, i11 = i10 + channels;
+                        int c = 0;
+                        for (; c + lanes <= channels; c += lanes)
+                        {
+                            var best = new Vector<float>(x, i00 + c);
+                            var at = Vector<int>.Zero;
+                            var v = new Vector<float>(x, i01 + c);
+                            var gt = Vector.GreaterThan(v, best);
+                            best = Vector.ConditionalSelect(gt, v, best);
+                            at = Vector.ConditionalSelect(gt, one, at);
+                            v = new Vector<float>(x, i10 + c);
+                            gt = Vector.GreaterThan(v, best);
+                            best = Vector.ConditionalSelect(gt, v, best);
+                            at = Vector.ConditionalSelect(gt, one * 2, at);
+                            v = new Vector<float>(x, i11 + c);
+                            gt = Vector.GreaterThan(v, best);
+                            best = Vector.ConditionalSelect(gt, v, best);
+                            at = Vector.ConditionalSelect(gt, one * 3, at);
+                            best.CopyTo(y, o + c);
+                            at.CopyTo(argmax, o + c);
+                        }
+                        for (; c < channels; c++)
+                        {
+                            float best = x[i00 + c];
+                            int at = 0;
+                            if (x[i01 + c] > best) { best = x[i01 + c]; at = 1; }
+                            if (x[i10 + c] > best) { best = x[i10 + c]; at = 2; }
+                            if (x[i11 + c] > best) { best = x[i11 + c]; at = 3; }
+                            y[o + c] = best;
+                            argmax[o + c] = at;
+                        }
                     }
-                }
+        }
     }
 
-    public static void MaxPoolBackward(float[] dy, int[] argmax, int batch, int height, int width, int channels, float[] dx)
+    /// <summary>One image per call: each input pixel takes dy where its window's argmax names its position, a vector of channels at a time.</summary>
+    private readonly struct PoolBackwardBody(float[] dy, int[] argmax, int height, int width, int channels, float[] dx) : IRangeBody
     {
-        int oh = height / 2, ow = width / 2;
-        for (int n = 0; n < batch; n++)
-            for (int iy = 0; iy < height; iy++)
-                for (int ix = 0; ix < width; ix++)
-                {
-                    int i = ((n * height + iy) * width + ix) * channels;
-                    int oy = iy >> 1, ox = ix >> 1;
-                    if (oy >= oh || ox >= ow)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end)
+        {
+            int oh = height / 2, ow = width / 2, lanes = Vector<float>.Count;
+            for (int n = begin; n < end; n++)
+                for (int iy = 0; iy < height; iy++)
+                    for (int ix = 0; ix < width; ix++)
                     {
-                        dx.AsSpan(i, channels).Clear();
-                        continue;
+                        int i = ((n * height + iy) * width + ix) * channels;
+                        int oy = iy >> 1, ox = ix >> 1;
+                        if (oy >= oh || ox >= ow)
+                        {
+                            dx.AsSpan(i, channels).Clear();
+                            continue;
+                        }
+                        int o = ((n * oh + oy) * ow + ox) * channels;
+                        int position = (iy & 1) * 2 + (ix & 1);
+                        var p = new Vector<int>(position);
+                        int c = 0;
+                        for (; c + lanes <= channels; c += lanes)
+                        {
+                            var hit = Vector.Equals(new Vector<int>(argmax, o + c), p);
+                            Vector.ConditionalSelect(hit, new Vector<float>(dy, o + c), Vector<float>.Zero).CopyTo(dx, i + c);
+                        }
+                        for (; c < channels; c++)
+                            dx[i + c] = argmax[o + c] == position ? dy[o + c] : 0f;
                     }
-                    int o = ((n * oh + oy) * ow + ox) * channels;
-                    int position = (iy & 1) * 2 + (ix & 1);
-                    for (int c = 0; c < channels; c++)
-                        dx[i + c] = argmax[o + c] == position ? dy[o + c] : 0f;
-                }
+        }
     }
 
     private readonly struct Im2ColBody(float[] x, int height, int width, int channels, int kernel, float[] cols) : IRangeBody
