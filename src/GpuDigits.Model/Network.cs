@@ -31,7 +31,10 @@ public sealed class Network : IDisposable
             for (int i = 0; i + 1 < widths.Count; i++)
             {
                 bool output = i + 2 == widths.Count;
-                layers.Add(new DenseLayer(accelerator, widths[i], widths[i + 1], output ? Activation.None : spec.Activation, maxRows));
+                layers.Add(new DenseLayer(accelerator, widths[i], widths[i + 1], output ? Activation.None : spec.Activation, maxRows)
+                {
+                    GlorotForAll = spec.IsConvolutional,
+                });
             }
             _layers = layers.ToArray();
             Probabilities = accelerator.Allocate<float>(maxRows * spec.Classes);

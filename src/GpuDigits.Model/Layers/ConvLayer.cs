@@ -63,9 +63,11 @@ public sealed class ConvLayer : ILayer
         _acc.Col2Im(_cols, rows, Side, Side, Channels, Kernel, inputGradient);
     }
 
+    /// <summary>Glorot uniform over fan-in kernel^2 channels and fan-out kernel^2 filters (Keras's default for a
+    /// convolution, as in the tutorial), zero biases.</summary>
     public void Initialize(SeededRandom random)
     {
-        Weights.Value.CopyFromHost(Initialization.Weights(Depth, Filters, Activation, random));
+        Weights.Value.CopyFromHost(Initialization.Glorot((long)Depth * Filters, Depth, Kernel * Kernel * Filters, random));
         Bias.Value.CopyFromHost(new float[Filters]);
     }
 

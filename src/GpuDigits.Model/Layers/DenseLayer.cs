@@ -33,10 +33,14 @@ public sealed class DenseLayer : ILayer
     public IReadOnlyList<Parameter> Parameters => [Weights, Bias];
     public int OutputsPerRow => Outputs;
 
+    /// <summary>Glorot uniform whatever the activation (Keras's default; the CNN's dense layers use it, as in the
+    /// tutorial), instead of He for ReLU.</summary>
+    public bool GlorotForAll { get; init; }
+
     /// <summary>He or Xavier weights (Xavier for the output layer, see <see cref="Initialization"/>), zero biases.</summary>
     public void Initialize(SeededRandom random)
     {
-        var act = Activation == Activation.None ? Activation.Sigmoid : Activation;
+        var act = Activation == Activation.None || GlorotForAll ? Activation.Sigmoid : Activation;
         Weights.Value.CopyFromHost(Initialization.Weights(Inputs, Outputs, act, random));
         Bias.Value.CopyFromHost(new float[Outputs]);
     }

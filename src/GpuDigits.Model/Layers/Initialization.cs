@@ -24,4 +24,13 @@ public static class Initialization
         }
         return w;
     }
+
+    /// <summary>Xavier/Glorot uniform, limit = sqrt(6 / (fanIn + fanOut)), whatever the activation (Keras's default).</summary>
+    public static float[] Glorot(long count, int fanIn, int fanOut, SeededRandom random)
+    {
+        var w = new float[count];
+        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+        for (int i = 0; i < w.Length; i++) w[i] = (float)((2 * random.NextDouble() - 1) * limit);
+        return w;
+    }
 }
