@@ -24,6 +24,7 @@ public static class CliApp
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             PlotCommand.Create(),
+            FiltersCommand.Create(),
             DevicesCommand.Create(),
             VerifyCommand.Create(),
             BenchCommand.Create(),

@@ -118,6 +118,12 @@ public sealed class CnnTests : AcceleratorFixture
         Assert.That(code, Is.EqualTo(ExitCodes.Success), output + err);
         Assert.That(output, Does.Contain("%"));
 
+        var filters = temp.File("filters.svg");
+        (code, output, err) = Viz.CliRunner.Run("filters", "--model", model, "--index", "3", "-o", filters, "--data", TestData.MnistDirectory());
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), output + err);
+        var svg = System.Xml.Linq.XDocument.Load(filters);
+        Assert.That(svg.Descendants().Count(e => e.Name.LocalName == "image"), Is.EqualTo(1 + 2 * 32), "the digit, 32 filters, 32 feature maps");
+
         (code, _, err) = Viz.CliRunner.Run("train", "--resume", whole, "--arch", "mlp");
         Assert.That(code, Is.EqualTo(ExitCodes.Usage), "the architecture is kept on resume");
         Assert.That(err, Does.Contain("--arch"));
