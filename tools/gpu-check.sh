@@ -14,6 +14,7 @@
 #   train-graphs  gpudigits train --device cuda --cuda-graphs on   (10 epochs, batch 128)
 #   train-eager   gpudigits train --device cuda --cuda-graphs off  (the same run, ops launched one by one)
 #   train-cpu     gpudigits train --device cpu --epochs 1           (reference)
+#   train-cnn     gpudigits train --device cuda --arch cnn --epochs 3 (the second tutorial's network)
 #   bench         gpudigits bench --device cuda --square 4096 (per-op rates, GEMM 4096^3, SGD and Adam epochs)
 #   cublas        tools/bench/cublas_sgemm.cu built with nvcc: cuBLAS SGEMM (fp32, TF32 off) at the same shapes
 #   torch         tools/bench/torch_mlp_cuda.py beside this script, when python3 has torch with CUDA
@@ -85,6 +86,7 @@ step verify yes 90 "$bin" verify --device cuda --all
 step train-graphs yes 90 "$bin" train --device cuda --epochs "$epochs" --cuda-graphs on --out "$out/train-graphs"
 step train-eager yes 90 "$bin" train --device cuda --epochs "$epochs" --cuda-graphs off --out "$out/train-eager"
 step train-cpu no 60 "$bin" train --device cpu --epochs 1 --out "$out/train-cpu"
+step train-cnn no 120 "$bin" train --device cuda --arch cnn --epochs 3 --out "$out/train-cnn"
 if "$bin" --help 2>/dev/null | grep -qE '^[[:space:]]+bench([[:space:]]|$)'; then
   step bench no 150 "$bin" bench --device cuda --repeat 20 --epochs 3 --square 4096 --csv "$out/bench.csv"
 else
@@ -105,7 +107,7 @@ else
 fi
 
 # Epoch times from the metrics files: epoch 1 includes compiling and loading the kernels, so the mean skips it.
-for run in train-graphs train-eager train-cpu; do
+for run in train-graphs train-eager train-cpu train-cnn; do
   csv=$out/$run/metrics.csv
   [ -f "$csv" ] || continue
   note "$(awk -F, -v run="$run" 'NR > 1 { n++; last = $5; if (NR > 2) { s += $7; k++ } else first = $7 }

@@ -80,6 +80,7 @@ public static class AcceleratorVerifier
             ColumnSums();
             Optimizers();
             Gathers();
+            Convolutions();
             Fills();
             DeviceArguments();
             CapturedSteps();
@@ -266,6 +267,56 @@ public static class AcceleratorVerifier
                 }
                 var (d, r2) = Both(sums, (acc, buf) => acc.ColumnSums(buf(x), rows, cols, buf(sums), beta));
                 Add("column_sums", $"{rows}x{cols}{(beta != 0f ? $" beta={beta}" : " sums=NaN")}", d, r2, GemmTol, scale);
+            }
+        }
+
+        // ---------------------------------------------------------------- convolutions
+
+        /// <summary>
+        /// im2col (exact: a copy), col2im (sums: the column-sum bound, scaled by the sums of |terms|, which the reference
+        /// computes from |cols|), and 2 x 2 max pooling forward (exact) and backward through each device's own argmax
+        /// (exact), at odd sizes, 1 / 3 / 32 channels and the CNN's own shapes.
+        /// </summary>
+        private void Convolutions()
+        {
+            foreach (var (n, h, w, c, k) in new[] { (1, 5, 5, 1, 3), (7, 9, 7, 3, 3), (3, 6, 11, 5, 5), (4, 28, 28, 1, 3), (2, 13, 13, 32, 3) })
+            {
+                var (oh, ow) = Accelerator.ConvOutput(n, h, w, c, k);
+                string shape = $"{n}x{h}x{w}x{c} k{k}";
+                var x = Uniform(n * h * w * c);
+                var cols = Filled(n * oh * ow * k * k * c, float.NaN);
+                var (d, r) = Both(cols, (acc, buf) => acc.Im2Col(buf(x), n, h, w, c, k, buf(cols)));
+                Add("im2col", shape, d, r, Exact);
+
+                var g = Uniform(cols.Length);
+                var abs = g.Select(Math.Abs).ToArray();
+                var dx = Filled(x.Length, float.NaN);
+                (d, r) = Both(dx, (acc, buf) => acc.Col2Im(buf(g), n, h, w, c, k, buf(dx)));
+                var scale = RunOn(refAcc, dx, (acc, buf) => acc.Col2Im(buf(abs), n, h, w, c, k, buf(dx))).Select(v => (double)v).ToArray();
+                Add("col2im", shape, d, r, ElementTol, scale);
+            }
+            foreach (var (n, h, w, c) in new[] { (1, 2, 2, 1), (7, 5, 7, 3), (2, 26, 26, 32), (3, 11, 11, 64) })
+            {
+                string shape = $"{n}x{h}x{w}x{c}";
+                int pooled = n * (h / 2) * (w / 2) * c;
+                var x = Uniform(n * h * w * c);
+                var y = Filled(pooled, float.NaN);
+                var (d, r) = Both(y, (acc, buf) =>
+                {
+                    using var arg = acc.Allocate<int>(pooled);
+                    acc.MaxPool2x2(buf(x), n, h, w, c, buf(y), arg);
+                });
+                Add("max_pool_2x2", shape, d, r, Exact);
+
+                var dy = Uniform(pooled);
+                var dx = Filled(x.Length, float.NaN);
+                (d, r) = Both(dx, (acc, buf) =>
+                {
+                    using var arg = acc.Allocate<int>(pooled);
+                    acc.MaxPool2x2(buf(x), n, h, w, c, buf(y), arg);
+                    acc.MaxPool2x2Backward(buf(dy), arg, n, h, w, c, buf(dx));
+                });
+                Add("max_pool_2x2_backward", shape, d, r, Exact);
             }
         }
 

@@ -34,7 +34,7 @@ public sealed class IlgpuBackendTests : AcceleratorFixture
         Assert.That(rows.Select(r => r.Op.Split(' ')[0]).Distinct(), Is.SupersetOf(new[]
         {
             "gemm", "bias_add", "activation_forward", "activation_backward", "softmax_xent", "column_sums",
-            "sgd_momentum", "adam", "gather_batch", "fill",
+            "sgd_momentum", "adam", "gather_batch", "fill", "im2col", "col2im", "max_pool_2x2", "max_pool_2x2_backward",
         }));
         TestContext.Out.WriteLine($"{acc}: {rows.Count} checks, worst {rows.Max(r => r.ToleranceUsed):F4} of tolerance; {acc.Description}");
     }
