@@ -21,8 +21,14 @@ public static class TrainingMemory
         int state = options.Optimizer == OptimizerKind.Adam ? 2 : 1;
         long rows = Math.Max(options.BatchSize, options.EvaluationBatchSize);
         long activations = spec.Widths.Sum(w => (long)w) * rows;
+        foreach (var (side, channels, filters) in spec.ConvStages)
+        {
+            long o = side - NetworkSpec.ConvKernel + 1, pooled = o / 2;
+            // im2col rows, the convolution's output and its gradient, then the pooled output, its gradient and argmax
+            activations += rows * (o * o * (NetworkSpec.ConvKernel * NetworkSpec.ConvKernel * channels + 2L * filters) + pooled * pooled * filters);
+        }
         long data = ((long)trainImages + testImages) * (spec.Inputs + 1) + 4L * trainImages;
-        long device = 4 * (p * (2 + state) + 3 * activations) + data;
+        long device = 4 * (p * (2 + state) + 2 * activations) + data;
         long host = 4 * p * (2 * (1 + state) + 1);
         return new Estimate(device, host);
     }
