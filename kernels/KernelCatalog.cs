@@ -15,19 +15,18 @@ public static class KernelCatalog
         AddGemm<GemmTile64>(list);
         AddGemm<GemmTile32>(list);
         AddGemm<GemmTile16>(list);
-        Add(list, nameof(BiasActivationKernels.BiasAdd), typeof(BiasActivationKernels));
-        Add(list, nameof(BiasActivationKernels.ActivationForward), typeof(BiasActivationKernels));
-        Add(list, nameof(BiasActivationKernels.ActivationBackward), typeof(BiasActivationKernels));
-        Add(list, nameof(SoftmaxCrossEntropyKernels.Rows), typeof(SoftmaxCrossEntropyKernels));
-        Add(list, nameof(SoftmaxCrossEntropyKernels.Totals), typeof(SoftmaxCrossEntropyKernels));
-        Add(list, nameof(ReductionKernels.ColumnSums), typeof(ReductionKernels));
-        Add(list, nameof(OptimizerKernels.SgdMomentum), typeof(OptimizerKernels));
-        Add(list, nameof(OptimizerKernels.Adam), typeof(OptimizerKernels));
-        Add(list, nameof(GatherKernels.GatherBatch), typeof(GatherKernels));
-        Add(list, nameof(ConvolutionKernels.Im2Col), typeof(ConvolutionKernels));
-        Add(list, nameof(ConvolutionKernels.Col2Im), typeof(ConvolutionKernels));
-        Add(list, nameof(ConvolutionKernels.MaxPool2x2), typeof(ConvolutionKernels));
-        Add(list, nameof(ConvolutionKernels.MaxPool2x2Backward), typeof(ConvolutionKernels));
+        (Type Type, string[] Names)[] families =
+        [
+            (typeof(BiasActivationKernels), [nameof(BiasActivationKernels.BiasAdd), nameof(BiasActivationKernels.ActivationForward), nameof(BiasActivationKernels.ActivationBackward)]),
+            (typeof(SoftmaxCrossEntropyKernels), [nameof(SoftmaxCrossEntropyKernels.Rows), nameof(SoftmaxCrossEntropyKernels.Totals)]),
+            (typeof(ReductionKernels), [nameof(ReductionKernels.ColumnSums)]),
+            (typeof(OptimizerKernels), [nameof(OptimizerKernels.SgdMomentum), nameof(OptimizerKernels.Adam)]),
+            (typeof(GatherKernels), [nameof(GatherKernels.GatherBatch)]),
+            (typeof(ConvolutionKernels), [nameof(ConvolutionKernels.Im2Col), nameof(ConvolutionKernels.Col2Im), nameof(ConvolutionKernels.MaxPool2x2), nameof(ConvolutionKernels.MaxPool2x2Backward)]),
+        ];
+        foreach (var (type, names) in families)
+            foreach (var name in names)
+                list.Add((name, type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!));
         var fill = typeof(FillKernels).GetMethod(nameof(FillKernels.Fill))!;
         foreach (var t in new[] { typeof(byte), typeof(ushort), typeof(uint) })
             list.Add(($"Fill<{t.Name}>", fill.MakeGenericMethod(t)));
@@ -41,7 +40,4 @@ public static class KernelCatalog
         list.Add(($"Gemm<{typeof(TTile).Name},T,N>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, Transposed, AsStored>).Method));
         list.Add(($"Gemm<{typeof(TTile).Name},T,T>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, Transposed, Transposed>).Method));
     }
-
-    private static void Add(List<(string, MethodInfo)> list, string name, Type type) =>
-        list.Add((name, type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!));
 }
