@@ -27,9 +27,9 @@ public static class KernelCatalog
         foreach (var (type, names) in families)
             foreach (var name in names)
                 list.Add((name, type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!));
-        var fill = typeof(FillKernels).GetMethod(nameof(FillKernels.Fill))!;
-        foreach (var t in new[] { typeof(byte), typeof(ushort), typeof(uint) })
-            list.Add(($"Fill<{t.Name}>", fill.MakeGenericMethod(t)));
+        list.Add(("Fill<Byte>", ((Action<ArrayView<byte>, byte>)FillKernels.Fill).Method));
+        list.Add(("Fill<UInt16>", ((Action<ArrayView<ushort>, ushort>)FillKernels.Fill).Method));
+        list.Add(("Fill<UInt32>", ((Action<ArrayView<uint>, uint>)FillKernels.Fill).Method));
         return list;
     }
 

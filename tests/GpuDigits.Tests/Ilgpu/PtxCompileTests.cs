@@ -25,7 +25,7 @@ public sealed class PtxCompileTests
     public void CompilesToPtx(string kernel, CudaArchitecture architecture)
     {
         var method = KernelCatalog.All().Single(k => k.Name == kernel).Method;
-        using var backend = new PTXBackend(IlgpuRuntime.Context, architecture, CudaInstructionSet.ISA_80, null);
+        using var backend = new PTXBackend(IlgpuRuntime.Context, architecture, CudaInstructionSet.ISA_80, null!);
         var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
         string ptx = compiled.PTXAssembly;

@@ -28,7 +28,7 @@ public sealed class BenchRecordMap : ClassMap<BenchRecord>
         Column(r => r.Note, nameof(BenchRecord.Note), "note", 12);
     }
 
-    private void Column<T>(System.Linq.Expressions.Expression<Func<BenchRecord, T>> property, string parameter, string name, int index)
+    private void Column<T>(System.Linq.Expressions.Expression<Func<BenchRecord, T?>> property, string parameter, string name, int index)
     {
         Map(property).Name(name).Index(index);
         Parameter(parameter).Name(name).Index(index);

@@ -28,7 +28,7 @@ public sealed class EpochMetricsMap : ClassMap<EpochMetrics>
         Column(m => m.Device, nameof(EpochMetrics.Device), "device", 8);
     }
 
-    private void Column<T>(System.Linq.Expressions.Expression<Func<EpochMetrics, T>> property, string parameter, string name, int index)
+    private void Column<T>(System.Linq.Expressions.Expression<Func<EpochMetrics, T?>> property, string parameter, string name, int index)
     {
         Map(property).Name(name).Index(index);
         Parameter(parameter).Name(name).Index(index);
