@@ -37,13 +37,22 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var root = Build();
+        if (args.Length == 0) args = ["--help"]; // no command: show what there is
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             var command = parse.CommandResult.Command;
             var name = command is RootCommand ? "gpudigits" : $"gpudigits {command.Name}";
-            var message = string.Join(" ", parse.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            error.WriteLine($"{name}: {message} (see '{name} --help')");
+            // Every problem of the command line, each in words a user can act on, in one line.
+            var errors = parse.Errors.Select(e => e.Message).ToList();
+            if (command is RootCommand && errors.Any(e => e.StartsWith("Required command was not provided", StringComparison.Ordinal)))
+                errors = errors.Where(e => e.StartsWith("Required command", StringComparison.Ordinal)).ToList(); // the unknown command says it all
+            // The value after an unknown option is not a second problem.
+            var afterUnknownOption = args.Where((a, i) => i > 0 && args[i - 1].StartsWith('-') &&
+                errors.Contains($"Unrecognized command or argument '{args[i - 1]}'.")).ToHashSet();
+            errors = errors.Where(e => !afterUnknownOption.Any(v => e == $"Unrecognized command or argument '{v}'.")).ToList();
+            var messages = errors.Select(e => Explain(e, command, args)).Distinct().ToList();
+            error.WriteLine($"{name}: {string.Join(" ", messages)} (see '{name} --help')");
             return ExitCodes.Usage;
         }
 
@@ -64,5 +73,79 @@ public static class CliApp
         {
             return Failure.Report(ex, error, parse.GetValue(Verbose));
         }
+    }
+
+    /// <summary>
+    /// A parse error as a user reads it: an unknown command or option with the nearest known one suggested, a value of
+    /// the wrong type described by what is expected rather than by a .NET type name.
+    /// </summary>
+    internal static string Explain(string message, Command command, IReadOnlyList<string> args)
+    {
+        message = string.Join(" ", message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (command is RootCommand && message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+        {
+            var first = args.FirstOrDefault(a => !a.StartsWith('-'));
+            if (first is null) return "Give a command: " + string.Join(", ", Visible(command.Subcommands)) + ".";
+            var near = Nearest(first, Visible(command.Subcommands));
+            return $"Unknown command '{first}'." + (near is null ? $" Commands: {string.Join(", ", Visible(command.Subcommands))}." : $" Did you mean '{near}'?");
+        }
+        var unrecognized = System.Text.RegularExpressions.Regex.Match(message, "^Unrecognized command or argument '(.*)'\\.$");
+        if (unrecognized.Success)
+        {
+            string token = unrecognized.Groups[1].Value;
+            var names = token.StartsWith('-')
+                ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Append(Verbose.Name)
+                : Visible(command.Subcommands);
+            var near = Nearest(token, names.Distinct());
+            return $"Unknown {(token.StartsWith('-') ? "option" : "argument")} '{token}'." + (near is null ? "" : $" Did you mean '{near}'?");
+        }
+        var parseType = System.Text.RegularExpressions.Regex.Match(message, "^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\\.$");
+        if (parseType.Success)
+        {
+            string type = System.Text.RegularExpressions.Regex.Replace(parseType.Groups[3].Value, "^System\\.Nullable`1\\[(.*)\\]$", "$1");
+            string expected = type switch
+            {
+                "System.Int32" or "System.Int64" or "System.UInt64" => "a whole number",
+                "System.Single" or "System.Double" => "a number",
+                "System.Boolean" => "true or false",
+                var other => other.Replace("System.", ""),
+            };
+            return $"{parseType.Groups[2].Value} expects {expected}, got '{parseType.Groups[1].Value}'.";
+        }
+        return message;
+    }
+
+    private static IEnumerable<string> Visible(IEnumerable<Command> commands) => commands.Where(c => !c.Hidden).Select(c => c.Name);
+
+    /// <summary>The known name within edit distance 2 (or a prefix match) of <paramref name="typed"/>, if any.</summary>
+    internal static string? Nearest(string typed, IEnumerable<string> known)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (var name in known)
+        {
+            int d = name.StartsWith(typed, StringComparison.OrdinalIgnoreCase) ? 1 : Distance(typed.ToLowerInvariant(), name.ToLowerInvariant());
+            if (d < bestDistance) (best, bestDistance) = (name, d);
+        }
+        return bestDistance <= 2 ? best : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int previous = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int current = row[j];
+                // Levenshtein with adjacent transpositions counted as one edit ("trian" -> "train").
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = Math.Min(row[j], previous);
+                previous = current;
+            }
+        }
+        return row[b.Length];
     }
 }

@@ -36,6 +36,35 @@ public class CommandLineTests
     }
 
     [Test]
+    public void NoArgumentsPrintsTheHelp()
+    {
+        var (code, output, err) = Run();
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(output, Does.Contain("train").And.Contain("evaluate").And.Contain("Usage"));
+    }
+
+    [TestCase(new[] { "trian" }, "Unknown command 'trian'. Did you mean 'train'?")]
+    [TestCase(new[] { "evaluat", "--model", "x" }, "Did you mean 'evaluate'?")]
+    [TestCase(new[] { "train", "--epoch", "3" }, "Unknown option '--epoch'. Did you mean '--epochs'?")]
+    [TestCase(new[] { "train", "--epochs", "three" }, "--epochs expects a whole number, got 'three'.")]
+    [TestCase(new[] { "train", "--lr", "fast" }, "--lr expects a number, got 'fast'.")]
+    public void ParseErrorsSayWhatIsWrongAndSuggestTheNearestName(string[] args, string expected)
+    {
+        var (code, _, err) = Run(args);
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        Assert.That(Lines(err), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.Contain(expected).And.Not.Contain("System."));
+    }
+
+    [Test]
+    public void EveryParseErrorIsReportedNotOnlyTheFirst()
+    {
+        var (code, _, err) = Run("train", "--epochs", "three", "--batch", "big");
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        Assert.That(err, Does.Contain("--epochs expects a whole number").And.Contain("--batch expects a whole number"));
+    }
+
+    [Test]
     public void UnknownDeviceIsOneClearLine()
     {
         var parent = Path.Combine(Path.GetTempPath(), $"gd-runs-{Guid.NewGuid():N}");
