@@ -32,6 +32,9 @@ public static class VerifyCommand
         console.MarkupLine($"Verifying [bold]{Markup.Escape(accelerator.Info.Id)}[/] ({Markup.Escape(accelerator.Info.Name)}) against the managed cpu backend...");
 
         console.MarkupLine(Markup.Escape(accelerator.Description) + ".");
+        if (accelerator.Info.Kind == AcceleratorKind.Cpu)
+            console.MarkupLine("[yellow]Note:[/] cpu is the reference itself, so this compares the CPU twins with themselves " +
+                               "(a check of the verifier); the kernels are checked with --device ilgpu-cpu, opencl or cuda.");
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         var rows = AcceleratorVerifier.Run(accelerator, seed: parse.GetValue(Seed));

@@ -62,7 +62,7 @@ public static class ModelDescription
         if (!m.TryGetValue("epoch", out var epoch)) return null;
         var parts = new List<string>();
         string epochs = m.TryGetValue("epochs", out var total) ? total : epoch;
-        parts.Add(epochs == epoch ? $"trained {epoch} epochs" : $"saved at epoch {epoch} of {epochs}");
+        parts.Add(epochs == epoch ? $"trained {epoch} epoch{(epoch == "1" ? "" : "s")}" : $"saved at epoch {epoch} of {epochs}");
         if (m.TryGetValue("device", out var device)) parts.Add($"on {device}");
         if (m.TryGetValue("optimizer", out var opt)) parts.Add(m.TryGetValue("learning_rate", out var lr) ? $"{opt} lr {lr}" : opt);
         if (m.TryGetValue("test_accuracy", out var acc) && double.TryParse(acc, System.Globalization.CultureInfo.InvariantCulture, out var a))

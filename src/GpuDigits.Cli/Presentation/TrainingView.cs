@@ -17,7 +17,7 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
     {
         _out.MarkupLine($"[bold]GpuDigits[/] training {Markup.Escape(spec.ToString())} ({spec.ParameterCount:N0} parameters) on [bold]{Markup.Escape(device.Id)}[/] ({Markup.Escape(device.Name)})");
         _out.MarkupLine($"  {options.Optimizer.ToString().ToLowerInvariant()} lr {options.BaseLearningRate:G4} ({options.Schedule.ToString().ToLowerInvariant()})" +
-                        $"{(options.Optimizer == Model.Optimizers.OptimizerKind.Sgd ? $" momentum {options.Momentum:G3}" : "")}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}");
+                        $"{(options.Optimizer == Model.Optimizers.OptimizerKind.Sgd ? $" momentum {options.Momentum:G3}" : "")}, batch {options.BatchSize}, {Plural(options.Epochs, "epoch")}, seed {options.Seed}");
         _out.MarkupLine($"  {trainCount:N0} training / {testCount:N0} test images; metrics -> {Markup.Escape(metricsPath)}");
     }
 
@@ -29,7 +29,7 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
     }
 
     public void AlreadyComplete(string directory, int epochsDone) =>
-        _out.MarkupLine($"The run in {Markup.Escape(directory)} has already done all {epochsDone} epochs; give --epochs N to train further.");
+        _out.MarkupLine($"The run in {Markup.Escape(directory)} has already done all {Plural(epochsDone, "epoch")}; give --epochs N to train further.");
 
     /// <summary>Runs <paramref name="training"/> with a sink that updates the display.</summary>
     public void Train(int epochs, Action<IProgressSink> training)
@@ -46,6 +46,8 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
             .Start(ctx => training(new LiveSink(_out, ctx, epochs)));
     }
 
+    internal static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+
     public void Summary(IReadOnlyList<EpochMetrics> history, string metricsPath)
     {
         if (history.Count == 0) return;
@@ -53,7 +55,9 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
         var best = history.MaxBy(h => h.TestAccuracy)!;
         double seconds = history.Sum(h => h.EpochSeconds);
         _out.MarkupLine($"[bold green]Final test accuracy {last.TestAccuracy * 100:F2} %[/] (test loss {last.TestLoss:F4}); best {best.TestAccuracy * 100:F2} % at epoch {best.Epoch}.");
-        _out.MarkupLine($"Training time {seconds:F1} s ({seconds / history.Count:F2} s per epoch, {history.Average(h => h.SamplesPerSecond):N0} samples/s). Metrics: {Markup.Escape(metricsPath)}");
+        // Images over time, not the mean of the per-epoch rates (which weights a slow epoch as much as a fast one).
+        double images = history.Sum(h => h.SamplesPerSecond * h.EpochSeconds);
+        _out.MarkupLine($"Training time {seconds:F1} s ({seconds / history.Count:F2} s per epoch, {images / Math.Max(seconds, 1e-9):N0} samples/s). Metrics: {Markup.Escape(metricsPath)}");
     }
 
     public void Models(string finalPath, string bestPath, EpochMetrics best) =>
