@@ -25,6 +25,7 @@ public static class CliApp
             PredictCommand.Create(),
             PlotCommand.Create(),
             FiltersCommand.Create(),
+            ExportCommand.Create(),
             DevicesCommand.Create(),
             VerifyCommand.Create(),
             BenchCommand.Create(),
