@@ -95,3 +95,24 @@ public class PredictTests
         }
     }
 }
+
+/// <summary>The README's <c>predict --image docs/images/seven.png</c> works on a fresh clone: the picture is in the repo and reads as a 7.</summary>
+public sealed class RepositoryPictureTests
+{
+    [Test]
+    public void TheReadmePictureIsASeven()
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GpuDigits.sln"))) dir = dir.Parent;
+        Assert.That(dir, Is.Not.Null, "the repository root");
+        var picture = Path.Combine(dir!.FullName, "docs", "images", "seven.png");
+        using var temp = new GpuDigits.Tests.Data.TempFolder();
+        var run = temp.File("run");
+        var (code, _, err) = CliRunner.Run("train", "--device", "cpu", "--data", TestData.MnistDirectory(), "--train-limit", "20000",
+            "--epochs", "2", "--test-limit", "500", "--out", run);
+        Assert.That(code, Is.EqualTo(GpuDigits.Cli.ExitCodes.Success), err);
+        (code, var output, err) = CliRunner.Run("predict", "--model", Path.Combine(run, "model.gdm"), "--image", picture);
+        Assert.That(code, Is.EqualTo(GpuDigits.Cli.ExitCodes.Success), output + err);
+        Assert.That(output, Does.Contain("Prediction: 7"));
+    }
+}
