@@ -10,7 +10,7 @@ out=${1:-publish/gpu-check}
 mkdir -p "$out/bench"
 rm -f "$out"/*-ubyte # raw MNIST files a local gpu-check run left beside the .gz ones (they would break 64 MiB)
 dotnet publish src/GpuDigits.Cli -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -p:PublishSingleFile=true \
-  -p:EnableCompressionInSingleFile=true -o publish/linux-x64 -nologo -v q
+  -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o publish/linux-x64 -nologo -v q
 cp publish/linux-x64/gpudigits "$out/"
 cp tools/gpu-check.sh "$out/"
 cp tools/bench/torch_mlp_cuda.py tools/bench/cublas_sgemm.cu "$out/bench/"

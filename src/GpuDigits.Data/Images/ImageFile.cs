@@ -1,6 +1,9 @@
 namespace GpuDigits.Data.Images;
 
-/// <summary>Reads a picture file as grayscale, choosing the reader by the file's first bytes: PNG or PGM (P2, P5).</summary>
+/// <summary>
+/// Reads a picture file as grayscale, choosing the reader by the file's first bytes: PNG and PGM (P2, P5) with our
+/// readers, JPEG, BMP, GIF and WebP through SkiaSharp.
+/// </summary>
 public static class ImageFile
 {
     /// <summary>The largest image file read (64 MiB).</summary>
@@ -16,10 +19,11 @@ public static class ImageFile
     {
         if (PngReader.HasSignature(bytes)) return PngReader.Decode(bytes, name);
         if (PgmReader.HasMagic(bytes)) return PgmReader.Decode(bytes, name);
+        if (SkiaImageReader.Format(bytes) is not null) return SkiaImageReader.Decode(bytes, name);
         if (bytes.Length >= 2 && bytes[0] == 'P' && bytes[1] is (byte)'1' or (byte)'3' or (byte)'4' or (byte)'6')
             throw new DataFormatException(name,
-                $"is a P{(char)bytes[1]} (PBM/PPM) file; only PNG and PGM (P2, P5) images are supported");
-        throw new DataFormatException(name, "is neither a PNG nor a PGM (P2, P5) image");
+                $"is a P{(char)bytes[1]} (PBM/PPM) file; PNG, JPEG, BMP, GIF, WebP and PGM (P2, P5) images are supported");
+        throw new DataFormatException(name, "is neither a PNG, JPEG, BMP, GIF, WebP nor a PGM (P2, P5) image");
     }
 
     internal static byte[] ReadBytes(string path)

@@ -267,7 +267,7 @@ public static class PngReader
                         if (alpha is not null) alpha[i] = Sample(p) == Key(0) ? (byte)0 : (byte)255;
                         break;
                     case 2:
-                        gray[i] = Luma(Eight(p), Eight(p + bps), Eight(p + 2 * bps));
+                        gray[i] = GrayConversion.Luma(Eight(p), Eight(p + bps), Eight(p + 2 * bps));
                         if (alpha is not null)
                             alpha[i] = Sample(p) == Key(0) && Sample(p + bps) == Key(1) && Sample(p + 2 * bps) == Key(2) ? (byte)0 : (byte)255;
                         break;
@@ -275,7 +275,7 @@ public static class PngReader
                         int index = raw[p];
                         if (index >= paletteEntries)
                             throw new DataFormatException(name, $"is damaged: pixel ({x}, {y}) uses palette entry {index}, the palette has {paletteEntries}");
-                        gray[i] = Luma(palette![3 * index], palette[3 * index + 1], palette[3 * index + 2]);
+                        gray[i] = GrayConversion.Luma(palette![3 * index], palette[3 * index + 1], palette[3 * index + 2]);
                         if (alpha is not null) alpha[i] = index < trns!.Length ? trns[index] : (byte)255;
                         break;
                     case 4:
@@ -283,32 +283,13 @@ public static class PngReader
                         alpha![i] = Eight(p + bps);
                         break;
                     default:
-                        gray[i] = Luma(Eight(p), Eight(p + bps), Eight(p + 2 * bps));
+                        gray[i] = GrayConversion.Luma(Eight(p), Eight(p + bps), Eight(p + 2 * bps));
                         alpha![i] = Eight(p + 3 * bps);
                         break;
                 }
             }
         }
-        if (alpha is not null) Flatten(gray, alpha);
+        if (alpha is not null) GrayConversion.Flatten(gray, alpha);
         return new GrayImage(w, h.Height, gray);
-    }
-
-    private static byte Luma(int r, int g, int b) => (byte)((299 * r + 587 * g + 114 * b + 500) / 1000);
-
-    /// <summary>
-    /// Lays the image over a plain background: white when the visible pixels are dark on average (dark strokes on a
-    /// transparent canvas), black when they are light. A fully transparent image becomes plain white.
-    /// </summary>
-    private static void Flatten(byte[] gray, byte[] alpha)
-    {
-        long weighted = 0, weight = 0;
-        for (int i = 0; i < gray.Length; i++)
-        {
-            weighted += (long)gray[i] * alpha[i];
-            weight += alpha[i];
-        }
-        int background = weight == 0 || weighted < 128 * weight ? 255 : 0;
-        for (int i = 0; i < gray.Length; i++)
-            gray[i] = (byte)((gray[i] * alpha[i] + background * (255 - alpha[i]) + 127) / 255);
     }
 }
