@@ -67,7 +67,7 @@ public sealed class AcceleratorCatalog
         if (ofKind.Length == 0)
         {
             var reason = _providers.FirstOrDefault(p => p.Kind == kind)?.UnavailableReason ?? "backend not built in";
-            throw new AcceleratorException($"No {kind} device found for '{selector}': {reason}.");
+            throw new AcceleratorException($"No {kind.Value.DisplayName()} device found for '{selector}': {reason}.");
         }
         if (!text.Contains(':')) return ofKind[0].Info;
         throw new AcceleratorException(

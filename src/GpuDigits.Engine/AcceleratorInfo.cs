@@ -28,3 +28,16 @@ public sealed record AcceleratorInfo(
     int ComputeUnits,
     string Details,
     bool IsGpu);
+
+public static class AcceleratorKindNames
+{
+    /// <summary>The name users read: "cpu", "ilgpu-cpu", "OpenCL", "CUDA" (one spelling everywhere).</summary>
+    public static string DisplayName(this AcceleratorKind kind) => kind switch
+    {
+        AcceleratorKind.Cpu => "cpu",
+        AcceleratorKind.IlgpuCpu => "ilgpu-cpu",
+        AcceleratorKind.OpenCL => "OpenCL",
+        AcceleratorKind.Cuda => "CUDA",
+        _ => kind.ToString(),
+    };
+}

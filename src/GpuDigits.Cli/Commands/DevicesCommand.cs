@@ -23,10 +23,10 @@ public static class DevicesCommand
             foreach (var p in catalog.Providers)
             {
                 if (p.UnavailableReason is { } reason)
-                    console.MarkupLine($"[grey]{p.Kind}: {Markup.Escape(reason)}[/]");
+                    console.MarkupLine($"[grey]{p.Kind.DisplayName()}: {Markup.Escape(reason)}[/]");
                 else
                     foreach (var unusable in p.UnusableDevices)
-                        console.MarkupLine($"[grey]{p.Kind}: not usable: {Markup.Escape(unusable)}[/]");
+                        console.MarkupLine($"[grey]{p.Kind.DisplayName()}: not usable: {Markup.Escape(unusable)}[/]");
             }
             return ExitCodes.Success;
         });

@@ -67,7 +67,7 @@ public sealed class IlgpuAcceleratorProvider : IAcceleratorProvider
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException
                                           or InvalidOperationException or BadImageFormatException or NotSupportedException)
             {
-                (_devices, _reason) = ([], $"ILGPU could not start its {Kind} backend: {e.Message}");
+                (_devices, _reason) = ([], $"ILGPU could not start its {Kind.DisplayName()} backend: {e.Message}");
             }
             return _devices;
         }
