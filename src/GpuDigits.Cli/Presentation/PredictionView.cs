@@ -28,7 +28,7 @@ public sealed class PredictionView(TextWriter output, TextWriter error)
         if (label is { } l)
             _out.MarkupLine(top[0].Class == l ? $"[green]Right[/]: the label is {l}." : $"[red]Wrong[/]: the label is {l}.");
         else
-            _out.MarkupLine($"Prediction: [bold]{top[0].Class}[/] ({top[0].Probability * 100:F1} %)");
+            _out.MarkupLine($"Prediction: [bold]{top[0].Class}[/] ({top[0].Probability * 100:F2} %)");
     }
 
     /// <summary>The 28 x 28 input (0 background, 255 ink) as rows of characters, two per pixel.</summary>

@@ -42,7 +42,10 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
         _out.Progress()
             .AutoClear(true)
             .HideCompleted(true)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            // Fits 80 columns: a ~50-character description (epoch, batch, running loss and accuracy, run ETA), a short
+            // bar and the epoch's remaining time.
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 10 },
+                new RemainingTimeColumn())
             .Start(ctx => training(new LiveSink(_out, ctx, epochs)));
     }
 
@@ -73,8 +76,14 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
                 : "Training steps: ops launched one by one (CUDA graphs off).");
     }
 
-    internal static string EpochLine(EpochMetrics m) =>
-        $"epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy * 100:F2} %  test loss {m.TestLoss:F4} acc {m.TestAccuracy * 100:F2} %  lr {m.LearningRate:G3}  {m.EpochSeconds:F2} s  {m.SamplesPerSecond:N0} samples/s";
+    /// <summary>One finished epoch in at most 80 columns: loss and accuracy as train/test, then thousands of images per second.</summary>
+    public static string EpochLine(EpochMetrics m) =>
+        $"epoch {m.Epoch,3} loss {m.TrainLoss:F4}/{m.TestLoss:F4} acc {m.TrainAccuracy * 100:F2}/{m.TestAccuracy * 100:F2}% lr {m.LearningRate:G3} {m.EpochSeconds:F2} s {m.SamplesPerSecond / 1000:F0}k/s";
+
+    /// <summary>The live description of a batch: epoch, batch, running loss and accuracy, and the run's remaining time.</summary>
+    public static string BatchLine(BatchProgress p, int epochs, TimeSpan? runRemaining) =>
+        $"ep {p.Epoch}/{epochs} {p.Batch}/{p.Batches} loss {p.RunningLoss:F3} acc {p.RunningAccuracy * 100:F1}%" +
+        (runRemaining is { } r ? $" run {(int)r.TotalMinutes}:{r.Seconds:00}" : "");
 
     /// <summary>Receives training progress from the trainer.</summary>
     public interface IProgressSink
@@ -92,18 +101,34 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
     private sealed class LiveSink(IAnsiConsole console, ProgressContext context, int epochs) : IProgressSink
     {
         private ProgressTask? _task;
+        private readonly List<double> _epochSeconds = [];
+        private readonly System.Diagnostics.Stopwatch _epoch = System.Diagnostics.Stopwatch.StartNew();
 
         public void Batch(BatchProgress p)
         {
-            _task ??= context.AddTask($"epoch {p.Epoch}/{epochs}", maxValue: p.Batches);
+            if (_task is null)
+            {
+                _task = context.AddTask($"epoch {p.Epoch}/{epochs}", maxValue: p.Batches);
+                _epoch.Restart();
+            }
             _task.Value = p.Batch;
-            _task.Description = $"epoch {p.Epoch}/{epochs}  batch {p.Batch}/{p.Batches}  loss {p.RunningLoss:F4}  acc {p.RunningAccuracy * 100:F1} %  {p.SamplesPerSecond:N0} samples/s";
+            _task.Description = BatchLine(p, epochs, RunRemaining(p));
+        }
+
+        /// <summary>The rest of this epoch at its rate so far, plus the later epochs at the mean of the finished ones.</summary>
+        private TimeSpan? RunRemaining(BatchProgress p)
+        {
+            if (p.Batch < 1) return null;
+            double thisEpoch = _epoch.Elapsed.TotalSeconds / p.Batch * (p.Batches - p.Batch);
+            double perEpoch = _epochSeconds.Count > 0 ? _epochSeconds.Average() : _epoch.Elapsed.TotalSeconds / p.Batch * p.Batches;
+            return TimeSpan.FromSeconds(thisEpoch + perEpoch * Math.Max(0, epochs - p.Epoch));
         }
 
         public void EpochDone(EpochMetrics metrics)
         {
             _task?.StopTask();
             _task = null;
+            _epochSeconds.Add(_epoch.Elapsed.TotalSeconds);
             console.WriteLine(EpochLine(metrics));
         }
     }
