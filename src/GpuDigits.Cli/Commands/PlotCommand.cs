@@ -14,13 +14,13 @@ public static class PlotCommand
         Description = "metrics.csv files written by 'gpudigits train'; several are overlaid.",
         Arity = ArgumentArity.OneOrMore,
     };
-    private static readonly Option<string> Out = new Option<string>("--out", "-o") { Description = "The SVG file to write.", Required = true }.NotEmptyPath();
+    private static readonly Option<string> Out = new Option<string>("--out", "-o") { Description = "The file to write: .svg (vector) or .png (ScottPlot).", Required = true }.NotEmptyPath();
     private static readonly Option<string> Labels = new("--labels") { Description = "Legend labels, comma-separated, one per CSV (default: each CSV's folder name)." };
     private static readonly Option<string> Title = new("--title") { Description = "Title above the plots." };
 
     public static Command Create()
     {
-        var command = new Command("plot", "Plot loss and accuracy per epoch (train solid, test dashed) of one or more runs into an SVG file.")
+        var command = new Command("plot", "Plot loss and accuracy per epoch (train solid, test dashed) of one or more runs into an SVG or PNG file.")
         {
             Files, Out, Labels, Title,
         };
@@ -28,8 +28,9 @@ public static class PlotCommand
         {
             var files = parse.GetValue(Files)!;
             string output = Path.GetFullPath(parse.GetValue(Out)!);
-            if (!output.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-                throw new UsageException($"-o writes an SVG file; give it a name ending in .svg, got '{output}'.");
+            bool png = output.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
+            if (!png && !output.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"-o writes an SVG or a PNG file, chosen by the extension; give it a name ending in .svg or .png, got '{output}'.");
             var labels = parse.GetValue(Labels) is { } text ? text.Split(',', StringSplitOptions.TrimEntries) : MetricsPlot.DefaultLabels(files);
             if (labels.Count != files.Length)
                 throw new UsageException($"--labels has {labels.Count} labels for {files.Length} CSV files; give one per file.");
@@ -37,7 +38,8 @@ public static class PlotCommand
 
             var runs = files.Select((f, i) => new PlotSeries(labels[i], Read(f))).ToList();
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-            MetricsPlot.Write(output, runs, parse.GetValue(Title));
+            if (png) MetricsPlotPng.Write(output, runs, parse.GetValue(Title));
+            else MetricsPlot.Write(output, runs, parse.GetValue(Title));
             parse.InvocationConfiguration.Output.WriteLine(
                 $"Wrote {output} ({runs.Count} run{(runs.Count == 1 ? "" : "s")}, up to {runs.Max(r => r.Epochs.Count)} epochs)");
             return ExitCodes.Success;

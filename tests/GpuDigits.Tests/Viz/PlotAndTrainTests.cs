@@ -78,6 +78,23 @@ public class PlotCommandTests
     }
 
     [Test]
+    public void APngPlotIsDrawnByScottPlot()
+    {
+        string output = _temp.File("curves.png");
+        var (code, _, err) = CliRunner.Run("plot", Relu(), Sigmoid(), "-o", output);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(output);
+        Assert.That((bitmap.Width, bitmap.Height), Is.EqualTo((MetricsPlotPng.Width, MetricsPlotPng.Height)));
+        var colours = new HashSet<uint>();
+        for (int y = 0; y < bitmap.Height; y += 7)
+            for (int x = 0; x < bitmap.Width; x += 7) colours.Add((uint)bitmap.GetPixel(x, y));
+        Assert.That(colours, Has.Count.GreaterThan(20), "both panels are drawn, not a blank image");
+        Assert.That(bitmap.GetPixel(MetricsPlotPng.Width / 4, MetricsPlotPng.Height / 2), Is.Not.EqualTo(SkiaSharp.SKColors.Transparent));
+        (code, _, err) = CliRunner.Run("plot", Relu(), "-o", _temp.File("curves.gif"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+    }
+
+    [Test]
     public void AHugeCsvMakesASmallPlot()
     {
         var epochs = Enumerable.Range(0, 20_000).Select(i => (1.0 / (i + 1), 1.2 / (i + 1), 1 - 0.5 / (i + 1), 1 - 0.6 / (i + 1))).ToArray();
@@ -97,7 +114,7 @@ public class PlotCommandTests
         (string[] Args, int Code, string Message)[] cases =
         [
             (["plot", relu, sigmoid, "-o", _temp.File("x.svg"), "--labels", "a,b,c"], ExitCodes.Usage, "3 labels for 2 CSV files"),
-            (["plot", relu, "-o", _temp.File("x.png")], ExitCodes.Usage, "name ending in .svg"),
+            (["plot", relu, "-o", _temp.File("x.gif")], ExitCodes.Usage, "name ending in .svg"),
             (["plot", relu], ExitCodes.Usage, "--out"),
             (["plot", "-o", _temp.File("x.svg")], ExitCodes.Usage, "gpudigits plot"),
             (["plot", notCsv, "-o", _temp.File("x.svg")], ExitCodes.Failure, "is not a metrics CSV"),
