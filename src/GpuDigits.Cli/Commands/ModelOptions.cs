@@ -15,7 +15,14 @@ public static class ModelOptions
     /// <summary>Loads and checks the model file: a missing file is an IOException, a bad one a ModelFormatException.</summary>
     public static ModelFile Load(string path)
     {
-        if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist. 'gpudigits train' writes model.gdm into its run folder.", path);
+        if (Directory.Exists(path))
+        {
+            var inside = Path.Combine(path, RunModels.FinalName);
+            throw new UsageException(File.Exists(inside)
+                ? $"--model takes a model file; '{path}' is a run folder: use '{inside}' (or {RunModels.BestName} beside it)."
+                : $"--model takes a model file; '{path}' is a folder. 'gpudigits train' writes model.gdm into its run folder.");
+        }
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist. 'gpudigits train' writes model.gdm into its run folder.", path);
         Data.FileKind.RequireRegular(path, "Model file"); // a FIFO or device would block or never end
         var model = ModelFormat.Load(path);
         model.CheckMnistCompatible(path);

@@ -39,9 +39,13 @@ public static class TrainingMemory
     /// </summary>
     public static void Check(Estimate need, AcceleratorInfo device, long hostAvailable, string what)
     {
-        bool sharesHost = device.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu;
+        // The managed CPU backend, ILGPU's CPU accelerator and an OpenCL CPU device (PoCL) allocate their "device"
+        // buffers in host memory: there the device share counts against the host too (PoCL may report more global
+        // memory than the host can back, and then the kernel's OOM killer ends the process unreported).
+        bool sharesHost = device.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu ||
+                          (device.Kind == AcceleratorKind.OpenCL && !device.IsGpu);
         long host = need.HostBytes + (sharesHost ? need.DeviceBytes : 0);
-        if (!sharesHost && need.DeviceBytes > device.MemoryBytes)
+        if (need.DeviceBytes > device.MemoryBytes)
             throw new DeviceOutOfMemoryException(device.Id, need.DeviceBytes,
                 $"{what} needs about {need.DeviceBytes:N0} bytes on the device; {device.Id} has {device.MemoryBytes:N0}", estimated: true);
         if (host > hostAvailable)

@@ -232,6 +232,16 @@ public sealed class HostileRunTests
         Assert.That(err, Does.Contain("is a folder").And.Not.Contain("Permission denied"));
     }
 
+    [Test]
+    public void ARunFolderAsModelPointsAtItsModelFile()
+    {
+        var dir = _temp.File("run-as-model");
+        Assert.That(Run(Train(dir, "--epochs", "1")).Code, Is.EqualTo(ExitCodes.Success));
+        var (code, _, err) = Run("predict", "--model", dir, "--index", "0");
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
+        Assert.That(err, Does.Contain("is a run folder").And.Contain(Path.Combine(dir, "model.gdm")));
+    }
+
     // 12. --resume given a file says so.
     [Test]
     public void ResumeOfAFileSaysItIsAFile()
