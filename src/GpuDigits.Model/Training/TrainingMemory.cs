@@ -45,7 +45,7 @@ public static class TrainingMemory
         bool sharesHost = device.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu ||
                           (device.Kind == AcceleratorKind.OpenCL && !device.IsGpu);
         long host = need.HostBytes + (sharesHost ? need.DeviceBytes : 0);
-        if (need.DeviceBytes > device.MemoryBytes)
+        if (!sharesHost && need.DeviceBytes > device.MemoryBytes)
             throw new DeviceOutOfMemoryException(device.Id, need.DeviceBytes,
                 $"{what} needs about {need.DeviceBytes:N0} bytes on the device; {device.Id} has {device.MemoryBytes:N0}", estimated: true);
         if (host > hostAvailable)
