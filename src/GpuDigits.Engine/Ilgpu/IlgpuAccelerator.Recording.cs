@@ -119,8 +119,8 @@ public sealed unsafe partial class IlgpuAccelerator
     {
         foreach (var graph in _liveGraphs.ToArray())
         {
-            graph.Forget();
-            if (graph.Exec != 0) CudaGraphApi.cuGraphExecDestroy(graph.Exec);
+            nint exec = graph.Detach();
+            if (exec != 0) CudaGraphApi.cuGraphExecDestroy(exec);
         }
         _liveGraphs.Clear();
     }
@@ -131,8 +131,6 @@ internal sealed class CudaGraphStep(IlgpuAccelerator owner, nint exec, int nodes
 {
     private nint _exec = exec;
 
-    internal nint Exec { get; private set; } = exec;
-
     public int OpCount { get; } = nodes;
 
     public void Replay()
@@ -141,18 +139,17 @@ internal sealed class CudaGraphStep(IlgpuAccelerator owner, nint exec, int nodes
         owner.LaunchGraph(_exec);
     }
 
-    /// <summary>The owner destroys the graph itself (it is being disposed).</summary>
-    internal void Forget()
+    /// <summary>Hands the graph to the owner, which is being disposed and destroys it itself; replays fail from now on.</summary>
+    internal nint Detach()
     {
-        Exec = _exec;
+        var e = _exec;
         _exec = 0;
+        return e;
     }
 
     public void Dispose()
     {
-        var e = _exec;
-        _exec = 0;
-        Exec = 0;
+        var e = Detach();
         if (e != 0) owner.DestroyGraph(this, e);
     }
 }

@@ -29,7 +29,7 @@ public static class FilterSheet
         int rows = (filters + columns - 1) / columns;
         double cell = o * Zoom + 12, top = 120;
         double width = Math.Max(120 + columns * cell, 560), height = top + rows * (cell + 34) + 20;
-        var digitPng = PngWriter.EncodeGray(side * Zoom, side * Zoom, Enlarge(image.ToArray(), side, side, Zoom));
+        var digitPng = PngWriter.EncodeGray(side * Zoom, side * Zoom, PixelZoom.Enlarge(image, side, side, Zoom));
         AtomicFile.WriteText(path, writer =>
         {
             using var svg = new SvgWriter(writer, width, height, caption);
@@ -43,7 +43,7 @@ public static class FilterSheet
                 var w = Enumerable.Range(0, kernel * kernel).Select(k => weights[k * filters + f]).ToArray();
                 float lo = w.Min(), hi = w.Max();
                 var filterPixels = w.Select(v => (byte)(hi > lo ? Math.Round(255 * (v - lo) / (hi - lo)) : 128)).ToArray();
-                svg.Png(left, y - 28, 24, 24, PngWriter.EncodeGray(kernel * 8, kernel * 8, Enlarge(filterPixels, kernel, kernel, 8)),
+                svg.Png(left, y - 28, 24, 24, PngWriter.EncodeGray(kernel * 8, kernel * 8, PixelZoom.Enlarge(filterPixels, kernel, kernel, 8)),
                     tooltip: $"filter {f + 1}: weights {lo:G3} .. {hi:G3}");
                 var map = new float[o * o];
                 for (int oy = 0; oy < o; oy++)
@@ -57,19 +57,10 @@ public static class FilterSheet
                     }
                 float top1 = Math.Max(map.Max(), 1e-6f);
                 var mapPixels = map.Select(v => (byte)Math.Round(255 * v / top1)).ToArray();
-                svg.Png(left, y, o * Zoom, o * Zoom, PngWriter.EncodeGray(o * Zoom, o * Zoom, Enlarge(mapPixels, o, o, Zoom)),
+                svg.Png(left, y, o * Zoom, o * Zoom, PngWriter.EncodeGray(o * Zoom, o * Zoom, PixelZoom.Enlarge(mapPixels, o, o, Zoom)),
                     tooltip: $"filter {f + 1}: feature map, max {top1:G3}");
                 svg.Text(left + 28, y - 12, $"#{f + 1}", 10, "#888888");
             }
         });
-    }
-
-    private static byte[] Enlarge(byte[] image, int rows, int cols, int zoom)
-    {
-        var big = new byte[rows * zoom * cols * zoom];
-        for (int y = 0; y < rows * zoom; y++)
-            for (int x = 0; x < cols * zoom; x++)
-                big[y * cols * zoom + x] = image[y / zoom * cols + x / zoom];
-        return big;
     }
 }

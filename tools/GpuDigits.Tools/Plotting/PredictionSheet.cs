@@ -73,7 +73,7 @@ public static class PredictionSheet
         svg.StartGroup(cssClass: right ? "digit right" : "digit wrong",
             tooltip: $"test image {index}: label {label}, predicted {predicted} ({probabilities[predicted] * 100:F1} %)");
 
-        svg.Png(x + 8, y + 4, 84, 84, PngWriter.EncodeGray(images.Cols * Zoom, images.Rows * Zoom, Enlarge(images.Image(index), images.Rows, images.Cols)));
+        svg.Png(x + 8, y + 4, 84, 84, PngWriter.EncodeGray(images.Cols * Zoom, images.Rows * Zoom, PixelZoom.Enlarge(images.Image(index), images.Rows, images.Cols, Zoom)));
         svg.Text(x + 100, y + 40, predicted.ToString(), 34, colour, bold: true);
         svg.Text(x + 100, y + 58, right ? "right" : $"label {label}", 11, right ? "#555555" : WrongColour);
         svg.Text(x + 100, y + 74, $"#{index}", 10, "#888888");
@@ -90,15 +90,6 @@ public static class PredictionSheet
             svg.Text(bx + barWidth / 2, barsBottom + 10, c.ToString(), 8, c == predicted ? colour : "#666666", anchor: "middle");
         }
         svg.EndGroup();
-    }
-
-    private static byte[] Enlarge(ReadOnlySpan<byte> image, int rows, int cols)
-    {
-        var big = new byte[rows * Zoom * cols * Zoom];
-        for (int y = 0; y < rows * Zoom; y++)
-            for (int x = 0; x < cols * Zoom; x++)
-                big[y * cols * Zoom + x] = image[y / Zoom * cols + x / Zoom];
-        return big;
     }
 
     /// <summary>
