@@ -77,6 +77,28 @@ public static class FileKind
         return File.Exists(path) ? FileKindValue.Regular : FileKindValue.Missing;
     }
 
+    /// <summary>
+    /// What identifies one version of a regular file without reading it: device, inode, size, and the modification and
+    /// status-change times in nanoseconds (the change time cannot be set back by a program, so a rewritten file never
+    /// matches an old identity). Null where stat is unavailable (not Linux x86-64 or AArch64, or no such file).
+    /// </summary>
+    public static string? Identity(string path)
+    {
+        if (!OperatingSystem.IsLinux() || ModeOffset() is null) return null;
+        try
+        {
+            var b = new byte[256];
+            if (Native.stat(path, ref b[0]) != 0) return null;
+            // Both layouts: st_dev at 0, st_ino at 8, st_size at 48, st_mtim at 88 and st_ctim at 104 (16 bytes each).
+            long L(int at) => BitConverter.ToInt64(b, at);
+            return $"{L(0)}:{L(8)}:{L(48)}:{L(88)}.{L(96):D9}:{L(104)}.{L(112):D9}";
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Offset of st_mode in glibc's struct stat: 24 on x86-64, 16 on AArch64.</summary>
     private static int? ModeOffset() => RuntimeInformation.ProcessArchitecture switch
     {

@@ -11,6 +11,9 @@ public sealed class MnistFetcher
     /// <summary>Environment variable naming the data folder when no folder is passed.</summary>
     public const string DataDirectoryVariable = "GPUDIGITS_DATA";
 
+    /// <summary>The file in a data folder that remembers which files passed their check (see <see cref="VerificationStamps"/>).</summary>
+    public const string StampFileName = VerificationStamps.FileName;
+
     private readonly IReadOnlyList<MnistFileSpec> _files;
     private readonly IReadOnlyList<IMnistSource> _sources;
 
@@ -76,12 +79,14 @@ public sealed class MnistFetcher
         CreateDirectory(directory);
 
         var missing = new List<MnistFileSpec>();
+        var stamps = VerificationStamps.Load(directory);
         foreach (var file in _files)
         {
             cancellation.ThrowIfCancellationRequested();
-            if (!await UseLocalCopyAsync(directory, file, progress, cancellation).ConfigureAwait(false))
+            if (!await UseLocalCopyAsync(directory, file, stamps, progress, cancellation).ConfigureAwait(false))
                 missing.Add(file);
         }
+        stamps.Save();
         if (missing.Count == 0) return directory;
 
         CheckWritable(directory);
@@ -120,14 +125,16 @@ public sealed class MnistFetcher
     }
 
     /// <summary>True when the folder holds a verified raw copy (decompressing NAME.gz if that is all there is).</summary>
-    private static async Task<bool> UseLocalCopyAsync(string directory, MnistFileSpec file, IProgress<string>? progress,
-        CancellationToken cancellation)
+    private static async Task<bool> UseLocalCopyAsync(string directory, MnistFileSpec file, VerificationStamps stamps,
+        IProgress<string>? progress, CancellationToken cancellation)
     {
         string raw = Path.Combine(directory, file.Name);
         string gz = raw + ".gz";
         if (File.Exists(raw))
         {
+            if (FileKind.Of(raw) == FileKindValue.Regular && stamps.Vouches(raw, file)) return true; // checked before, unchanged since
             if (VerifiedFileWriter.Check(raw, file) is { } problem) throw Refused(raw, problem);
+            stamps.Record(raw, file);
         }
         else if (File.Exists(gz))
         {

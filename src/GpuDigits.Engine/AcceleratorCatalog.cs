@@ -12,7 +12,7 @@ namespace GpuDigits.Engine;
 public sealed class AcceleratorCatalog
 {
     private readonly IReadOnlyList<IAcceleratorProvider> _providers;
-    private IReadOnlyList<(IAcceleratorProvider Provider, AcceleratorInfo Info)>? _devices;
+    private readonly Dictionary<IAcceleratorProvider, AcceleratorInfo[]> _discovered = [];
 
     public AcceleratorCatalog(IEnumerable<IAcceleratorProvider> providers) => _providers = providers.ToArray();
 
@@ -32,23 +32,33 @@ public sealed class AcceleratorCatalog
     public IReadOnlyList<AcceleratorInfo> Devices => Discovered().Select(d => d.Info).ToArray();
 
     private IReadOnlyList<(IAcceleratorProvider Provider, AcceleratorInfo Info)> Discovered() =>
-        _devices ??= _providers.SelectMany(p => p.Discover().Select(i => (p, i))).ToArray();
+        _providers.SelectMany(p => DiscoveredBy(p).Select(i => (p, i))).ToArray();
+
+    /// <summary>
+    /// The devices of one backend, asked once. Backends are asked only when a selector needs them: starting ILGPU's
+    /// context to look for CUDA and OpenCL takes about 0.1 s, which <c>--device cpu</c> does not have to pay.
+    /// </summary>
+    private AcceleratorInfo[] DiscoveredBy(IAcceleratorProvider provider)
+    {
+        if (!_discovered.TryGetValue(provider, out var found))
+            _discovered[provider] = found = provider.Discover().ToArray();
+        return found;
+    }
+
+    private IEnumerable<(IAcceleratorProvider Provider, AcceleratorInfo Info)> OfKind(AcceleratorKind kind) =>
+        _providers.Where(p => p.Kind == kind).SelectMany(p => DiscoveredBy(p).Select(i => (p, i)));
 
     /// <summary>Resolves a selector to a device, or throws <see cref="AcceleratorException"/> saying what exists.</summary>
     public AcceleratorInfo Resolve(string selector)
     {
         var text = (selector ?? "auto").Trim().ToLowerInvariant();
-        var all = Discovered();
         if (text == "auto")
         {
-            var pick = all.FirstOrDefault(d => d.Info.Kind == AcceleratorKind.Cuda).Info
-                       ?? all.FirstOrDefault(d => d.Info.Kind == AcceleratorKind.OpenCL && d.Info.IsGpu).Info
-                       ?? all.FirstOrDefault(d => d.Info.Kind == AcceleratorKind.Cpu).Info;
+            var pick = OfKind(AcceleratorKind.Cuda).FirstOrDefault().Info
+                       ?? OfKind(AcceleratorKind.OpenCL).FirstOrDefault(d => d.Info.IsGpu).Info
+                       ?? OfKind(AcceleratorKind.Cpu).FirstOrDefault().Info;
             return pick ?? throw new AcceleratorException("No accelerator found, not even the CPU.");
         }
-
-        var exact = all.FirstOrDefault(d => d.Info.Id == text).Info;
-        if (exact is not null) return exact;
 
         var family = text.Split(':')[0];
         AcceleratorKind? kind = family switch
@@ -63,7 +73,9 @@ public sealed class AcceleratorCatalog
             throw new UnknownDeviceException(
                 $"Unknown device '{selector}'. Use auto, cpu, ilgpu-cpu, opencl[:N] or cuda[:N]; 'gpudigits devices' lists them.");
 
-        var ofKind = all.Where(d => d.Info.Kind == kind).ToArray();
+        var ofKind = OfKind(kind.Value).ToArray();
+        var exact = ofKind.FirstOrDefault(d => d.Info.Id == text).Info;
+        if (exact is not null) return exact;
         if (ofKind.Length == 0)
         {
             var reason = _providers.FirstOrDefault(p => p.Kind == kind)?.UnavailableReason ?? "backend not built in";
@@ -71,14 +83,14 @@ public sealed class AcceleratorCatalog
         }
         if (!text.Contains(':')) return ofKind[0].Info;
         throw new AcceleratorException(
-            $"No device '{selector}'. Available: {string.Join(", ", all.Select(d => d.Info.Id))}.");
+            $"No device '{selector}'. Available: {string.Join(", ", Discovered().Select(d => d.Info.Id))}.");
     }
 
     /// <summary>Resolves and opens a device.</summary>
     public Accelerator Open(string selector)
     {
         var info = Resolve(selector);
-        var provider = Discovered().First(d => d.Info == info).Provider;
+        var provider = _providers.First(p => _discovered.TryGetValue(p, out var found) && found.Contains(info));
         return provider.Create(info);
     }
 }

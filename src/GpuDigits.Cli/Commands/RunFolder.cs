@@ -18,6 +18,7 @@ public sealed class RunFolder : IDisposable
     private readonly IReadOnlyList<string> _createdFolders;
     private readonly HashSet<string> _createdFiles = new(StringComparer.Ordinal);
     private readonly FileStream _lock;
+    private readonly Tools.Metrics.MetricsCsvFile _metrics;
     private bool _started;
 
     private RunFolder(string directory, string metricsPath, IReadOnlyList<string> createdFolders, int savedEpoch, FileStream held)
@@ -28,6 +29,7 @@ public sealed class RunFolder : IDisposable
         SavedEpoch = savedEpoch;
         _started = savedEpoch > 0;
         _lock = held;
+        _metrics = new Tools.Metrics.MetricsCsvFile(metricsPath);
     }
 
     /// <summary>
@@ -56,6 +58,7 @@ public sealed class RunFolder : IDisposable
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
         _lock.Dispose();
+        _metrics.Dispose();
     }
 
     /// <summary>The files a run writes itself; --metrics may not name one of them.</summary>
@@ -227,7 +230,7 @@ public sealed class RunFolder : IDisposable
         try
         {
             Track(MetricsPath);
-            Tools.Metrics.MetricsCsv.Write(MetricsPath, history);
+            _metrics.Save(history);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

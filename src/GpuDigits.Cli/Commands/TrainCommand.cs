@@ -33,6 +33,7 @@ public static class TrainCommand
     private static readonly Option<string> Metrics = new Option<string>("--metrics") { Description = "Path of the metrics CSV (default: <run folder>/metrics.csv)." }.NotEmptyPath();
     private static readonly Option<string> Resume = new Option<string>("--resume") { Description = "Continue the run in this folder from its checkpoint (its options are kept; --epochs may set a new total)." }.NotEmptyPath();
     private static readonly Option<string?> CudaGraphs = new Option<string?>("--cuda-graphs") { Description = "On CUDA, record the training step once as a CUDA graph and replay it (on), or launch every op (off). Default: on, unless GPUDIGITS_CUDA_GRAPHS=0." }.AcceptOnlyFromAmong("on", "off");
+    private static readonly Option<bool> Timings = new("--timings") { Description = "At the end, print to standard error where the run's wall time went: start-up, each phase of an epoch, saving." };
     private static readonly Option<int?> ProgressMs = new("--progress-ms") { Description = "How often the progress display reads the running loss from the device, in ms; 0 reads it only at the end of each epoch. Default: 0 on CUDA, 100 elsewhere." };
 
     public static Command Create()
@@ -40,7 +41,7 @@ public static class TrainCommand
         var command = new Command("train", "Train the MNIST classifier; write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
         {
             Arch, Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
-            CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume, CudaGraphs, ProgressMs,
+            CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume, CudaGraphs, ProgressMs, Timings,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -54,6 +55,7 @@ public static class TrainCommand
     {
         // Registered first, so that a signal at any moment from here on is handled (and the run folder cleaned up).
         using var signals = new TerminationSignals();
+        var clock = new RunClock();
         var error = parse.InvocationConfiguration.Error;
         int? progressMs = parse.GetValue(ProgressMs);
         if (progressMs is < 0) throw new UsageException($"--progress-ms must be 0 or more, got {progressMs}.");
@@ -67,10 +69,10 @@ public static class TrainCommand
         try
         {
             var catalog = AcceleratorCatalog.Default();
-            var deviceInfo = catalog.Resolve(plan.DeviceSelector);
+            var deviceInfo = clock.Start("device discovery", () => catalog.Resolve(plan.DeviceSelector));
 
-            string dataDir = MnistLoader.Folder(plan.DataDir, console.Status, stop.Token);
-            var data = MnistDataset.Load(dataDir);
+            string dataDir = clock.Start("data check (SHA-256)", () => MnistLoader.Folder(plan.DataDir, console.Status, stop.Token));
+            var data = clock.Start("data load", () => MnistDataset.Load(dataDir));
             var (train, test) = (data.Train, data.Test);
             if (plan.TrainLimit is { } tl) train = train.Take(Math.Min(tl, train.Count));
             if (plan.TestLimit is { } sl) test = test.Take(Math.Min(sl, test.Count));
@@ -79,14 +81,15 @@ public static class TrainCommand
             // Refuse what cannot fit before allocating anything (an OOM kill could not be reported at all).
             TrainingMemory.Check(TrainingMemory.For(plan.Spec, plan.Options, train.Count, test.Count), deviceInfo,
                 TrainingMemory.HostAvailable(), $"training {plan.Spec} at batch {plan.Options.BatchSize}");
-            accelerator = catalog.Open(deviceInfo.Id);
+            accelerator = clock.Start("device open", () => catalog.Open(deviceInfo.Id));
             if (accelerator.CanRecordSteps && parse.GetValue(CudaGraphs) is { } graphs)
                 accelerator.StepRecordingEnabled = graphs == "on";
             // Reading the running loss waits for the device; on CUDA, where an epoch takes well under a second, the
             // display shows each finished epoch instead.
             int interval = progressMs ?? (accelerator.Info.Kind == AcceleratorKind.Cuda ? 0 : 100);
             var options = plan.Options with { ProgressInterval = interval == 0 ? null : TimeSpan.FromMilliseconds(interval) };
-            trainer = new Trainer(accelerator, plan.Spec, options, train, test, normalization);
+            var acc = accelerator;
+            trainer = clock.Start("trainer set-up (allocate, upload, initialize)", () => new Trainer(acc, plan.Spec, options, train, test, normalization));
             var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint);
             var models = new RunModels(run.Directory, trainer);
             if (plan.From is { } from)
@@ -109,18 +112,23 @@ public static class TrainCommand
             }
 
             var t = trainer;
+            bool firstEpoch = true;
             console.Train(plan.Options.Epochs, progress =>
                 t.Run(epoch =>
                 {
+                    clock.EpochDone(t.LastEpochTimings, firstEpoch ? t.FirstStepSeconds : 0);
+                    firstEpoch = false;
                     // model-best.gdm before the checkpoint: an epoch redone after a kill writes the same file again.
-                    run.Write($"the best model '{models.BestPath}'", models.BestPath, () => models.EpochDone(epoch));
-                    run.SaveEpoch(new Checkpoint(t.State, settings));
-                    progress.EpochDone(epoch);
+                    clock.Epoch("model-best.gdm (when best)", () => run.Write($"the best model '{models.BestPath}'", models.BestPath, () => models.EpochDone(epoch)));
+                    clock.Epoch("checkpoint.gdm and metrics CSV", () => run.SaveEpoch(new Checkpoint(t.State, settings)));
+                    clock.Epoch("display", () => progress.EpochDone(epoch));
                 }, progress.Batch, stop.Token));
-            run.Write($"the model '{models.FinalPath}'", models.FinalPath, () => models.RunDone(trainer.History[^1]));
+            clock.End("model.gdm", () => run.Write($"the model '{models.FinalPath}'", models.FinalPath, () => models.RunDone(trainer.History[^1])));
             console.Summary(trainer.History, run.MetricsPath);
             console.Models(models.FinalPath, models.BestPath, models.Best!);
             console.StepMode(accelerator, trainer.ReplayedSteps, trainer.RecordedOps);
+            if (parse.GetValue(Timings))
+                foreach (var line in clock.Report()) error.WriteLine(line);
             return ExitCodes.Success;
         }
         catch (OperationCanceledException) when (signals.Received is not null)

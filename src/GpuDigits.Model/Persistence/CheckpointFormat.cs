@@ -107,8 +107,7 @@ public static class CheckpointFormat
         w.U32((uint)o.Kind);
         w.I32(o.StepCount);
         w.U32((uint)o.Slots.Count);
-        foreach (var slot in o.Slots)
-            foreach (float v in slot) w.F32(v);
+        foreach (var slot in o.Slots) w.Floats(slot);
         return w.ToArray();
     }
 
@@ -292,6 +291,14 @@ public static class CheckpointFormat
         public void F32(float v) { BinaryPrimitives.WriteSingleLittleEndian(_scratch, v); _stream.Write(_scratch, 0, 4); }
         public void F64(double v) { BinaryPrimitives.WriteDoubleLittleEndian(_scratch, v); _stream.Write(_scratch, 0, 8); }
         public void Bytes(ReadOnlySpan<byte> bytes) => _stream.Write(bytes);
+
+        /// <summary>Little-endian floats, in one block copy (each F32 call would cost a stream write).</summary>
+        public void Floats(ReadOnlySpan<float> values)
+        {
+            var bytes = new byte[4 * values.Length];
+            ModelFormat.WriteFloats(values, bytes);
+            _stream.Write(bytes);
+        }
 
         public void Text(string text)
         {

@@ -137,12 +137,22 @@ public static class ModelFormat
         var payload = new byte[4 * parameters.Sum(p => (long)p.Length)];
         int pos = 0;
         foreach (var p in parameters)
-            foreach (float v in p)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(payload.AsSpan(pos), v);
-                pos += 4;
-            }
+        {
+            WriteFloats(p, payload.AsSpan(pos));
+            pos += 4 * p.Length;
+        }
         return payload;
+    }
+
+    /// <summary>Writes <paramref name="values"/> little-endian into the start of <paramref name="destination"/>.</summary>
+    internal static void WriteFloats(ReadOnlySpan<float> values, Span<byte> destination)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(destination);
+            return;
+        }
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(destination[(4 * i)..], values[i]);
     }
 
     private static byte[] MetadataPayload(IReadOnlyDictionary<string, string> metadata) =>

@@ -150,6 +150,12 @@ public sealed class Trainer : IDisposable
         _state = null; // handed out again as copies of the rewind point, never as the caller's arrays
     }
 
+    /// <summary>Where the last completed epoch's time went (see <see cref="EpochTimings"/>).</summary>
+    public EpochTimings LastEpochTimings { get; private set; }
+
+    /// <summary>Seconds the first training step of this trainer took (it compiles and loads every kernel); 0 before it.</summary>
+    public double FirstStepSeconds { get; private set; }
+
     /// <summary>Training steps that replayed the recorded step instead of enqueuing their ops one by one.</summary>
     public long ReplayedSteps { get; private set; }
 
@@ -194,14 +200,23 @@ public sealed class Trainer : IDisposable
         var interval = Options.ProgressInterval;
         long nextReport = onBatch is null || interval is null ? long.MaxValue : 0;
         int verified = 0; // batches known to have left the loss and the parameters finite
+        long readTicks = 0;
         for (int b = 0; b < batches; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int start = b * batch, rows = Math.Min(batch, n - start);
-            TrainStep(start, rows, lr);
+            if (_stepsRun == 0)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                TrainStep(start, rows, lr);
+                _acc.Synchronize();
+                FirstStepSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            }
+            else TrainStep(start, rows, lr);
 
             if (b < batches - 1 && clock.ElapsedMilliseconds >= nextReport)
             {
+                long r0 = Stopwatch.GetTimestamp();
                 nextReport = clock.ElapsedMilliseconds + (long)interval!.Value.TotalMilliseconds;
                 ReadStats(out double lossSum, out double correct);
                 string? problem = LossProblem(lossSum) ?? ParameterProblem();
@@ -210,10 +225,12 @@ public sealed class Trainer : IDisposable
                 int seen = start + rows;
                 onBatch!(new BatchProgress(epoch, Options.Epochs, b + 1, batches, lossSum / seen, correct / seen,
                     seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                readTicks += Stopwatch.GetTimestamp() - r0;
             }
         }
         ReadStats(out double trainLoss, out double trainCorrect);
         double seconds = clock.Elapsed.TotalSeconds;
+        long endRead0 = Stopwatch.GetTimestamp();
         var end = _scratch;
         end.ReadTensors(Network, Optimizer);
         string? endProblem = LossProblem(trainLoss) ?? NonFinite(end.Parameters, _parameterNames, "parameter")
@@ -222,7 +239,11 @@ public sealed class Trainer : IDisposable
         onBatch?.Invoke(new BatchProgress(epoch, Options.Epochs, batches, batches, trainLoss / n, trainCorrect / n,
             n / Math.Max(seconds, 1e-9)));
 
+        double endReadSeconds = Stopwatch.GetElapsedTime(endRead0).TotalSeconds;
+        long eval0 = Stopwatch.GetTimestamp();
         var test = Evaluate(_test);
+        LastEpochTimings = new EpochTimings(seconds, Stopwatch.GetElapsedTime(0, readTicks).TotalSeconds, endReadSeconds,
+            Stopwatch.GetElapsedTime(eval0).TotalSeconds);
         if (!double.IsFinite(test.Loss))
         {
             Rewind();

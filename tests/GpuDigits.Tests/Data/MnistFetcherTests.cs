@@ -63,6 +63,43 @@ public class MnistFetcherTests
     }
 
     [Test]
+    public async Task AFileCheckedOnceIsNotHashedAgainUntilItChanges()
+    {
+        foreach (var (spec, content) in _fake.Specs.Zip(_fake.Contents)) _data.Write(spec.Name, content);
+        // A file changed within the last 100 ms is not stamped (a rewrite in the same clock tick could look the same).
+        await Fetcher().EnsureAsync(_data.Path);
+        Assert.That(File.Exists(_data.File(MnistFetcher.StampFileName)), Is.False);
+        Thread.Sleep(150);
+        await Fetcher().EnsureAsync(_data.Path);
+        Assert.That(File.Exists(_data.File(MnistFetcher.StampFileName)), Is.True);
+
+        // Unchanged files: vouched for by their stamps, so nothing is hashed (no "Verified" line).
+        var progress = new ProgressLog();
+        await Fetcher().EnsureAsync(_data.Path, progress);
+        Assert.That(progress.Messages, Is.Empty);
+
+        // The same length, one bit different, and the old modification time put back: still hashed, and refused.
+        string path = _data.File(_fake.Specs[1].Name);
+        var mtime = File.GetLastWriteTimeUtc(path);
+        var corrupt = (byte[])_fake.Contents[1].Clone();
+        corrupt[^1] ^= 1;
+        File.WriteAllBytes(path, corrupt);
+        File.SetLastWriteTimeUtc(path, mtime);
+        var e = await Assert.ThrowsAsync<DataFormatException>(() => Fetcher().EnsureAsync(_data.Path));
+        Assert.That(e!.Message, Does.StartWith(path + ":").And.Contain("SHA-256"));
+    }
+
+    [Test]
+    public async Task AForeignOrDamagedStampFileOnlyMeansHashing()
+    {
+        foreach (var (spec, content) in _fake.Specs.Zip(_fake.Contents)) _data.Write(spec.Name, content);
+        _data.Write(MnistFetcher.StampFileName, "fake-train not-a-stamp\n\0\0garbage\n"u8.ToArray());
+        var progress = new ProgressLog();
+        await Fetcher().EnsureAsync(_data.Path, progress);
+        Assert.That(progress.Messages, Is.EqualTo(_fake.Specs.Select(s => $"Verified {s.Name}")));
+    }
+
+    [Test]
     public async Task GzipInTheDataFolderIsDecompressedBesideIt()
     {
         _data.Write("fake-train", _fake.Contents[0]);

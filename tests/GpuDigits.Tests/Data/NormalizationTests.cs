@@ -43,6 +43,21 @@ public class NormalizationTests
     }
 
     [Test]
+    public void SumsStayExactOverManyVectorBlocks()
+    {
+        // White pixels make the largest lane sums of squares; 1,000,003 bytes span several blocks and a scalar tail.
+        var white = Normalization.FromImages(Enumerable.Repeat((byte)255, 1_000_003).ToArray());
+        Assert.That(white.Mean, Is.EqualTo(1.0));
+        Assert.That(white.Std, Is.Zero);
+        var pixels = IdxBytes.Noise(1_000_003, seed: 31);
+        double mean = pixels.Average(p => p / 255.0);
+        double std = Math.Sqrt(pixels.Average(p => (p / 255.0 - mean) * (p / 255.0 - mean)));
+        var n = Normalization.FromImages(pixels);
+        Assert.That(n.Mean, Is.EqualTo(mean).Within(1e-12));
+        Assert.That(n.Std, Is.EqualTo(std).Within(1e-12));
+    }
+
+    [Test]
     public void NoPixelsIsAnError() =>
         Assert.Throws<ArgumentException>(() => Normalization.FromImages([]));
 }

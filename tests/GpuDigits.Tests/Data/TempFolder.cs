@@ -17,8 +17,10 @@ internal sealed class TempFolder : IDisposable
     }
 
     /// <summary>Names of everything in the folder (hidden temporary files included), sorted.</summary>
+    /// <summary>The names in the folder, sorted; a data folder's verification stamps (not data) are left out.</summary>
     public string[] Entries() =>
-        Directory.EnumerateFileSystemEntries(Path).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Directory.EnumerateFileSystemEntries(Path).Select(System.IO.Path.GetFileName)
+            .Where(n => n != GpuDigits.Data.MnistFetcher.StampFileName).Order(StringComparer.Ordinal).ToArray()!;
 
     public void Dispose()
     {

@@ -17,14 +17,16 @@ public class MetricsCsvTests
                 new EpochMetrics(1, 0.25, 0.93, 0.14, 0.955, 0.05, 1.5, 40000.5, "cpu"),
                 new EpochMetrics(2, 0.1, 0.97, 0.09, 0.9716, 0.048, 1.25, 48000, "opencl:0"),
             };
-            using (var writer = MetricsCsvWriter.Create(path))
+            using (var file = new MetricsCsvFile(path))
             {
-                writer.Append(rows[0]);
-                // Flushed per epoch: another reader sees the row while the writer is still open.
-                using (var peek = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-                using (var reader = new StreamReader(peek))
-                    Assert.That(reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(2));
-                writer.Append(rows[1]);
+                file.Save(rows[..1]);
+                Assert.That(File.ReadAllLines(path), Has.Length.EqualTo(2));
+                file.Save(rows);
+                Assert.That(MetricsCsvReader.Read(path), Is.EqualTo(rows));
+                // A history that is not an extension of the text (a resumed run) replaces it.
+                file.Save(rows[1..]);
+                Assert.That(MetricsCsvReader.Read(path), Is.EqualTo(rows[1..]));
+                file.Save(rows);
             }
 
             var lines = File.ReadAllLines(path);

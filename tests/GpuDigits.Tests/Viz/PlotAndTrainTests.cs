@@ -23,9 +23,7 @@ public class PlotCommandTests
     {
         Directory.CreateDirectory(_temp.File(folder));
         string path = Path.Combine(_temp.File(folder), "metrics.csv");
-        using var writer = MetricsCsvWriter.Create(path);
-        for (int e = 0; e < epochs.Length; e++)
-            writer.Append(new EpochMetrics(e + 1, epochs[e].TrainLoss, epochs[e].TrainAcc, epochs[e].TestLoss, epochs[e].TestAcc, 0.05, 1, 1000, "cpu"));
+        MetricsCsv.Write(path, epochs.Select((e, i) => new EpochMetrics(i + 1, e.TrainLoss, e.TrainAcc, e.TestLoss, e.TestAcc, 0.05, 1, 1000, "cpu")));
         return path;
     }
 
