@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
-"""Ratios of gpudigits to its peers from one tools/bench/vs-peers.sh folder, round by round and best of rounds.
+"""Ratios of gpudigits to its peers from one tools/bench/vs-peers.sh folder: per round, then min and median over
+the rounds.
 
 Usage: /usr/bin/python3 tools/bench/ratios.py RESULTS_DIR
-Pairs: OpenBLAS sgemm (numpy_sgemm.py) with the gpudigits GEMM of the same m, n, k (each transpose form training
-uses at that shape), and PyTorch's best epoch (epochs 2..N, the first is its warm-up) with gpudigits' min epoch.
+- GEMM: each gpudigits GEMM (best of its repetitions) against OpenBLAS's sgemm of the same form and m, n, k.
+- Epoch: gpudigits' fastest timed bench epoch against PyTorch's best epoch (epochs 2..N; the first is its warm-up).
+- train: the epoch `gpudigits train` spends (wall time between the start-up and the end, per epoch, from --timings)
+  against the bench epoch plus the test evaluation it needs.
 """
-import csv, glob, os, re, sys
+import csv, glob, os, re, statistics, sys
 
 d = sys.argv[1]
-rounds = sorted({int(re.search(r"-(\d+)\.", f).group(1)) for f in glob.glob(os.path.join(d, "gpudigits-*.csv"))})
+rounds = sorted({int(re.search(r"-(\d+)\.csv$", f).group(1)) for f in glob.glob(os.path.join(d, "gpudigits-*.csv"))})
 
-def numpy_rates(r):
+def openblas(r):
     rates = {}
-    for line in open(os.path.join(d, f"numpy-{r}.txt")):
-        m = re.match(r"sgemm (\d+)x(\d+)x(\d+): ([\d.]+)", line)
+    for line in open(os.path.join(d, f"openblas-{r}.txt")):
+        m = re.match(r"sgemm (\w\w) m(\d+) n(\d+) k(\d+): ([\d.]+)", line)
         if m:
-            mm, k, n = map(int, m.groups()[:3])          # numpy_sgemm prints m x k x n
-            rates[(mm, n, k)] = float(m.group(4))
+            rates[(m.group(1),) + tuple(map(int, m.groups()[1:4]))] = float(m.group(5))
     return rates
 
 def torch_best(r, opt):
@@ -29,37 +31,40 @@ def ours(r):
     for row in rows:
         if row["category"] == "gemm":
             m, n, k = map(int, re.findall(r"\d+", row["shape"]))
-            gemm[(row["op"], m, n, k)] = float(row["best_rate"])
+            gemm[(row["op"].split()[1], m, n, k)] = float(row["best_rate"])
     epochs = {row["op"]: float(row["min_seconds"]) for row in rows if row["category"] == "epoch"}
     return gemm, epochs
 
-# numpy shape (m, n, k) -> the gpudigits GEMMs of that size
-pairs = [((1024, 1024, 1024), [("gemm NN", 1024, 1024, 1024), ("gemm TN", 1024, 1024, 1024), ("gemm NT", 1024, 1024, 1024)]),
-         ((128, 128, 784), [("gemm NN", 128, 128, 784)]),
-         ((784, 128, 128), [("gemm TN", 784, 128, 128)]),
-         ((128, 128, 128), [("gemm NN", 128, 128, 128), ("gemm TN", 128, 128, 128), ("gemm NT", 128, 128, 128)])]
+def timings(r):
+    t = {}
+    for line in open(os.path.join(d, f"train-timings-{r}.txt")):
+        m = re.match(r"(.+?)\s+([\d.]+)\s+([\d.]+)?\s*([\d.]+)%$", line.rstrip())
+        if m: t[m.group(1).strip()] = (float(m.group(2)), float(m.group(3)) if m.group(3) else None)
+        m = re.match(r"wall time\s+([\d.]+)\s+([\d.]+)", line)
+        if m: t["wall"] = (float(m.group(1)), float(m.group(2)))
+    return t
 
-best = {}
+series = {}
+def note(key, value):
+    series.setdefault(key, []).append(value)
+
 for r in rounds:
-    load = ""
     print(f"== round {r}")
-    blas = numpy_rates(r)
-    gemm, epochs = ours(r)
-    for shape, mine in pairs:
-        for key in mine:
-            ratio = gemm[key] / blas[shape]
-            print(f"  {key[0]} m{key[1]} n{key[2]} k{key[3]}: {gemm[key]:6.1f} GFLOP/s vs OpenBLAS {blas[shape]:6.1f} -> {ratio:5.0%}")
-            b = best.setdefault(key, [0, 0])
-            b[0] = max(b[0], gemm[key]); b[1] = max(b[1], blas[shape])
+    blas, (gemm, epochs), t = openblas(r), ours(r), timings(r)
+    for key, rate in sorted(gemm.items(), key=lambda kv: (-kv[0][1] * kv[0][2] * kv[0][3], kv[0][0])):
+        if key in blas:
+            print(f"  gemm {key[0]} m{key[1]} n{key[2]} k{key[3]}: {rate:6.1f} GFLOP/s vs OpenBLAS {blas[key]:6.1f} -> {rate / blas[key]:5.0%}")
+            note(f"gemm {key[0]} m{key[1]} n{key[2]} k{key[3]} (ours / OpenBLAS)", rate / blas[key])
     for opt in ("sgd", "adam"):
-        t, mine_t = torch_best(r, opt), epochs[f"epoch {opt}"]
-        print(f"  epoch {opt}: {mine_t:.3f} s vs PyTorch 1 thread {t:.3f} s -> {t / mine_t:.2f}x faster")
-        b = best.setdefault(opt, [9e9, 9e9])
-        b[0] = min(b[0], mine_t); b[1] = min(b[1], t)
-    print(f"  adam / sgd epoch: {epochs['epoch adam'] / epochs['epoch sgd']:.2f}")
-print("== best of rounds")
-for key, (mine, peer) in best.items():
-    if isinstance(key, tuple):
-        print(f"  {key[0]} m{key[1]} n{key[2]} k{key[3]}: {mine:6.1f} vs {peer:6.1f} GFLOP/s -> {mine / peer:5.0%}")
-    else:
-        print(f"  epoch {key}: {mine:.3f} s vs PyTorch {peer:.3f} s -> {peer / mine:.2f}x faster")
+        peer, mine = torch_best(r, opt), epochs[f"epoch {opt}"]
+        print(f"  epoch {opt}: {mine:.3f} s vs PyTorch 1 thread {peer:.3f} s -> {peer / mine:.2f}x faster")
+        note(f"epoch {opt} s (ours)", mine); note(f"epoch {opt} s (PyTorch)", peer); note(f"epoch {opt} speed-up", peer / mine)
+    note("adam / sgd epoch", epochs["epoch adam"] / epochs["epoch sgd"])
+    if "wall" in t:
+        per_epoch, evaluation = t["wall"][1], t["test evaluation"][1]
+        needed = epochs["epoch sgd"] + evaluation
+        print(f"  train epoch {per_epoch:.3f} s vs bench epoch + evaluation {needed:.3f} s -> {per_epoch / needed - 1:+.0%}")
+        note("train epoch / (bench epoch + evaluation)", per_epoch / needed)
+print("== over the rounds: min / median")
+for key, values in series.items():
+    print(f"  {key}: {min(values):.3f} / {statistics.median(values):.3f}")
