@@ -1,8 +1,8 @@
 namespace GpuDigits.Data.Images;
 
 /// <summary>
-/// Reads a picture file as grayscale, choosing the reader by the file's first bytes: PNG and PGM (P2, P5) with our
-/// readers, JPEG, BMP, GIF and WebP through SkiaSharp.
+/// Reads a picture file as grayscale, choosing the reader by the file's first bytes: PNG, JPEG, BMP, GIF and WebP
+/// through SkiaSharp, PGM (P2, P5) with our reader.
 /// </summary>
 public static class ImageFile
 {
@@ -17,7 +17,6 @@ public static class ImageFile
 
     public static GrayImage Decode(ReadOnlySpan<byte> bytes, string name)
     {
-        if (PngReader.HasSignature(bytes)) return PngReader.Decode(bytes, name);
         if (PgmReader.HasMagic(bytes)) return PgmReader.Decode(bytes, name);
         if (SkiaImageReader.Format(bytes) is not null) return SkiaImageReader.Decode(bytes, name);
         if (bytes.Length >= 2 && bytes[0] == 'P' && bytes[1] is (byte)'1' or (byte)'3' or (byte)'4' or (byte)'6')

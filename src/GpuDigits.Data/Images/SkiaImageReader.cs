@@ -3,15 +3,26 @@ using SkiaSharp;
 namespace GpuDigits.Data.Images;
 
 /// <summary>
-/// JPEG, BMP, GIF (first frame) and WebP through SkiaSharp's codecs (the maintained decoders; only PNG and PGM have
-/// readers of our own). The header's size is checked against the same pixel and memory budget as PNG before anything
-/// is decoded; pixels are decoded as unpremultiplied RGBA and turned into gray like every other format.
+/// PNG (every bit depth and colour type, palette, transparency, interlaced), JPEG, BMP, GIF (first frame) and WebP
+/// through SkiaSharp's codecs (libpng, libjpeg-turbo, libwebp: the maintained decoders; only PGM has a reader of our
+/// own, as Skia has none). The header's size is checked against a pixel and memory budget before anything is
+/// decoded; pixels are decoded as unpremultiplied RGBA and turned into gray (transparency flattened onto a
+/// contrasting background) like every other format.
 /// </summary>
 internal static class SkiaImageReader
 {
+    /// <summary>The most pixels decoded (50 million: a 7000 x 7000 photo).</summary>
+    public const long MaxPixels = 50_000_000;
+
+    /// <summary>The most bytes of decoded pixels (RGBA) held at once.</summary>
+    public const long MaxImageDataBytes = 512L << 20;
+
+    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
     /// <summary>The formats sent here, by their first bytes.</summary>
     public static string? Format(ReadOnlySpan<byte> b)
     {
+        if (b.StartsWith(PngSignature)) return "PNG";
         if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "JPEG";
         if (b.Length >= 2 && b[0] == (byte)'B' && b[1] == (byte)'M') return "BMP";
         if (b.Length >= 6 && b[..4].SequenceEqual("GIF8"u8)) return "GIF";
@@ -28,9 +39,9 @@ internal static class SkiaImageReader
         int w = codec.Info.Width, h = codec.Info.Height;
         long pixels = (long)w * h;
         if (w < 1 || h < 1) throw new DataFormatException(name, $"is an empty {format} image ({w} x {h})");
-        if (pixels > PngReader.MaxPixels || 4 * pixels > PngReader.MaxImageDataBytes)
+        if (pixels > MaxPixels || 4 * pixels > MaxImageDataBytes)
             throw new DataFormatException(name,
-                $"is too large to decode: {w} x {h} ({pixels:N0} pixels); at most {PngReader.MaxPixels:N0} pixels and {PngReader.MaxImageDataBytes:N0} bytes are decoded");
+                $"is too large to decode: {w} x {h} ({pixels:N0} pixels); at most {MaxPixels:N0} pixels and {MaxImageDataBytes:N0} bytes are decoded");
         GrayImage.CheckSize(name, w, h);
 
         var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);

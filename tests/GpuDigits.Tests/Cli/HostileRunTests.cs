@@ -5,6 +5,8 @@ using GpuDigits.Cli.Commands;
 using GpuDigits.Data;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Tests.Data;
+using GpuDigits.Tests.Images;
+using GpuDigits.Tests.Viz;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Cli;
@@ -266,9 +268,9 @@ public sealed class DecompressionBombTests
         ihdr[8] = 16; // bit depth
         ihdr[9] = 6;  // RGBA
         // One row of zeros inflates to almost nothing here; a real bomb's IDAT is all zeros too, only longer.
-        var idat = Viz.TestPng.Zlib(new byte[1 + 8192 * 8]);
+        var idat = Images.TestPng.Zlib(new byte[1 + 8192 * 8]);
         var png = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }
-            .Concat(Viz.TestPng.Chunk("IHDR", ihdr)).Concat(Viz.TestPng.Chunk("IDAT", idat)).Concat(Viz.TestPng.Chunk("IEND", [])).ToArray();
+            .Concat(Images.TestPng.Chunk("IHDR", ihdr)).Concat(Images.TestPng.Chunk("IDAT", idat)).Concat(Images.TestPng.Chunk("IEND", [])).ToArray();
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var ex = Assert.Throws<DataFormatException>(() => GpuDigits.Data.Images.ImageFile.Decode(png, "bomb.png"))!;
         Assert.That(ex.Message, Does.Contain("too large to decode").And.Contain("8192 x 8192"));

@@ -1,3 +1,5 @@
+using GpuDigits.Tests.Images;
+
 namespace GpuDigits.Tests.Viz;
 
 /// <summary>A grayscale raster for drawing test digits: thick anti-aliased strokes on a plain background.</summary>

@@ -90,7 +90,7 @@ public class EvaluateCommandTests
             // The embedded PNG is the test image, enlarged 3x.
             string href = (string)g.Element(Svg + "image")!.Attribute("href")!;
             Assert.That(href, Does.StartWith("data:image/png;base64,"));
-            var png = PngReader.Decode(Convert.FromBase64String(href["data:image/png;base64,".Length..]), "embedded");
+            var png = ImageFile.Decode(Convert.FromBase64String(href["data:image/png;base64,".Length..]), "embedded");
             Assert.That((png.Width, png.Height), Is.EqualTo((84, 84)));
             var shrunk = Enumerable.Range(0, 784).Select(i => png[i % 28 * 3 + 1, i / 28 * 3 + 1]).ToArray();
             Assert.That(shrunk, Is.EqualTo(test.Image(index).ToArray()), $"image {index}");

@@ -1,6 +1,8 @@
 using System.Text;
 using GpuDigits.Cli;
 using GpuDigits.Tests.Data;
+using GpuDigits.Tests.Images;
+using GpuDigits.Tests.Viz;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Viz;

@@ -2,13 +2,12 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace GpuDigits.Tests.Viz;
+namespace GpuDigits.Tests.Images;
 
 /// <summary>
 /// A PNG encoder for tests, independent of the production code: its own bitwise CRC-32, its own forward filters
-/// (any of the five per row), any colour type and bit depth, IDAT split into several chunks, extra chunks, and
-/// header fields that a reader must refuse (interlace). Samples are given unfiltered, row after row, without
-/// filter bytes.
+/// (any of the five per row), any colour type and bit depth, Adam7 interlacing (8- and 16-bit samples), IDAT split
+/// into several chunks, extra chunks. Samples are given unfiltered, row after row, without filter bytes.
 /// </summary>
 internal sealed class TestPng
 {
@@ -50,8 +49,34 @@ internal sealed class TestPng
         return png.ToArray();
     }
 
-    /// <summary>The scanlines with their filter bytes, each row filtered with FilterOfRow(row).</summary>
+    // Adam7: each pass takes the pixels at (x0 + i dx, y0 + j dy).
+    private static readonly (int X0, int Y0, int Dx, int Dy)[] Passes =
+        [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+
+    /// <summary>
+    /// The scanlines with their filter bytes, each row filtered with FilterOfRow(row); interlaced: the seven passes'
+    /// reduced images one after the other, each filtered the same way (empty passes contribute nothing).
+    /// </summary>
     public byte[] Filtered()
+    {
+        if (Interlace == 0) return FilteredRows();
+        if (BitDepth < 8) throw new NotSupportedException("Interlacing here takes 8- and 16-bit samples.");
+        var output = new List<byte>();
+        int bpp = BytesPerPixel;
+        foreach (var (x0, y0, dx, dy) in Passes)
+        {
+            int w = (Width - x0 + dx - 1) / dx, h = (Height - y0 + dy - 1) / dy;
+            if (w <= 0 || h <= 0) continue;
+            var sub = new byte[w * h * bpp];
+            for (int j = 0; j < h; j++)
+                for (int i = 0; i < w; i++)
+                    Array.Copy(Samples, ((y0 + j * dy) * Width + x0 + i * dx) * bpp, sub, (j * w + i) * bpp, bpp);
+            output.AddRange(new TestPng { Width = w, Height = h, ColorType = ColorType, BitDepth = BitDepth, Samples = sub, FilterOfRow = FilterOfRow }.FilteredRows());
+        }
+        return [.. output];
+    }
+
+    private byte[] FilteredRows()
     {
         if (Samples.Length != RowBytes * Height) throw new ArgumentException($"{Samples.Length} sample bytes for {Height} rows of {RowBytes}.");
         var output = new byte[Height * (RowBytes + 1)];

@@ -8,9 +8,11 @@ using GpuDigits.Model.Inference;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
+using GpuDigits.Tests.Images;
+using GpuDigits.Tests.Viz;
 using NUnit.Framework;
 
-namespace GpuDigits.Tests.Viz;
+namespace GpuDigits.Tests.Model;
 
 public class ModelFormatTests
 {

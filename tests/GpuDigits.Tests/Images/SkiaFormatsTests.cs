@@ -1,10 +1,12 @@
 using System.Buffers.Binary;
 using GpuDigits.Data;
 using GpuDigits.Data.Images;
+using GpuDigits.Tests.Images;
+using GpuDigits.Tests.Viz;
 using NUnit.Framework;
 using SkiaSharp;
 
-namespace GpuDigits.Tests.Viz;
+namespace GpuDigits.Tests.Images;
 
 /// <summary>
 /// JPEG, BMP, GIF and WebP pictures decode through SkiaSharp into the same gray image the PNG reader gives (JPEG and

@@ -2,9 +2,11 @@ using GpuDigits.Data;
 using GpuDigits.Data.Images;
 using GpuDigits.Engine;
 using GpuDigits.Model.Inference;
+using GpuDigits.Tests.Images;
+using GpuDigits.Tests.Viz;
 using NUnit.Framework;
 
-namespace GpuDigits.Tests.Viz;
+namespace GpuDigits.Tests.Images;
 
 public class PreprocessingTests
 {

@@ -2,33 +2,31 @@ using System.Buffers.Binary;
 using System.Text;
 using GpuDigits.Data;
 using GpuDigits.Data.Images;
+using GpuDigits.Tests.Images;
+using GpuDigits.Tests.Viz;
 using NUnit.Framework;
 
-namespace GpuDigits.Tests.Viz;
+namespace GpuDigits.Tests.Images;
 
-public class PngReaderTests
+/// <summary>
+/// PNG through SkiaSharp (libpng), as <c>predict --image</c> reads it: files made by an encoder of the tests' own
+/// (<see cref="TestPng"/>: every filter, colour type, bit depth, palette, transparency, Adam7) decode to the expected
+/// gray pixels, and damaged files are refused with one line.
+/// </summary>
+public class PngDecodingTests
 {
     private const int W = 13, H = 9; // odd sizes: rows are not multiples of anything convenient
 
-    private static GrayImage Decode(byte[] png) => PngReader.Decode(png, "test.png");
+    private static GrayImage Decode(byte[] png) => ImageFile.Decode(png, "test.png");
 
     private static DataFormatException Rejects(byte[] png)
     {
-        var e = Assert.Throws<DataFormatException>(() => PngReader.Decode(png, "test.png"))!;
+        var e = Assert.Throws<DataFormatException>(() => ImageFile.Decode(png, "test.png"))!;
         Assert.That(e.Message, Does.StartWith("test.png: ").And.Not.Contain('\n'));
         return e;
     }
 
     private static byte Luma(int r, int g, int b) => (byte)((299 * r + 587 * g + 114 * b + 500) / 1000);
-
-    [Test]
-    public void Crc32HasTheStandardCheckValueAndMatchesABitwiseCrc()
-    {
-        Assert.That(Crc32.Compute("123456789"u8), Is.EqualTo(0xCBF43926u));
-        var data = TestPng.Noise(1000, 3);
-        Assert.That(Crc32.Compute(data), Is.EqualTo(TestPng.Crc(data)));
-        Assert.That(Crc32.Append(Crc32.Compute(data.AsSpan(0, 400)), data.AsSpan(400)), Is.EqualTo(Crc32.Compute(data)));
-    }
 
     [TestCase(0)]
     [TestCase(1)]
@@ -127,9 +125,11 @@ public class PngReaderTests
         for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteUInt16BigEndian(samples.AsSpan(2 * i), values[i]);
         var image = Decode(new TestPng { Width = W, Height = H, ColorType = colorType, BitDepth = 16, Samples = samples, FilterOfRow = y => y % 5 }.Encode());
 
+        // To 8 bits by rounding or by keeping the high byte (libpng may do either): within 1 of the rounded value.
         byte Eight(int i) => (byte)((values[i] * 255 + 32767) / 65535);
         var expected = Enumerable.Range(0, W * H).Select(p => channels == 1 ? Eight(p) : Luma(Eight(3 * p), Eight(3 * p + 1), Eight(3 * p + 2))).ToArray();
-        Assert.That(image.Pixels, Is.EqualTo(expected));
+        for (int p = 0; p < expected.Length; p++)
+            Assert.That((int)image.Pixels[p], Is.EqualTo(expected[p]).Within(1), $"pixel {p}");
     }
 
     [Test]
@@ -145,10 +145,6 @@ public class PngReaderTests
         byte[] grayPalette = [0, 0, 0, 60, 60, 60, 200, 100, 50];
         image = Decode(new TestPng { Width = W, Height = H, ColorType = 3, Samples = indices, Palette = grayPalette, Transparency = [255, 0, 128], FilterOfRow = _ => 2 }.Encode());
         Assert.That(image.Pixels.Take(3), Is.EqualTo(new[] { (byte)0, (byte)255, (byte)((Luma(200, 100, 50) * 128 + 255 * 127 + 127) / 255) }));
-
-        indices[5] = 7;
-        Assert.That(Rejects(new TestPng { Width = W, Height = H, ColorType = 3, Samples = indices, Palette = palette }.Encode()).Message,
-            Does.Contain("palette entry 7, the palette has 3"));
     }
 
     [Test]
@@ -170,35 +166,57 @@ public class PngReaderTests
         Assert.That(Decode(PngWriter.EncodeGray(31, 17, pixels)).Pixels, Is.EqualTo(pixels));
     }
 
-    private static byte[] Valid() => new TestPng { Width = W, Height = H, Samples = TestPng.Noise(W * H, 60), FilterOfRow = y => y % 5 }.Encode();
 
-    [Test]
-    public void ABadChunkCrcIsRefused()
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(4)]
+    public void LowBitDepthGrayIsScaledToEightBits(int depth)
     {
-        var png = Valid();
-        int idat = TestPng.FindChunk(png, "IDAT");
-        png[idat + 10] ^= 1;
-        Assert.That(Rejects(png).Message, Does.Contain($"chunk IDAT at byte {idat} has CRC"));
-
-        png = Valid();
-        png[8 + 8 + 3] ^= 1; // the width, inside IHDR
-        Assert.That(Rejects(png).Message, Does.Contain("chunk IHDR at byte 8 has CRC"));
+        int levels = (1 << depth) - 1, perByte = 8 / depth, rowBytes = (W + perByte - 1) / perByte;
+        var values = Enumerable.Range(0, W * H).Select(i => (byte)(i * 7 % (levels + 1))).ToArray();
+        var samples = new byte[rowBytes * H];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                samples[y * rowBytes + x / perByte] |= (byte)(values[y * W + x] << (8 - depth * (x % perByte + 1)));
+        var image = Decode(new TestPng { Width = W, Height = H, BitDepth = depth, Samples = samples, FilterOfRow = y => y % 5 }.Encode());
+        Assert.That(image.Pixels, Is.EqualTo(values.Select(v => (byte)(v * 255 / levels)).ToArray()));
     }
 
     [Test]
-    public void InterlacedImagesAreRefusedClearly()
+    public void InterlacedImagesDecodeLikeTheirPlainTwins()
     {
-        var png = new TestPng { Width = W, Height = H, Samples = new byte[W * H], Interlace = 1 }.Encode();
-        Assert.That(Rejects(png).Message, Does.Contain("interlaced (Adam7)").And.Contain("Save it without interlacing"));
+        var samples = TestPng.Noise(W * H, 45);
+        var plain = Decode(new TestPng { Width = W, Height = H, Samples = samples, FilterOfRow = y => y % 5 }.Encode());
+        var interlaced = Decode(new TestPng { Width = W, Height = H, Samples = samples, FilterOfRow = y => y % 5, Interlace = 1 }.Encode());
+        Assert.That(interlaced.Pixels, Is.EqualTo(samples));
+        Assert.That(interlaced.Pixels, Is.EqualTo(plain.Pixels));
+        var rgb = TestPng.Noise(W * H * 3, 46);
+        Assert.That(Decode(new TestPng { Width = W, Height = H, ColorType = 2, Samples = rgb, Interlace = 1, FilterOfRow = _ => 4 }.Encode()).Pixels,
+            Is.EqualTo(Decode(new TestPng { Width = W, Height = H, ColorType = 2, Samples = rgb }.Encode()).Pixels));
+    }
+
+    private static byte[] Valid() => new TestPng { Width = W, Height = H, Samples = TestPng.Noise(W * H, 60), FilterOfRow = y => y % 5 }.Encode();
+
+    [Test]
+    public void ABadCrcInACriticalChunkIsRefused()
+    {
+        var png = Valid();
+        png[TestPng.FindChunk(png, "IDAT") + 10] ^= 1;
+        Rejects(png);
+        png = Valid();
+        png[8 + 8 + 3] ^= 1; // the width, inside IHDR
+        Assert.That(Rejects(png).Message, Does.Contain("PNG"));
     }
 
     [Test]
     public void TruncatedFilesAreRefusedAtEveryLength()
     {
         var png = Valid();
-        for (int length = 8; length < png.Length; length += 7)
+        // Cut anywhere before the last pixels' data: the final bytes of the zlib stream (its Adler-32 and end of block)
+        // and the chunk CRC are not needed to produce every row, so libpng may accept a cut inside them.
+        int dataEnd = png.Length - 12 - 4 - 8;
+        for (int length = 8; length < dataEnd; length += 7)
             Assert.That(Rejects(png[..length]).Message, Does.Contain("truncated"), $"cut at {length} of {png.Length}");
-        Assert.That(Rejects(png[..(png.Length - 12)]).Message, Does.Contain("without an IEND chunk"));
     }
 
     [Test]
@@ -207,30 +225,35 @@ public class PngReaderTests
         var full = new TestPng { Width = W, Height = H, Samples = new byte[W * H] };
         var rows = full.Filtered()[..((W + 1) * (H - 2))];
         byte[] png = [.. full.Encode()[..33], .. TestPng.Chunk("IDAT", TestPng.Zlib(rows)), .. TestPng.Chunk("IEND", [])];
-        Assert.That(Rejects(png).Message, Does.Contain($"needs {(W + 1) * H} bytes of image data, its IDAT chunks inflate to {(W + 1) * (H - 2)}"));
+        Assert.That(Rejects(png).Message, Does.Contain("truncated"));
     }
 
     [Test]
     public void OtherDamageIsRefusedWithAReason()
     {
-        Assert.That(Rejects([1, 2, 3]).Message, Does.Contain("PNG signature"));
-        Assert.That(Rejects(new TestPng { Width = 4, Height = 4, BitDepth = 4, Samples = new byte[8] }.Encode()).Message,
-            Does.Contain("4-bit grayscale image; this reader takes 8 or 16 bits"));
-        Assert.That(Rejects(new TestPng { Width = 4, Height = 4, ColorType = 5, Samples = new byte[16] }.Encode()).Message, Does.Contain("colour type 5"));
-        Assert.That(Rejects(new TestPng { Width = 4, Height = 4, Samples = new byte[16], ChunksBeforeData = [("ABCD", [1])] }.Encode()).Message,
-            Does.Contain("needs chunk ABCD"));
-        Assert.That(Rejects(new TestPng { Width = 4, Height = 4, Samples = new byte[16], FilterOfRow = _ => 7 }.Encode()).Message,
-            Does.Contain("row 0 uses filter type 7"));
-
+        Assert.That(Rejects([1, 2, 3]).Message, Does.Contain("neither a PNG"));
+        Assert.That(Rejects(new TestPng { Width = 4, Height = 4, ColorType = 5, Samples = new byte[16] }.Encode()).Message, Does.Contain("PNG"));
+        Rejects(new TestPng { Width = 4, Height = 4, Samples = new byte[16], ChunksBeforeData = [("ABCD", [1])] }.Encode());
+        Rejects(new TestPng { Width = 4, Height = 4, Samples = new byte[16], FilterOfRow = _ => 7 }.Encode());
         byte[] garbage = [.. Valid()[..33], .. TestPng.Chunk("IDAT", [0x78, 0x9C, 0xFF, 0xFF, 0xFF, 0xFF]), .. TestPng.Chunk("IEND", [])];
-        Assert.That(Rejects(garbage).Message, Does.Contain("not a valid zlib stream"));
-        Assert.That(Rejects([.. Valid()[..33], .. TestPng.Chunk("IEND", [])]).Message, Does.Contain("no IDAT"));
+        Rejects(garbage);
+        Rejects([.. Valid()[..33], .. TestPng.Chunk("IEND", [])]);
+    }
+
+    [Test]
+    public void AnImageWithinTheBudgetButShortOfDataIsTruncated()
+    {
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, 7000);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), 7000);
+        header[8] = 8;
+        byte[] png = [.. Valid()[..8], .. TestPng.Chunk("IHDR", header), .. TestPng.Chunk("IDAT", TestPng.Zlib(new byte[5000])), .. TestPng.Chunk("IEND", [])];
+        Assert.That(Rejects(png).Message, Does.Contain("truncated"));
     }
 
     [TestCase(100_000, 10, "100,000 x 10")]
-    [TestCase(0, 10, "empty image")]
-    [TestCase(7000, 7000, "needs 49,007,000 bytes")] // allowed size, tiny data: found short while inflating
-    [TestCase(8192, 8192, "too large to decode")]    // beyond the pixel budget: refused from the header
+    [TestCase(0, 10, "PNG")]                       // libpng refuses the header
+    [TestCase(8192, 8192, "too large to decode")]  // beyond the pixel budget: refused from the header
     public void AbsurdSizesCostNoMemory(int width, int height, string problem)
     {
         var header = new byte[13];
