@@ -10,13 +10,13 @@ namespace GpuDigits.Cli.Commands;
 /// <summary>
 /// <c>gpudigits evaluate</c>: runs a saved model over the MNIST test set on an accelerator; shows loss, accuracy,
 /// per-class precision and recall and the confusion matrix; writes them as CSV files; optionally draws the
-/// predictions sheet (SVG).
+/// predictions sheet (SVG or PNG).
 /// </summary>
 public static class EvaluateCommand
 {
     private static readonly Option<string> ModelOpt = ModelOptions.Model();
     private static readonly Option<string> Out = new Option<string>("--out") { Description = "Folder for the CSV files <model>-summary.csv, <model>-per-class.csv and <model>-confusion.csv (default: the model's folder)." }.NotEmptyPath();
-    private static readonly Option<string> Sheet = new Option<string>("--sheet") { Description = "Also draw the predictions sheet (digits with predictions and probabilities, confusion heat map) into this SVG file." }.NotEmptyPath();
+    private static readonly Option<string> Sheet = new Option<string>("--sheet") { Description = "Also draw the predictions sheet (digits with predictions and probabilities, confusion heat map) into this file: SVG or PNG, by its extension." }.NotEmptyPath();
     private static readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
 
     public static Command Create()
@@ -36,8 +36,8 @@ public static class EvaluateCommand
         int? testLimit = parse.GetValue(TestLimit);
         if (testLimit is <= 0) throw new UsageException($"--test-limit must be a positive number, got {testLimit}.");
         string? sheet = parse.GetValue(Sheet) is { } s ? Path.GetFullPath(s) : null;
-        if (sheet is not null && !sheet.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--sheet writes an SVG file; give it a name ending in .svg, got '{sheet}'.");
+        if (sheet is not null && !PredictionSheet.Extensions.Any(e => sheet.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            throw new UsageException($"--sheet writes an SVG or a PNG file; give it a name ending in .svg or .png, got '{sheet}'.");
         string outDir = Path.GetFullPath(parse.GetValue(Out) ?? Path.GetDirectoryName(modelPath)!);
 
         var model = ModelOptions.Load(modelPath);

@@ -106,6 +106,37 @@ public class EvaluateCommandTests
     }
 
     [Test]
+    public void APngSheetShowsTheSameDigitsAsTheSvgOne()
+    {
+        string png = _temp.File("sheet.png");
+        var (code, _, err) = Evaluate("--model", TrainedModel.Path, "--out", _temp.Path, "--sheet", png, "--test-limit", "300");
+        Assert.That(code, Is.EqualTo(0), err);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        // Twice the SVG's size (2 device pixels per unit): 6 columns of 150 plus margins, 6 rows of digits and the matrix.
+        Assert.That(bitmap.Width, Is.EqualTo(2 * (2 * 30 + 6 * 150)));
+
+        var test = TrainedModel.Test.Take(300);
+        using var acc = GpuDigits.Engine.AcceleratorCatalog.Default().Open("cpu");
+        using var classifier = new GpuDigits.Model.Inference.Classifier(acc, TrainedModel.Model);
+        var result = classifier.Classify(test);
+        var shown = PredictionSheet.Select(result);
+        for (int k = 0; k < 3; k++)
+        {
+            // Digit k's picture fills 84 x 84 units at (38 + 150 (k % 6), 84): MNIST pixel (c, r) covers 6 x 6 device pixels.
+            int left = 2 * (30 + 8 + k % 6 * 150), top = 2 * (80 + 4 + k / 6 * 150);
+            var pixels = Enumerable.Range(0, 784).Select(i => bitmap.GetPixel(left + i % 28 * 6 + 3, top + i / 28 * 6 + 3).Red).ToArray();
+            Assert.That(pixels, Is.EqualTo(test.Image(shown[k]).ToArray()), $"digit {k} is test image {shown[k]}");
+        }
+        // Right predictions in green, wrong ones in red: both colours are drawn.
+        var colours = new HashSet<uint>();
+        for (int y = 0; y < bitmap.Height; y += 2)
+            for (int x = 0; x < bitmap.Width; x += 2)
+                colours.Add((uint)bitmap.GetPixel(x, y));
+        Assert.That(colours, Does.Contain((uint)SkiaSharp.SKColor.Parse(PredictionSheet.RightColour)));
+        Assert.That(colours, Does.Contain((uint)SkiaSharp.SKColor.Parse(PredictionSheet.WrongColour)));
+    }
+
+    [Test]
     public void ADamagedModelIsOneLine()
     {
         var bytes = File.ReadAllBytes(TrainedModel.Path);
@@ -125,7 +156,7 @@ public class EvaluateCommandTests
     }
 
     [TestCase(new string[0], "--model")]
-    [TestCase(new[] { "--model", "m.gdm", "--sheet", "sheet.png" }, "name ending in .svg")]
+    [TestCase(new[] { "--model", "m.gdm", "--sheet", "sheet.jpg" }, "name ending in .svg or .png")]
     [TestCase(new[] { "--model", "m.gdm", "--test-limit", "0" }, "--test-limit must be a positive number")]
     public void UsageErrors(string[] args, string message)
     {

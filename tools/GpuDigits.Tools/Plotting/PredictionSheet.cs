@@ -8,7 +8,8 @@ namespace GpuDigits.Tools.Plotting;
 /// The predictions sheet of <c>gpudigits evaluate --sheet</c>: a grid of test digits, each as an embedded PNG
 /// (drawn as MNIST stores it, light ink on black), its predicted label in green when right and red when wrong
 /// (with the true label under a wrong one), and a bar chart of its ten class probabilities; then the confusion
-/// matrix as a heat map with the count in every non-empty cell.
+/// matrix as a heat map with the count in every non-empty cell. One drawing, two formats: SVG (<see cref="SvgWriter"/>)
+/// or PNG (<see cref="PngCanvas"/>), chosen by the file's extension.
 /// </summary>
 public static class PredictionSheet
 {
@@ -18,7 +19,6 @@ public static class PredictionSheet
 
     private const int Columns = 6;
     private const double CellWidth = 150, CellHeight = 150, Margin = 30, GridTop = 80;
-    private const int Zoom = 3; // each MNIST pixel becomes 3 x 3 in the embedded PNG: crisp at any viewer setting
 
     /// <summary>
     /// Which images to show: the misclassified ones first (in test order, at most half of
@@ -35,21 +35,49 @@ public static class PredictionSheet
         return [.. wrong, .. right];
     }
 
-    public static void Write(string path, string title, MnistSplit images, Classification result, int count = DefaultCount) =>
-        AtomicFile.WriteText(path, writer => Render(writer, title, images, result, count));
+    /// <summary>The file extensions <see cref="Write"/> takes.</summary>
+    public static readonly string[] Extensions = [".svg", ".png"];
 
+    /// <summary>Writes the sheet atomically as SVG or PNG, by the extension of <paramref name="path"/>.</summary>
+    public static void Write(string path, string title, MnistSplit images, Classification result, int count = DefaultCount)
+    {
+        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            var (width, height) = Size(result, count);
+            using var png = new PngCanvas(width, height);
+            Draw(png, width, title, images, result, count);
+            var bytes = png.EncodePng();
+            AtomicFile.Write(path, stream => stream.Write(bytes));
+        }
+        else AtomicFile.WriteText(path, writer => Render(writer, title, images, result, count));
+    }
+
+    /// <summary>The sheet as SVG.</summary>
     public static void Render(TextWriter output, string title, MnistSplit images, Classification result, int count = DefaultCount)
+    {
+        var (width, height) = Size(result, count);
+        using var svg = new SvgWriter(output, width, height, title);
+        Draw(svg, width, title, images, result, count);
+    }
+
+    private const double MatrixCell = 50;
+
+    private static (double Width, double Height) Size(Classification result, int count)
+    {
+        int rows = (Math.Min(count, result.Count) + Columns - 1) / Columns;
+        double matrixTop = GridTop + rows * CellHeight + 60;
+        return (2 * Margin + Columns * CellWidth, matrixTop + 20 + result.Classes * MatrixCell + 50);
+    }
+
+    private static void Draw(ISheetCanvas svg, double width, string title, MnistSplit images, Classification result, int count)
     {
         if (images.Count != result.Count) throw new ArgumentException("The images and the classification must cover the same set.");
         var shown = Select(result, count);
         int rows = (shown.Count + Columns - 1) / Columns;
         var matrix = result.Confusion();
-        double width = 2 * Margin + Columns * CellWidth;
         double matrixTop = GridTop + rows * CellHeight + 60;
-        const double matrixCell = 50;
-        double height = matrixTop + 20 + matrix.Classes * matrixCell + 50;
+        const double matrixCell = MatrixCell;
 
-        using var svg = new SvgWriter(output, width, height, title);
         svg.Text(width / 2, 34, title, 18, anchor: "middle", bold: true);
         int wrongShown = shown.Count(i => !result.IsCorrect(i));
         svg.Text(width / 2, 58,
@@ -64,7 +92,7 @@ public static class PredictionSheet
         Heatmap(svg, matrix, (width - matrix.Classes * matrixCell) / 2 + 20, matrixTop, matrixCell);
     }
 
-    private static void Digit(SvgWriter svg, double x, double y, int index, MnistSplit images, Classification result)
+    private static void Digit(ISheetCanvas svg, double x, double y, int index, MnistSplit images, Classification result)
     {
         int label = result.Labels[index], predicted = result.Predicted[index];
         bool right = label == predicted;
@@ -73,7 +101,7 @@ public static class PredictionSheet
         svg.StartGroup(cssClass: right ? "digit right" : "digit wrong",
             tooltip: $"test image {index}: label {label}, predicted {predicted} ({probabilities[predicted] * 100:F1} %)");
 
-        svg.Png(x + 8, y + 4, 84, 84, PngWriter.EncodeGray(images.Cols * Zoom, images.Rows * Zoom, PixelZoom.Enlarge(images.Image(index), images.Rows, images.Cols, Zoom)));
+        svg.Gray(x + 8, y + 4, 84, 84, images.Cols, images.Rows, images.Image(index).ToArray());
         svg.Text(x + 100, y + 40, predicted.ToString(), 34, colour, bold: true);
         svg.Text(x + 100, y + 58, right ? "right" : $"label {label}", 11, right ? "#555555" : WrongColour);
         svg.Text(x + 100, y + 74, $"#{index}", 10, "#888888");
@@ -96,7 +124,7 @@ public static class PredictionSheet
     /// The confusion matrix: rows are the true labels, columns the predictions. Diagonal cells are green, shaded by
     /// recall; off-diagonal cells are red, shaded by their count relative to the largest off-diagonal count.
     /// </summary>
-    private static void Heatmap(SvgWriter svg, ConfusionMatrix m, double left, double top, double cell)
+    private static void Heatmap(ISheetCanvas svg, ConfusionMatrix m, double left, double top, double cell)
     {
         svg.StartGroup(id: "confusion");
         int n = m.Classes;

@@ -8,7 +8,7 @@ namespace GpuDigits.Tools.Plotting;
 /// Writes an SVG document through <see cref="XmlWriter"/>, so every name and text is escaped and the result is
 /// well-formed XML. Coordinates are user units (pixels at 100 %), formatted with the invariant culture.
 /// </summary>
-public sealed class SvgWriter : IDisposable
+public sealed class SvgWriter : ISheetCanvas, IDisposable
 {
     public const string Namespace = "http://www.w3.org/2000/svg";
 
@@ -113,6 +113,13 @@ public sealed class SvgWriter : IDisposable
         _xml.WriteAttributeString("preserveAspectRatio", "none");
         Tooltip(tooltip);
         End();
+    }
+
+    /// <summary>A gray picture as an embedded PNG, enlarged by whole pixels so viewers that smooth images keep it sharp.</summary>
+    public void Gray(double x, double y, double w, double h, int width, int height, byte[] pixels)
+    {
+        int zoom = Math.Max(1, (int)Math.Round(Math.Min(w / width, h / height)));
+        Png(x, y, w, h, Data.Images.PngWriter.EncodeGray(width * zoom, height * zoom, PixelZoom.Enlarge(pixels, height, width, zoom)));
     }
 
     /// <summary>Opens a &lt;g&gt; group (closed by <see cref="EndGroup"/>), with an optional id and tooltip.</summary>
