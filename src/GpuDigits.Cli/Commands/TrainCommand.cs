@@ -60,7 +60,7 @@ public static class TrainCommand
         int? progressMs = parse.GetValue(ProgressMs);
         if (progressMs is < 0) throw new UsageException($"--progress-ms must be 0 or more, got {progressMs}.");
         var console = new TrainingView(parse.InvocationConfiguration.Output, error);
-        var plan = parse.GetValue(Resume) is { } resumeDir ? PlanResume(parse, resumeDir) : PlanNew(parse);
+        var plan = clock.Start("options, run folder and its lock", () => parse.GetValue(Resume) is { } resumeDir ? PlanResume(parse, resumeDir) : PlanNew(parse));
         var run = plan.Folder;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, signals.Token);
@@ -76,11 +76,15 @@ public static class TrainCommand
             var (train, test) = (data.Train, data.Test);
             if (plan.TrainLimit is { } tl) train = train.Take(Math.Min(tl, train.Count));
             if (plan.TestLimit is { } sl) test = test.Take(Math.Min(sl, test.Count));
-            var normalization = plan.From?.State.Normalization ?? Normalization.FromImages(train.Images);
+            var normalization = plan.From?.State.Normalization ?? clock.Start("pixel statistics", () => Normalization.FromImages(train.Images));
 
             // Refuse what cannot fit before allocating anything (an OOM kill could not be reported at all).
-            TrainingMemory.Check(TrainingMemory.For(plan.Spec, plan.Options, train.Count, test.Count), deviceInfo,
-                TrainingMemory.HostAvailable(), $"training {plan.Spec} at batch {plan.Options.BatchSize}");
+            clock.Start("memory check", () =>
+            {
+                TrainingMemory.Check(TrainingMemory.For(plan.Spec, plan.Options, train.Count, test.Count), deviceInfo,
+                    TrainingMemory.HostAvailable(), $"training {plan.Spec} at batch {plan.Options.BatchSize}");
+                return 0;
+            });
             accelerator = clock.Start("device open", () => catalog.Open(deviceInfo.Id));
             if (accelerator.CanRecordSteps && parse.GetValue(CudaGraphs) is { } graphs)
                 accelerator.StepRecordingEnabled = graphs == "on";

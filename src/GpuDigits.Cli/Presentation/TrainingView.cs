@@ -85,6 +85,14 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
         $"ep {p.Epoch}/{epochs} {p.Batch}/{p.Batches} loss {p.RunningLoss:F3} acc {p.RunningAccuracy * 100:F1}%" +
         (runRemaining is { } r ? $" run {(int)r.TotalMinutes}:{r.Seconds:00}" : "");
 
+    /// <summary>
+    /// The live description once an epoch's last batch is done: the trainer evaluates the test set next (the last
+    /// report of an epoch comes just before its test pass), so the display says so instead of standing still.
+    /// </summary>
+    public static string TestingLine(BatchProgress p, int epochs, TimeSpan? runRemaining) =>
+        $"ep {p.Epoch}/{epochs} testing on the test set ..." +
+        (runRemaining is { } r ? $" run {(int)r.TotalMinutes}:{r.Seconds:00}" : "");
+
     /// <summary>Receives training progress from the trainer.</summary>
     public interface IProgressSink
     {
@@ -112,7 +120,7 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
                 _epoch.Restart();
             }
             _task.Value = p.Batch;
-            _task.Description = BatchLine(p, epochs, RunRemaining(p));
+            _task.Description = p.Batch == p.Batches ? TestingLine(p, epochs, RunRemaining(p)) : BatchLine(p, epochs, RunRemaining(p));
         }
 
         /// <summary>The rest of this epoch at its rate so far, plus the later epochs at the mean of the finished ones.</summary>

@@ -27,4 +27,13 @@ public sealed class TrainingDisplayTests
         Assert.That(line.Length, Is.LessThanOrEqualTo(56), line);
         Assert.That(line, Does.Contain("run 123:30"), "the whole run's remaining time, as tqdm and Keras show it");
     }
+
+    [Test]
+    public void TheTestPassIsShownAndFits()
+    {
+        var p = new BatchProgress(100, 100, 4688, 4688, 12.345, 1.0, 999_999);
+        var line = TrainingView.TestingLine(p, 100, TimeSpan.FromMinutes(123.5));
+        Assert.That(line.Length, Is.LessThanOrEqualTo(56), line);
+        Assert.That(line, Does.Contain("testing").And.Contain("run 123:30"));
+    }
 }
