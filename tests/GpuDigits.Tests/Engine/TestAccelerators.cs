@@ -10,6 +10,11 @@ namespace GpuDigits.Tests.Engine;
 /// machine reports its tests as Ignored with the catalog's reason, unless <c>GPUDIGITS_REQUIRE_&lt;KIND&gt;</c>
 /// (for example <c>GPUDIGITS_REQUIRE_OPENCL=1</c>) is set, which makes the absence a failure. Backends are opened
 /// through <see cref="AcceleratorCatalog.Default"/>, so a provider registered there is tested with no change here.
+/// <para>
+/// Device test cases are generated only for selected devices that exist (or are required, so that their absence
+/// fails): a machine without OpenCL or CUDA does not list hundreds of skipped cases. Instead each absent backend is one
+/// Ignored entry of <see cref="DeviceCoverageTests"/> whose name says which backend is not tested here and why.
+/// </para>
 /// </summary>
 public static class TestAccelerators
 {
@@ -26,8 +31,28 @@ public static class TestAccelerators
     /// <summary>One catalog for the whole run: discovery may load drivers, so it happens once.</summary>
     public static AcceleratorCatalog Catalog => SharedCatalog.Value;
 
-    /// <summary>The selectors chosen by the <c>device</c> run parameter (read when NUnit builds the test cases).</summary>
-    public static IEnumerable<string> Selected() => Parse(TestContext.Parameters.Get(ParameterName, "all"));
+    /// <summary>Every selector the <c>device</c> run parameter names, present or not.</summary>
+    public static IReadOnlyList<string> Requested() => Parse(TestContext.Parameters.Get(ParameterName, "all"));
+
+    /// <summary>
+    /// The requested selectors that device tests run on (read when NUnit builds the test cases): those with a device,
+    /// and those whose absence is a failure. If none is left, all requested ones (their cases then report why).
+    /// </summary>
+    public static IEnumerable<string> Selected()
+    {
+        var requested = Requested();
+        var runnable = requested.Where(s => Verdict(s).Outcome != Outcome.Ignore).ToArray();
+        return runnable.Length > 0 ? runnable : requested;
+    }
+
+    /// <summary>The requested selectors that have no device here and are not required, with the reason.</summary>
+    public static IEnumerable<(string Selector, string Reason)> Absent() =>
+        Selected().Any(s => Verdict(s).Outcome != Outcome.Ignore)
+            ? Requested().Select(s => (s, Verdict(s))).Where(v => v.Item2.Outcome == Outcome.Ignore).Select(v => (v.s, v.Item2.Message))
+            : [];
+
+    private static (Outcome Outcome, string Message) Verdict(string selector) =>
+        Check(Catalog, selector, Environment.GetEnvironmentVariable);
 
     /// <summary>Parses <c>all</c> or a comma list of <c>cpu</c> | <c>ilgpu-cpu</c> | <c>opencl</c>[:N] | <c>cuda</c>[:N]; duplicates are dropped.</summary>
     public static IReadOnlyList<string> Parse(string? text)

@@ -88,7 +88,7 @@ public class PredictTests
         string broken = _temp.Write("broken.png", HandDrawnDigits.One().GrayPng()[..300]);
         string blank = _temp.Write("blank.pgm", Pgm(new Drawing(50, 50, 240), binary: true));
         string missing = _temp.File("missing.png");
-        foreach (var (path, message) in new[] { (broken, "is truncated"), (blank, "shows no digit"), (missing, "missing.png") })
+        foreach (var (path, message) in new[] { (broken, "truncated"), (blank, "shows no digit"), (missing, "missing.png") })
         {
             var (code, _, err) = Predict("--image", path);
             Assert.That(code, Is.EqualTo(ExitCodes.Failure), err);
