@@ -1,3 +1,4 @@
+using GpuDigits.Model.Runs;
 using System.CommandLine;
 using GpuDigits.Model.Persistence;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CsvHelper;
 using GpuDigits.Data;
-using GpuDigits.Tools.Metrics;
+using GpuDigits.Model.Persistence;
 using GpuDigits.Tools.Plotting;
 
 namespace GpuDigits.Cli.Commands;

@@ -4,6 +4,7 @@ using GpuDigits.Engine;
 using GpuDigits.Model;
 using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Persistence;
+using GpuDigits.Model.Runs;
 using GpuDigits.Model.Training;
 using GpuDigits.Cli.Presentation;
 
@@ -49,7 +50,7 @@ public static class TrainCommand
 
     /// <summary>What a run trains and where: from the options (a new run) or from a checkpoint (a resumed run).</summary>
     private sealed record Plan(NetworkSpec Spec, TrainingOptions Options, string DeviceSelector, string? DataDir,
-        int? TrainLimit, int? TestLimit, RunFolder Folder, Checkpoint? From);
+        int? TrainLimit, int? TestLimit, TrainingRun Run, Checkpoint? From);
 
     private static int Run(ParseResult parse, CancellationToken cancellation)
     {
@@ -61,7 +62,7 @@ public static class TrainCommand
         if (progressMs is < 0) throw new UsageException($"--progress-ms must be 0 or more, got {progressMs}.");
         var console = new TrainingView(parse.InvocationConfiguration.Output, error);
         var plan = clock.Start("options, run folder and its lock", () => parse.GetValue(Resume) is { } resumeDir ? PlanResume(parse, resumeDir) : PlanNew(parse));
-        var run = plan.Folder;
+        var run = plan.Run;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, signals.Token);
         Accelerator? accelerator = null;
@@ -95,21 +96,14 @@ public static class TrainCommand
             var acc = accelerator;
             trainer = clock.Start("trainer set-up (allocate, upload, initialize)", () => new Trainer(acc, plan.Spec, options, train, test, normalization));
             var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint);
-            var models = new RunModels(run.Directory, trainer);
+            Attach(run, trainer, settings);
             if (plan.From is { } from)
-            {
-                Restore(trainer, from, run);
-                models.Resume(trainer.History);
                 console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
-                run.WriteMetrics(trainer.History); // exactly the epochs the checkpoint holds, whatever the CSV held
-            }
             console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath);
-            if (trainer.EpochsDone >= plan.Options.Epochs)
+            if (run.IsComplete)
             {
-                // Killed between the last checkpoint and model.gdm (model.gdm missing, or still that of an earlier
-                // total when the run was extended): the checkpoint holds the final weights, so model.gdm is written
-                // from it; model-best.gdm is always saved before the checkpoint, and metrics.csv was rewritten above.
-                run.Write($"the model '{models.FinalPath}'", models.FinalPath, () => models.RunDone(trainer.History[^1]));
+                // Killed between the last checkpoint and model.gdm, or extended since: model.gdm from the checkpoint.
+                run.Finish();
                 console.AlreadyComplete(run.Directory, trainer.EpochsDone);
                 console.Summary(trainer.History, run.MetricsPath);
                 return ExitCodes.Success;
@@ -122,14 +116,12 @@ public static class TrainCommand
                 {
                     clock.EpochDone(t.LastEpochTimings, firstEpoch ? t.FirstStepSeconds : 0);
                     firstEpoch = false;
-                    // model-best.gdm before the checkpoint: an epoch redone after a kill writes the same file again.
-                    clock.Epoch("model-best.gdm (when best)", () => run.Write($"the best model '{models.BestPath}'", models.BestPath, () => models.EpochDone(epoch)));
-                    clock.Epoch("checkpoint.gdm and metrics CSV", () => run.SaveEpoch(new Checkpoint(t.State, settings)));
+                    clock.Epoch("saving (model-best.gdm, checkpoint.gdm, metrics CSV)", () => run.EpochDone(epoch));
                     clock.Epoch("display", () => progress.EpochDone(epoch));
                 }, progress.Batch, stop.Token));
-            clock.End("model.gdm", () => run.Write($"the model '{models.FinalPath}'", models.FinalPath, () => models.RunDone(trainer.History[^1])));
+            clock.End("model.gdm", run.Finish);
             console.Summary(trainer.History, run.MetricsPath);
-            console.Models(models.FinalPath, models.BestPath, models.Best!);
+            console.Models(run.FinalModelPath, run.BestModelPath, run.Best!);
             console.StepMode(accelerator, trainer.ReplayedSteps, trainer.RecordedOps);
             if (parse.GetValue(Timings))
                 foreach (var line in clock.Report()) error.WriteLine(line);
@@ -167,15 +159,34 @@ public static class TrainCommand
         }
     }
 
-    private static void Restore(Trainer trainer, Checkpoint from, RunFolder run)
+    private static void Attach(TrainingRun run, Trainer trainer, RunSettings settings)
     {
         try
         {
-            trainer.Restore(from.State);
+            run.Attach(trainer, settings);
         }
         catch (ArgumentException e)
         {
             throw new ResumeException($"Cannot resume the run in {run.Directory}: {e.Message}");
+        }
+    }
+
+    /// <summary>Words a run folder's problem for the command line: which flag to change, or what to run instead.</summary>
+    private static TrainingRun Open(Func<TrainingRun> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (RunFolderException e)
+        {
+            throw e.Problem switch
+            {
+                RunFolderProblem.MetricsPath => new UsageException($"--metrics {e.Message}; choose another path."),
+                RunFolderProblem.HoldsARun => new UsageException($"{e.Message}. Continue it with 'gpudigits train --resume {e.Path}', or choose another --out."),
+                RunFolderProblem.UntrustedMetricsPath => new ResumeException($"{e.Message}: pass --metrics with that path to confirm it."),
+                _ => new IOException($"{e.Message}; wait for it to finish or choose another --out.", e),
+            };
         }
     }
 
@@ -184,9 +195,9 @@ public static class TrainCommand
         var (spec, options) = ReadOptions(parse);
         int? trainLimit = Positive(parse.GetValue(TrainLimit), "--train-limit");
         int? testLimit = Positive(parse.GetValue(TestLimit), "--test-limit");
-        var folder = RunFolder.Prepare(parse.GetValue(Out), parse.GetValue(Metrics));
+        var run = Open(() => TrainingRun.Start(parse.GetValue(Out), parse.GetValue(Metrics)));
         return new Plan(spec, options, parse.GetValue(CommonOptions.Device)!, parse.GetValue(CommonOptions.Data),
-            trainLimit, testLimit, folder, null);
+            trainLimit, testLimit, run, null);
     }
 
     /// <summary>
@@ -249,8 +260,8 @@ public static class TrainCommand
         }
         string device = Explicit(parse, CommonOptions.Device) ? parse.GetValue(CommonOptions.Device)! : checkpoint.Run.Device;
         string? data = Explicit(parse, CommonOptions.Data) ? parse.GetValue(CommonOptions.Data) : checkpoint.Run.DataDirectory;
-        var folder = RunFolder.Resume(dir, checkpoint.Run.MetricsPath, state.EpochsDone, confirmedByUser: Explicit(parse, Metrics));
-        return new Plan(state.Spec, options, device, data, checkpoint.Run.TrainLimit, checkpoint.Run.TestLimit, folder, checkpoint);
+        var run = Open(() => TrainingRun.Resume(dir, checkpoint, metricsConfirmed: Explicit(parse, Metrics)));
+        return new Plan(state.Spec, options, device, data, checkpoint.Run.TrainLimit, checkpoint.Run.TestLimit, run, checkpoint);
     }
 
     private static bool Explicit(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };

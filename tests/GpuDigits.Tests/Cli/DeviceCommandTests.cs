@@ -1,6 +1,6 @@
 using GpuDigits.Cli;
 using GpuDigits.Tests.Ilgpu;
-using GpuDigits.Tools.Metrics;
+using GpuDigits.Model.Persistence;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Cli;

@@ -4,7 +4,6 @@ using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
 using GpuDigits.Tests.Ilgpu;
-using GpuDigits.Tools.Metrics;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Cli;

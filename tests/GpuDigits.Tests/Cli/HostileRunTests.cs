@@ -1,3 +1,4 @@
+using GpuDigits.Model.Runs;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using GpuDigits.Cli;
@@ -66,7 +67,7 @@ public sealed class HostileRunTests
         var (code, output, err) = Run("train", "--resume", dir);
         Assert.That(code, Is.EqualTo(ExitCodes.Success), output + err);
         Assert.That(ModelFormat.Load(model).Metadata["epoch"], Is.EqualTo("3"));
-        Assert.That(GpuDigits.Tools.Metrics.MetricsCsvReader.Read(Path.Combine(dir, "metrics.csv")), Has.Count.EqualTo(3));
+        Assert.That(GpuDigits.Model.Persistence.MetricsCsvReader.Read(Path.Combine(dir, "metrics.csv")), Has.Count.EqualTo(3));
     }
 
     // 2. The metrics path a checkpoint names is untrusted: outside the run folder it is written only when the user

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
-using GpuDigits.Tools.Metrics;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Cli;

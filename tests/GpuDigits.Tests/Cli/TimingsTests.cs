@@ -21,7 +21,7 @@ public sealed class TimingsTests
             .Select(l => Regex.Match(l, @"^(.+?)\s+(\d+\.\d{3})\s")).Where(m => m.Success)
             .ToDictionary(m => m.Groups[1].Value.Trim(), m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
         foreach (var phase in new[] { "data load", "first training step (JIT, kernel load)", "training steps", "test evaluation",
-                     "checkpoint.gdm and metrics CSV", "model.gdm", "other", "wall time" })
+                     "saving (model-best.gdm, checkpoint.gdm, metrics CSV)", "model.gdm", "other", "wall time" })
             Assert.That(rows, Does.ContainKey(phase), err);
         double sum = rows.Where(r => r.Key != "wall time").Sum(r => r.Value);
         Assert.That(sum, Is.EqualTo(rows["wall time"]).Within(0.01 + 0.01 * rows["wall time"]), err);

@@ -119,7 +119,7 @@ public sealed class CudaRecordingTests
                 .GetAwaiter().GetResult();
             Assert.That(code, Is.EqualTo(ExitCodes.Success), output + error.ToString());
             Assert.That(output.ToString(), Does.Contain(graphs == "on" ? "replayed from one recorded step" : "CUDA graphs off"));
-            var rows = GpuDigits.Tools.Metrics.MetricsCsvReader.Read(Path.Combine(folder, "metrics.csv"));
+            var rows = GpuDigits.Model.Persistence.MetricsCsvReader.Read(Path.Combine(folder, "metrics.csv"));
             Assert.That(rows, Has.Count.EqualTo(1));
             Assert.That(rows[0].Device, Is.EqualTo("cuda:0"));
         }

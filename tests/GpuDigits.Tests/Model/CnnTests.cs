@@ -100,8 +100,8 @@ public sealed class CnnTests : AcceleratorFixture
         Assert.That(Viz.CliRunner.Run(Train(resumed, "--epochs", "1")).Code, Is.EqualTo(ExitCodes.Success));
         (code, _, err) = Viz.CliRunner.Run("train", "--resume", resumed, "--epochs", "2");
         Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
-        var a = GpuDigits.Tools.Metrics.MetricsCsvReader.Read(Path.Combine(whole, "metrics.csv"));
-        var b = GpuDigits.Tools.Metrics.MetricsCsvReader.Read(Path.Combine(resumed, "metrics.csv"));
+        var a = GpuDigits.Model.Persistence.MetricsCsvReader.Read(Path.Combine(whole, "metrics.csv"));
+        var b = GpuDigits.Model.Persistence.MetricsCsvReader.Read(Path.Combine(resumed, "metrics.csv"));
         Assert.That(b.Select(m => (m.TrainLoss, m.TestLoss, m.TestAccuracy)), Is.EqualTo(a.Select(m => (m.TrainLoss, m.TestLoss, m.TestAccuracy))),
             "a resumed CNN run is bit-identical to an uninterrupted one");
         Assert.That(File.ReadAllBytes(Path.Combine(resumed, "model.gdm")).Length, Is.EqualTo(File.ReadAllBytes(Path.Combine(whole, "model.gdm")).Length));

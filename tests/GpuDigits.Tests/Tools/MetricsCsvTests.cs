@@ -1,5 +1,5 @@
 using GpuDigits.Model.Training;
-using GpuDigits.Tools.Metrics;
+using GpuDigits.Model.Persistence;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Tools;

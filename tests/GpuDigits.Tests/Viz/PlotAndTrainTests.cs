@@ -5,7 +5,6 @@ using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
 using GpuDigits.Tools.Evaluation;
-using GpuDigits.Tools.Metrics;
 using GpuDigits.Tools.Plotting;
 using NUnit.Framework;
 

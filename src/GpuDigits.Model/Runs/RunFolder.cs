@@ -2,7 +2,7 @@ using GpuDigits.Data;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 
-namespace GpuDigits.Cli.Commands;
+namespace GpuDigits.Model.Runs;
 
 /// <summary>
 /// The folder a training run writes into: <c>checkpoint.gdm</c> and <c>metrics.csv</c> (and the model files). A new
@@ -18,7 +18,7 @@ public sealed class RunFolder : IDisposable
     private readonly IReadOnlyList<string> _createdFolders;
     private readonly HashSet<string> _createdFiles = new(StringComparer.Ordinal);
     private readonly FileStream _lock;
-    private readonly Tools.Metrics.MetricsCsvFile _metrics;
+    private readonly MetricsCsvFile _metrics;
     private bool _started;
 
     private RunFolder(string directory, string metricsPath, IReadOnlyList<string> createdFolders, int savedEpoch, FileStream held)
@@ -29,7 +29,7 @@ public sealed class RunFolder : IDisposable
         SavedEpoch = savedEpoch;
         _started = savedEpoch > 0;
         _lock = held;
-        _metrics = new Tools.Metrics.MetricsCsvFile(metricsPath);
+        _metrics = new MetricsCsvFile(metricsPath);
     }
 
     /// <summary>
@@ -46,8 +46,8 @@ public sealed class RunFolder : IDisposable
         }
         catch (IOException e) when (File.Exists(path))
         {
-            throw new IOException($"The run folder '{dir}' is in use by another gpudigits process (it holds {LockName}); " +
-                                  "wait for it to finish or choose another --out.", e);
+            throw new RunFolderException(RunFolderProblem.InUse, dir,
+                $"The run folder '{dir}' is in use by another gpudigits process (it holds {LockName})", e);
         }
     }
 
@@ -61,7 +61,7 @@ public sealed class RunFolder : IDisposable
         _metrics.Dispose();
     }
 
-    /// <summary>The files a run writes itself; --metrics may not name one of them.</summary>
+    /// <summary>The files a run writes itself; the metrics path may not name one of them.</summary>
     private static string[] OwnFiles(string dir) =>
         [Path.Combine(dir, CheckpointFormat.FileName), Path.Combine(dir, RunModels.FinalName), Path.Combine(dir, RunModels.BestName), Path.Combine(dir, LockName)];
 
@@ -69,11 +69,12 @@ public sealed class RunFolder : IDisposable
     private static void CheckMetricsTarget(string dir, string metrics)
     {
         if (OwnFiles(dir).Contains(metrics, StringComparer.Ordinal))
-            throw new UsageException($"--metrics '{metrics}' is one of the run's own files; choose another path.");
+            throw new RunFolderException(RunFolderProblem.MetricsPath, metrics, $"'{metrics}' is one of the run's own files");
         // A device node, FIFO or socket is refused now, before any work (a folder is refused when the CSV is written,
         // like any other write failure: the checkpoint is kept and the message says how to go on).
         if (FileKind.OfLink(metrics) == FileKindValue.Special)
-            throw new UsageException($"--metrics '{metrics}' is a device, FIFO or socket, not a regular file; refusing to replace it.");
+            throw new RunFolderException(RunFolderProblem.MetricsPath, metrics,
+                $"'{metrics}' is a device, FIFO or socket, not a regular file; refusing to replace it");
     }
 
     public string Directory { get; }
@@ -103,14 +104,14 @@ public sealed class RunFolder : IDisposable
             System.IO.Directory.CreateDirectory(dir);
             held = Hold(dir);
             if (File.Exists(Path.Combine(dir, CheckpointFormat.FileName)))
-                throw new UsageException($"'{dir}' already holds a training run (it has a {CheckpointFormat.FileName}). " +
-                                         $"Continue it with 'gpudigits train --resume {dir}', or choose another --out.");
+                throw new RunFolderException(RunFolderProblem.HoldsARun, dir,
+                    $"'{dir}' already holds a training run (it has a {CheckpointFormat.FileName})");
             var metricsDir = Path.GetDirectoryName(metrics)!;
             System.IO.Directory.CreateDirectory(metricsDir);
             Probe(dir);
             if (metricsDir != dir) Probe(metricsDir);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UsageException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or RunFolderException)
         {
             if (held is not null)
             {
@@ -118,8 +119,7 @@ public sealed class RunFolder : IDisposable
                 held.Dispose();
             }
             TryDelete(created);
-            if (e is UsageException) throw;
-            if (e.Message.Contains(LockName, StringComparison.Ordinal)) throw;
+            if (e is RunFolderException) throw;
             throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
         }
         return new RunFolder(dir, metrics, created, savedEpoch: 0, held);
@@ -128,15 +128,15 @@ public sealed class RunFolder : IDisposable
     /// <summary>
     /// The folder of a run being resumed from its checkpoint of epoch <paramref name="savedEpoch"/>;
     /// <paramref name="metricsPath"/> comes from the checkpoint, which is untrusted input (a shared run folder, a forged
-    /// file): a path outside the run folder is written only when the user names it again with --metrics
-    /// (<paramref name="confirmedByUser"/>).
+    /// file): a path outside the run folder is written only when the user names it again
+    /// (<paramref name="confirmedByUser"/>); otherwise <see cref="RunFolderProblem.UntrustedMetricsPath"/>.
     /// </summary>
     public static RunFolder Resume(string dir, string metricsPath, int savedEpoch, bool confirmedByUser)
     {
         var metrics = Path.GetFullPath(Path.Combine(dir, metricsPath));
         if (!confirmedByUser && !IsInside(dir, metrics))
-            throw new ResumeException($"The checkpoint in {dir} names a metrics file outside the run folder ('{metrics}'). " +
-                                      "A checkpoint cannot choose where gpudigits writes: pass --metrics with that path to confirm it.");
+            throw new RunFolderException(RunFolderProblem.UntrustedMetricsPath, metrics,
+                $"The checkpoint in {dir} names a metrics file outside the run folder ('{metrics}'). A checkpoint cannot choose where gpudigits writes");
         CheckMetricsTarget(dir, metrics);
         var held = Hold(dir);
         try
@@ -235,7 +235,7 @@ public sealed class RunFolder : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             string state = afterCheckpoint
-                ? $"the checkpoint of epoch {history.Count} is saved; 'gpudigits train --resume {Directory}' rewrites the CSV from it"
+                ? $"the checkpoint of epoch {history.Count} is saved; resuming the run rewrites the CSV from it"
                 : "the CSV is unchanged";
             throw new IOException($"Cannot write the metrics CSV '{MetricsPath}': {e.Message.TrimEnd('.')}; {state}.", e);
         }
@@ -300,4 +300,25 @@ public sealed class RunFolder : IDisposable
             catch (UnauthorizedAccessException) { return; }
         }
     }
+}
+
+/// <summary>Why a run folder cannot be used; <see cref="RunFolderException.Path"/> names the path concerned.</summary>
+public enum RunFolderProblem
+{
+    /// <summary>The metrics path is one of the run's own files, or a device, FIFO or socket.</summary>
+    MetricsPath,
+    /// <summary>A new run was asked for in a folder that already holds one (it has a checkpoint).</summary>
+    HoldsARun,
+    /// <summary>A checkpoint names a metrics file outside its run folder, and the caller has not confirmed it.</summary>
+    UntrustedMetricsPath,
+    /// <summary>Another process holds the folder's lock.</summary>
+    InUse,
+}
+
+/// <summary>A run folder that cannot be used as asked, said as a fact; the caller words what to do about it.</summary>
+public sealed class RunFolderException(RunFolderProblem problem, string path, string message, Exception? inner = null)
+    : IOException(message, inner)
+{
+    public RunFolderProblem Problem { get; } = problem;
+    public string Path { get; } = path;
 }

@@ -4,7 +4,7 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using GpuDigits.Model.Training;
 
-namespace GpuDigits.Tools.Metrics;
+namespace GpuDigits.Model.Persistence;
 
 /// <summary>
 /// The column layout of metrics.csv:
@@ -87,7 +87,7 @@ public sealed class MetricsCsvFile : IDisposable
         }
         _csv.Flush();
         string text = _text.ToString();
-        Data.AtomicFile.WriteText(Path, writer => writer.Write(text));
+        GpuDigits.Data.AtomicFile.WriteText(Path, writer => writer.Write(text));
     }
 
     public void Dispose()

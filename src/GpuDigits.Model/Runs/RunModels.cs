@@ -2,7 +2,7 @@ using System.Globalization;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 
-namespace GpuDigits.Cli.Commands;
+namespace GpuDigits.Model.Runs;
 
 /// <summary>
 /// The model files of a training run: <c>model-best.gdm</c>, rewritten after every epoch whose test accuracy beats
