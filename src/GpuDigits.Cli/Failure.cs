@@ -1,3 +1,4 @@
+using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
@@ -29,13 +30,12 @@ public static class Failure
             ModelFormatException m => (ExitCodes.Failure, m.Message),
             UnauthorizedAccessException u => (ExitCodes.Failure, $"Permission denied: {u.Message}"),
             IOException io => (ExitCodes.Failure, io.Message),
-            _ when IsDataError(ex) => (ExitCodes.Failure, ex.Message),
+            DataFormatException f => (ExitCodes.Failure, f.Message),
+            DataUnavailableException d => (ExitCodes.Failure, d.Message),
             _ => (ExitCodes.Failure, $"Unexpected {ex.GetType().Name}: {ex.Message}"),
         };
         error.WriteLine($"gpudigits: error: {message.Trim()}");
         if (verbose) error.WriteLine(ex.ToString());
         return code;
     }
-
-    private static bool IsDataError(Exception ex) => ex.GetType().Namespace == "GpuDigits.Data";
 }

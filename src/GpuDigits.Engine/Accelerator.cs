@@ -59,10 +59,10 @@ public abstract class Accelerator : IDisposable
         DeviceBuffer<float>? bias = null, Activation activation = Activation.None)
     {
         CheckDims(m, n, k);
-        Need(a, (long)m * k, nameof(a));
-        Need(b, (long)k * n, nameof(b));
-        Need(c, (long)m * n, nameof(c));
-        if (bias is not null) Need(bias, n, nameof(bias));
+        RequireLength(a, (long)m * k, nameof(a));
+        RequireLength(b, (long)k * n, nameof(b));
+        RequireLength(c, (long)m * n, nameof(c));
+        if (bias is not null) RequireLength(bias, n, nameof(bias));
         CheckActivation(activation);
         if (m == 0 || n == 0) return;
         GemmCore(transA, transB, m, n, k, alpha, a, b, beta, c, bias, activation);
@@ -72,8 +72,8 @@ public abstract class Accelerator : IDisposable
     public void BiasAdd(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols)
     {
         CheckDims(rows, cols, 0);
-        Need(x, (long)rows * cols, nameof(x));
-        Need(bias, cols, nameof(bias));
+        RequireLength(x, (long)rows * cols, nameof(x));
+        RequireLength(bias, cols, nameof(bias));
         if (rows == 0 || cols == 0) return;
         BiasAddCore(x, bias, rows, cols);
     }
@@ -83,8 +83,8 @@ public abstract class Accelerator : IDisposable
     {
         CheckActivation(activation);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Need(x, count, nameof(x));
-        Need(y, count, nameof(y));
+        RequireLength(x, count, nameof(x));
+        RequireLength(y, count, nameof(y));
         if (count == 0) return;
         ActivationForwardCore(activation, x, y, count);
     }
@@ -98,9 +98,9 @@ public abstract class Accelerator : IDisposable
     {
         CheckActivation(activation);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Need(y, count, nameof(y));
-        Need(dy, count, nameof(dy));
-        Need(dx, count, nameof(dx));
+        RequireLength(y, count, nameof(y));
+        RequireLength(dy, count, nameof(dy));
+        RequireLength(dx, count, nameof(dx));
         if (count == 0) return;
         ActivationBackwardCore(activation, y, dy, dx, count);
     }
@@ -118,11 +118,11 @@ public abstract class Accelerator : IDisposable
     {
         CheckDims(rows, cols, 0);
         if (cols == 0) throw new ArgumentOutOfRangeException(nameof(cols), "Softmax needs at least one column.");
-        Need(logits, (long)rows * cols, nameof(logits));
-        Need(labels, rows, nameof(labels));
-        Need(probabilities, (long)rows * cols, nameof(probabilities));
-        if (gradient is not null) Need(gradient, (long)rows * cols, nameof(gradient));
-        Need(stats, 2, nameof(stats));
+        RequireLength(logits, (long)rows * cols, nameof(logits));
+        RequireLength(labels, rows, nameof(labels));
+        RequireLength(probabilities, (long)rows * cols, nameof(probabilities));
+        if (gradient is not null) RequireLength(gradient, (long)rows * cols, nameof(gradient));
+        RequireLength(stats, 2, nameof(stats));
         if (rows == 0) return;
         SoftmaxCrossEntropyCore(logits, labels, rows, cols, probabilities, gradient, gradientScale, stats);
     }
@@ -131,8 +131,8 @@ public abstract class Accelerator : IDisposable
     public void ColumnSums(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta = 0f)
     {
         CheckDims(rows, cols, 0);
-        Need(x, (long)rows * cols, nameof(x));
-        Need(sums, cols, nameof(sums));
+        RequireLength(x, (long)rows * cols, nameof(x));
+        RequireLength(sums, cols, nameof(sums));
         if (cols == 0) return;
         ColumnSumsCore(x, rows, cols, sums, beta);
     }
@@ -144,9 +144,9 @@ public abstract class Accelerator : IDisposable
         int count, float learningRate, float momentum)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Need(param, count, nameof(param));
-        Need(grad, count, nameof(grad));
-        Need(velocity, count, nameof(velocity));
+        RequireLength(param, count, nameof(param));
+        RequireLength(grad, count, nameof(grad));
+        RequireLength(velocity, count, nameof(velocity));
         if (count == 0) return;
         SgdMomentumUpdateCore(param, grad, velocity, count, learningRate, momentum, null);
     }
@@ -160,10 +160,10 @@ public abstract class Accelerator : IDisposable
         int count, DeviceBuffer<float> scalars, float momentum)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Need(param, count, nameof(param));
-        Need(grad, count, nameof(grad));
-        Need(velocity, count, nameof(velocity));
-        Need(scalars, OptimizerScalars.Length, nameof(scalars));
+        RequireLength(param, count, nameof(param));
+        RequireLength(grad, count, nameof(grad));
+        RequireLength(velocity, count, nameof(velocity));
+        RequireLength(scalars, OptimizerScalars.Length, nameof(scalars));
         if (count == 0) return;
         SgdMomentumUpdateCore(param, grad, velocity, count, 0f, momentum, scalars);
     }
@@ -177,10 +177,10 @@ public abstract class Accelerator : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        Need(param, count, nameof(param));
-        Need(grad, count, nameof(grad));
-        Need(m, count, nameof(m));
-        Need(v, count, nameof(v));
+        RequireLength(param, count, nameof(param));
+        RequireLength(grad, count, nameof(grad));
+        RequireLength(m, count, nameof(m));
+        RequireLength(v, count, nameof(v));
         if (count == 0) return;
         var (c1, c2) = OptimizerScalars.AdamBiasCorrections(beta1, beta2, step);
         AdamUpdateCore(param, grad, m, v, count, learningRate, beta1, beta2, epsilon, c1, c2, null);
@@ -195,11 +195,11 @@ public abstract class Accelerator : IDisposable
         DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        Need(param, count, nameof(param));
-        Need(grad, count, nameof(grad));
-        Need(m, count, nameof(m));
-        Need(v, count, nameof(v));
-        Need(scalars, OptimizerScalars.Length, nameof(scalars));
+        RequireLength(param, count, nameof(param));
+        RequireLength(grad, count, nameof(grad));
+        RequireLength(m, count, nameof(m));
+        RequireLength(v, count, nameof(v));
+        RequireLength(scalars, OptimizerScalars.Length, nameof(scalars));
         if (count == 0) return;
         AdamUpdateCore(param, grad, m, v, count, 0f, beta1, beta2, epsilon, 0f, 0f, scalars);
     }
@@ -215,11 +215,11 @@ public abstract class Accelerator : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         CheckDims(count, features, 0);
-        Need(indices, (long)start + count, nameof(indices));
-        Need(x, (long)count * features, nameof(x));
-        Need(batchLabels, count, nameof(batchLabels));
-        Need(images, 0, nameof(images));
-        Need(labels, 0, nameof(labels));
+        RequireLength(indices, (long)start + count, nameof(indices));
+        RequireLength(x, (long)count * features, nameof(x));
+        RequireLength(batchLabels, count, nameof(batchLabels));
+        RequireLength(images, 0, nameof(images));
+        RequireLength(labels, 0, nameof(labels));
         if (count == 0) return;
         GatherBatchCore(images, labels, indices, start, null, count, features, mean, invStd, x, batchLabels);
     }
@@ -235,12 +235,12 @@ public abstract class Accelerator : IDisposable
         DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
     {
         CheckDims(count, features, 0);
-        Need(indices, 0, nameof(indices));
-        Need(startAt, 1, nameof(startAt));
-        Need(x, (long)count * features, nameof(x));
-        Need(batchLabels, count, nameof(batchLabels));
-        Need(images, 0, nameof(images));
-        Need(labels, 0, nameof(labels));
+        RequireLength(indices, 0, nameof(indices));
+        RequireLength(startAt, 1, nameof(startAt));
+        RequireLength(x, (long)count * features, nameof(x));
+        RequireLength(batchLabels, count, nameof(batchLabels));
+        RequireLength(images, 0, nameof(images));
+        RequireLength(labels, 0, nameof(labels));
         if (count == 0) return;
         GatherBatchCore(images, labels, indices, 0, startAt, count, features, mean, invStd, x, batchLabels);
     }
@@ -255,8 +255,8 @@ public abstract class Accelerator : IDisposable
     public void Im2Col(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols)
     {
         var (oh, ow) = ConvOutput(batch, height, width, channels, kernel);
-        Need(x, (long)batch * height * width * channels, nameof(x));
-        Need(cols, (long)batch * oh * ow * kernel * kernel * channels, nameof(cols));
+        RequireLength(x, (long)batch * height * width * channels, nameof(x));
+        RequireLength(cols, (long)batch * oh * ow * kernel * kernel * channels, nameof(cols));
         if (batch == 0 || channels == 0) return;
         Im2ColCore(x, batch, height, width, channels, kernel, cols);
     }
@@ -269,8 +269,8 @@ public abstract class Accelerator : IDisposable
     public void Col2Im(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx)
     {
         var (oh, ow) = ConvOutput(batch, height, width, channels, kernel);
-        Need(cols, (long)batch * oh * ow * kernel * kernel * channels, nameof(cols));
-        Need(dx, (long)batch * height * width * channels, nameof(dx));
+        RequireLength(cols, (long)batch * oh * ow * kernel * kernel * channels, nameof(cols));
+        RequireLength(dx, (long)batch * height * width * channels, nameof(dx));
         if (batch == 0 || channels == 0) return;
         Col2ImCore(cols, batch, height, width, channels, kernel, dx);
     }
@@ -285,9 +285,9 @@ public abstract class Accelerator : IDisposable
     {
         CheckPool(batch, height, width, channels);
         long outputs = (long)batch * (height / 2) * (width / 2) * channels;
-        Need(x, (long)batch * height * width * channels, nameof(x));
-        Need(y, outputs, nameof(y));
-        Need(argmax, outputs, nameof(argmax));
+        RequireLength(x, (long)batch * height * width * channels, nameof(x));
+        RequireLength(y, outputs, nameof(y));
+        RequireLength(argmax, outputs, nameof(argmax));
         if (outputs == 0) return;
         MaxPool2x2Core(x, batch, height, width, channels, y, argmax);
     }
@@ -301,9 +301,9 @@ public abstract class Accelerator : IDisposable
     {
         CheckPool(batch, height, width, channels);
         long outputs = (long)batch * (height / 2) * (width / 2) * channels;
-        Need(dy, outputs, nameof(dy));
-        Need(argmax, outputs, nameof(argmax));
-        Need(dx, (long)batch * height * width * channels, nameof(dx));
+        RequireLength(dy, outputs, nameof(dy));
+        RequireLength(argmax, outputs, nameof(argmax));
+        RequireLength(dx, (long)batch * height * width * channels, nameof(dx));
         if ((long)batch * height * width * channels == 0) return;
         MaxPool2x2BackwardCore(dy, argmax, batch, height, width, channels, dx);
     }
@@ -336,7 +336,7 @@ public abstract class Accelerator : IDisposable
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         if (size is not (1 or 2 or 4))
             throw new ArgumentException($"Fill takes elements of 1, 2 or 4 bytes; {typeof(T).Name} has {size}.", nameof(value));
-        Need(buffer, 0, nameof(buffer));
+        RequireLength(buffer, 0, nameof(buffer));
         if (count == -1) count = buffer.Length - offset;
         if (offset < 0 || count < 0 || (long)offset + count > buffer.Length)
             throw new ArgumentOutOfRangeException(nameof(offset),
@@ -439,7 +439,7 @@ public abstract class Accelerator : IDisposable
             throw new ArgumentOutOfRangeException(nameof(activation), $"Unknown activation {(int)activation}.");
     }
 
-    private void Need<T>(DeviceBuffer<T> buffer, long elements, string name) where T : unmanaged
+    private void RequireLength<T>(DeviceBuffer<T> buffer, long elements, string name) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(buffer, name);
         ObjectDisposedException.ThrowIf(IsDisposed, this);

@@ -47,36 +47,36 @@ public sealed class CpuAccelerator : Accelerator
         }
     }
 
-    private static CpuBuffer<T> B<T>(DeviceBuffer<T> buffer) where T : unmanaged => (CpuBuffer<T>)buffer;
+    private static CpuBuffer<T> AsCpu<T>(DeviceBuffer<T> buffer) where T : unmanaged => (CpuBuffer<T>)buffer;
 
     protected override void GemmCore(bool transA, bool transB, int m, int n, int k, float alpha,
         DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c,
         DeviceBuffer<float>? bias, Activation activation) =>
-        CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, B(a).Data, B(b).Data, beta, B(c).Data,
-            bias is null ? null : B(bias).Data, activation);
+        CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, AsCpu(a).Data, AsCpu(b).Data, beta, AsCpu(c).Data,
+            bias is null ? null : AsCpu(bias).Data, activation);
 
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
-        CpuElementwise.BiasAdd(B(x).Span, B(bias).Span, rows, cols);
+        CpuElementwise.BiasAdd(AsCpu(x).Span, AsCpu(bias).Span, rows, cols);
 
     protected override void ActivationForwardCore(Activation activation, DeviceBuffer<float> x, DeviceBuffer<float> y, int count) =>
-        CpuElementwise.ActivationForward(activation, B(x).Span[..count], B(y).Span[..count]);
+        CpuElementwise.ActivationForward(activation, AsCpu(x).Span[..count], AsCpu(y).Span[..count]);
 
     protected override void ActivationBackwardCore(Activation activation, DeviceBuffer<float> y, DeviceBuffer<float> dy,
         DeviceBuffer<float> dx, int count) =>
-        CpuElementwise.ActivationBackward(activation, B(y).Span[..count], B(dy).Span[..count], B(dx).Span[..count]);
+        CpuElementwise.ActivationBackward(activation, AsCpu(y).Span[..count], AsCpu(dy).Span[..count], AsCpu(dx).Span[..count]);
 
     protected override void SoftmaxCrossEntropyCore(DeviceBuffer<float> logits, DeviceBuffer<int> labels, int rows, int cols,
         DeviceBuffer<float> probabilities, DeviceBuffer<float>? gradient, float gradientScale, DeviceBuffer<float> stats) =>
-        CpuSoftmaxCrossEntropy.Run(B(logits).Span, B(labels).Span, rows, cols, B(probabilities).Span,
-            gradient is null ? Span<float>.Empty : B(gradient).Span, gradient is not null, gradientScale, B(stats).Span);
+        CpuSoftmaxCrossEntropy.Run(AsCpu(logits).Span, AsCpu(labels).Span, rows, cols, AsCpu(probabilities).Span,
+            gradient is null ? Span<float>.Empty : AsCpu(gradient).Span, gradient is not null, gradientScale, AsCpu(stats).Span);
 
     protected override void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta) =>
-        CpuReductions.ColumnSums(B(x).Span, rows, cols, B(sums).Span, beta);
+        CpuReductions.ColumnSums(AsCpu(x).Span, rows, cols, AsCpu(sums).Span, beta);
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
         DeviceBuffer<float> velocity, int count, float learningRate, float momentum, DeviceBuffer<float>? scalars) =>
-        CpuOptimizers.SgdMomentum(B(param).Data, B(grad).Data, B(velocity).Data, count,
-            scalars is null ? learningRate : B(scalars).Span[OptimizerScalars.LearningRate], momentum, _threads, _alwaysSplit);
+        CpuOptimizers.SgdMomentum(AsCpu(param).Data, AsCpu(grad).Data, AsCpu(velocity).Data, count,
+            scalars is null ? learningRate : AsCpu(scalars).Span[OptimizerScalars.LearningRate], momentum, _threads, _alwaysSplit);
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
         DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
@@ -84,10 +84,10 @@ public sealed class CpuAccelerator : Accelerator
     {
         if (scalars is not null)
         {
-            var s = B(scalars).Span;
+            var s = AsCpu(scalars).Span;
             (learningRate, c1, c2) = (s[OptimizerScalars.LearningRate], s[OptimizerScalars.BiasCorrection1], s[OptimizerScalars.BiasCorrection2]);
         }
-        CpuOptimizers.Adam(B(param).Data, B(grad).Data, B(m).Data, B(v).Data, count,
+        CpuOptimizers.Adam(AsCpu(param).Data, AsCpu(grad).Data, AsCpu(m).Data, AsCpu(v).Data, count,
             learningRate, beta1, beta2, epsilon, c1, c2, _threads, _alwaysSplit);
     }
 
@@ -97,31 +97,31 @@ public sealed class CpuAccelerator : Accelerator
     {
         if (startAt is not null)
         {
-            start = B(startAt).Span[0];
+            start = AsCpu(startAt).Span[0];
             if (start < 0 || (long)start + count > indices.Length)
                 throw new ArgumentOutOfRangeException(nameof(startAt),
                     $"Batch of {count} at position {start} does not fit an index buffer of {indices.Length}.");
         }
-        CpuGather.GatherBatch(B(images).Data, B(labels).Data, B(indices).Data, start, count, features, mean, invStd,
-            B(x).Data, B(batchLabels).Data, _threads, _alwaysSplit);
+        CpuGather.GatherBatch(AsCpu(images).Data, AsCpu(labels).Data, AsCpu(indices).Data, start, count, features, mean, invStd,
+            AsCpu(x).Data, AsCpu(batchLabels).Data, _threads, _alwaysSplit);
     }
 
     protected override void Im2ColCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols) =>
-        CpuConvolution.Im2Col(B(x).Data, batch, height, width, channels, kernel, B(cols).Data, _threads, _alwaysSplit);
+        CpuConvolution.Im2Col(AsCpu(x).Data, batch, height, width, channels, kernel, AsCpu(cols).Data, _threads, _alwaysSplit);
 
     protected override void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx) =>
-        CpuConvolution.Col2Im(B(cols).Data, batch, height, width, channels, kernel, B(dx).Data, _threads, _alwaysSplit);
+        CpuConvolution.Col2Im(AsCpu(cols).Data, batch, height, width, channels, kernel, AsCpu(dx).Data, _threads, _alwaysSplit);
 
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
         DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
-        CpuConvolution.MaxPool(B(x).Data, batch, height, width, channels, B(y).Data, B(argmax).Data, _threads, _alwaysSplit);
+        CpuConvolution.MaxPool(AsCpu(x).Data, batch, height, width, channels, AsCpu(y).Data, AsCpu(argmax).Data, _threads, _alwaysSplit);
 
     protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
         int width, int channels, DeviceBuffer<float> dx) =>
-        CpuConvolution.MaxPoolBackward(B(dy).Data, B(argmax).Data, batch, height, width, channels, B(dx).Data, _threads, _alwaysSplit);
+        CpuConvolution.MaxPoolBackward(AsCpu(dy).Data, AsCpu(argmax).Data, batch, height, width, channels, AsCpu(dx).Data, _threads, _alwaysSplit);
 
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>
-        B(buffer).Span.Slice(offset, count).Fill(value);
+        AsCpu(buffer).Span.Slice(offset, count).Fill(value);
 
     protected override void DisposeCore() { }
 }

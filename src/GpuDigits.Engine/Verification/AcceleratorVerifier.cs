@@ -55,7 +55,7 @@ public static class AcceleratorVerifier
         var refAcc = reference ?? new CpuAccelerator();
         try
         {
-            var session = new Session(device, refAcc, new Random(seed), onRow);
+            var session = new VerificationRun(device, refAcc, new Random(seed), onRow);
             session.RunAll();
             return session.Rows;
         }
@@ -65,7 +65,7 @@ public static class AcceleratorVerifier
         }
     }
 
-    private sealed class Session(Accelerator dev, Accelerator refAcc, Random rng, Action<VerificationRow>? onRow)
+    private sealed class VerificationRun(Accelerator dev, Accelerator refAcc, Random rng, Action<VerificationRow>? onRow)
     {
         private static readonly int[] Counts = [1, 7, 33, 127, 129, 785, 128 * 128, 100_003];
 
@@ -136,7 +136,7 @@ public static class AcceleratorVerifier
                     scale[i * n + j] = s;
                 }
 
-            var (dOut, rOut) = Both(c, (acc, buf) => acc.Gemm(ta, tb, m, n, k, alpha, buf(a), buf(b), beta, buf(c),
+            var (dOut, rOut) = OnBoth(c, (acc, buf) => acc.Gemm(ta, tb, m, n, k, alpha, buf(a), buf(b), beta, buf(c),
                 bv is null ? null : buf(bv), act));
             string shape = $"{(ta ? "T" : "N")}{(tb ? "T" : "N")} m={m} n={n} k={k}" +
                            (alpha != 1f ? $" alpha={alpha}" : "") + (beta != 0f ? $" beta={beta}" : "") +
@@ -153,7 +153,7 @@ public static class AcceleratorVerifier
             {
                 var x = Uniform(rows * cols);
                 var bias = Uniform(cols);
-                var (d, r) = Both(x, (acc, buf) => acc.BiasAdd(buf(x), buf(bias), rows, cols));
+                var (d, r) = OnBoth(x, (acc, buf) => acc.BiasAdd(buf(x), buf(bias), rows, cols));
                 Add("bias_add", $"{rows}x{cols}", d, r, ElementTol);
             }
         }
@@ -167,14 +167,14 @@ public static class AcceleratorVerifier
                 {
                     var x = Uniform(count, -6f, 6f);
                     var y = Filled(count, float.NaN);
-                    var (d, r) = Both(y, (acc, buf) => acc.ActivationForward(act, buf(x), buf(y), count));
+                    var (d, r) = OnBoth(y, (acc, buf) => acc.ActivationForward(act, buf(x), buf(y), count));
                     Add($"activation_forward {act.ToName()}", $"{count}", d, r, tol);
 
                     // Backward through outputs of the right range: y = f(x) computed here.
                     var fy = x.Select(v => Forward(act, v)).ToArray();
                     var dy = Uniform(count);
                     var dx = Filled(count, float.NaN);
-                    (d, r) = Both(dx, (acc, buf) => acc.ActivationBackward(act, buf(fy), buf(dy), buf(dx), count));
+                    (d, r) = OnBoth(dx, (acc, buf) => acc.ActivationBackward(act, buf(fy), buf(dy), buf(dx), count));
                     Add($"activation_backward {act.ToName()}", $"{count}", d, r, tol);
                 }
 
@@ -182,11 +182,11 @@ public static class AcceleratorVerifier
                 {
                     const int count = 785;
                     var x = Uniform(count, -6f, 6f);
-                    var (d, r) = Both(x, (acc, buf) => { var b = buf(x); acc.ActivationForward(act, b, b, count); });
+                    var (d, r) = OnBoth(x, (acc, buf) => { var b = buf(x); acc.ActivationForward(act, b, b, count); });
                     Add($"activation_forward {act.ToName()}", $"{count} in place", d, r, tol);
                     var fy = x.Select(v => Forward(act, v)).ToArray();
                     var dy = Uniform(count);
-                    (d, r) = Both(dy, (acc, buf) => { var g = buf(dy); acc.ActivationBackward(act, buf(fy), g, g, count); });
+                    (d, r) = OnBoth(dy, (acc, buf) => { var g = buf(dy); acc.ActivationBackward(act, buf(fy), g, g, count); });
                     Add($"activation_backward {act.ToName()}", $"{count} in place", d, r, tol);
                 }
             }
@@ -265,7 +265,7 @@ public static class AcceleratorVerifier
                     for (int r = 0; r < rows; r++) s += Math.Abs(x[r * cols + c]);
                     scale[c] = s;
                 }
-                var (d, r2) = Both(sums, (acc, buf) => acc.ColumnSums(buf(x), rows, cols, buf(sums), beta));
+                var (d, r2) = OnBoth(sums, (acc, buf) => acc.ColumnSums(buf(x), rows, cols, buf(sums), beta));
                 Add("column_sums", $"{rows}x{cols}{(beta != 0f ? $" beta={beta}" : " sums=NaN")}", d, r2, GemmTol, scale);
             }
         }
@@ -285,13 +285,13 @@ public static class AcceleratorVerifier
                 string shape = $"{n}x{h}x{w}x{c} k{k}";
                 var x = Uniform(n * h * w * c);
                 var cols = Filled(n * oh * ow * k * k * c, float.NaN);
-                var (d, r) = Both(cols, (acc, buf) => acc.Im2Col(buf(x), n, h, w, c, k, buf(cols)));
+                var (d, r) = OnBoth(cols, (acc, buf) => acc.Im2Col(buf(x), n, h, w, c, k, buf(cols)));
                 Add("im2col", shape, d, r, Exact);
 
                 var g = Uniform(cols.Length);
                 var abs = g.Select(Math.Abs).ToArray();
                 var dx = Filled(x.Length, float.NaN);
-                (d, r) = Both(dx, (acc, buf) => acc.Col2Im(buf(g), n, h, w, c, k, buf(dx)));
+                (d, r) = OnBoth(dx, (acc, buf) => acc.Col2Im(buf(g), n, h, w, c, k, buf(dx)));
                 var scale = RunOn(refAcc, dx, (acc, buf) => acc.Col2Im(buf(abs), n, h, w, c, k, buf(dx))).Select(v => (double)v).ToArray();
                 Add("col2im", shape, d, r, ElementTol, scale);
             }
@@ -301,7 +301,7 @@ public static class AcceleratorVerifier
                 int pooled = n * (h / 2) * (w / 2) * c;
                 var x = Uniform(n * h * w * c);
                 var y = Filled(pooled, float.NaN);
-                var (d, r) = Both(y, (acc, buf) =>
+                var (d, r) = OnBoth(y, (acc, buf) =>
                 {
                     using var arg = acc.Allocate<int>(pooled);
                     acc.MaxPool2x2(buf(x), n, h, w, c, buf(y), arg);
@@ -310,7 +310,7 @@ public static class AcceleratorVerifier
 
                 var dy = Uniform(pooled);
                 var dx = Filled(x.Length, float.NaN);
-                (d, r) = Both(dx, (acc, buf) =>
+                (d, r) = OnBoth(dx, (acc, buf) =>
                 {
                     using var arg = acc.Allocate<int>(pooled);
                     acc.MaxPool2x2(buf(x), n, h, w, c, buf(y), arg);
@@ -408,7 +408,7 @@ public static class AcceleratorVerifier
             {
                 var start = Uniform(length);
                 float value = -1.5f + length;
-                var (d, r) = Both(start, (acc, buf) => acc.Fill(buf(start), value, offset, count));
+                var (d, r) = OnBoth(start, (acc, buf) => acc.Fill(buf(start), value, offset, count));
                 Add("fill float", $"{count} of {length} from {offset}", d, r, Exact);
             }
 
@@ -560,7 +560,7 @@ public static class AcceleratorVerifier
         /// Runs <paramref name="op"/> on both accelerators: <c>buf(array)</c> uploads an array once per accelerator
         /// (the same array gives the same buffer), and the buffer made from <paramref name="output"/> is read back.
         /// </summary>
-        private (float[] Device, float[] Reference) Both(float[] output, Action<Accelerator, BufferOf> op) =>
+        private (float[] Device, float[] Reference) OnBoth(float[] output, Action<Accelerator, BufferOf> op) =>
             (RunOn(dev, output, op), RunOn(refAcc, output, op));
 
         private static float[] RunOn(Accelerator acc, float[] output, Action<Accelerator, BufferOf> op)

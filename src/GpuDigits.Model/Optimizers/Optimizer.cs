@@ -48,13 +48,6 @@ public abstract class Optimizer : IDisposable
     /// <summary>The device state, in the slot order of <see cref="OptimizerState"/>.</summary>
     protected abstract IReadOnlyList<DeviceBuffer<float>> StateBuffers { get; }
 
-    /// <summary>Applies one update with the given learning rate: <see cref="PrepareStep"/> then <see cref="ApplyStep"/>.</summary>
-    public void Step(float learningRate)
-    {
-        PrepareStep(learningRate);
-        ApplyStep();
-    }
-
     /// <summary>
     /// The host part of a step: counts it and writes its scalars to the device (enqueued in order with the ops;
     /// it never waits for them). Must not be captured: call it before each replay of a captured step.

@@ -89,9 +89,9 @@ public static class CheckpointFormat
         w.F32(o.LearningRate ?? 0f);
         w.F32(o.Momentum);
         w.U64(o.Seed);
-        w.I32(s.Data.TrainCount);
-        w.I32(s.Data.TestCount);
-        w.Bytes([.. s.Data.Sha256]);
+        w.I32(s.TrainedOn.TrainCount);
+        w.I32(s.TrainedOn.TestCount);
+        w.Bytes([.. s.TrainedOn.Sha256]);
         w.Text(run.Device);
         w.Text(run.DataDirectory ?? "");
         w.I32(run.TrainLimit ?? 0);

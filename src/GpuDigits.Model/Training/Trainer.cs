@@ -65,7 +65,7 @@ public sealed class Trainer : IDisposable
         _invStd = normalization.Std > 1e-12 ? (float)(1.0 / normalization.Std) : 1f;
         if (train.Features != spec.Inputs || test.Features != spec.Inputs)
             throw new ArgumentException($"The network takes {spec.Inputs} inputs; the images have {train.Features}.");
-        Data = DataFingerprint.Of(train, test);
+        TrainedOn = DataFingerprint.Of(train, test);
 
         int maxRows = Math.Max(Math.Min(options.BatchSize, train.Count), Math.Min(options.EvaluationBatchSize, test.Count));
         var owned = new List<IDisposable>();
@@ -110,7 +110,7 @@ public sealed class Trainer : IDisposable
     public int EpochsDone { get; private set; }
 
     /// <summary>The images this trainer was given.</summary>
-    public DataFingerprint Data { get; }
+    public DataFingerprint TrainedOn { get; }
 
     /// <summary>The metrics of every completed epoch, in order.</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
@@ -137,8 +137,8 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"The saved run has done {state.EpochsDone} epochs, more than the {Options.Epochs} asked for.");
         if (state.Normalization != Normalization)
             throw new ArgumentException($"The saved run normalizes pixels with {state.Normalization}, this trainer with {Normalization}.");
-        if (!state.Data.Matches(Data))
-            throw new ArgumentException($"The saved run was trained on other data ({state.Data}) than this trainer's ({Data}).");
+        if (!state.TrainedOn.Matches(TrainedOn))
+            throw new ArgumentException($"The saved run was trained on other data ({state.TrainedOn}) than this trainer's ({TrainedOn}).");
 
         Network.ImportParameters(state.Parameters);
         Optimizer.ImportState(state.Optimizer);
@@ -369,7 +369,7 @@ public sealed class Trainer : IDisposable
 
         /// <summary>A <see cref="TrainingState"/> of copies (these buffers are refilled later).</summary>
         public TrainingState ToState(Trainer t) =>
-            new(t.Network.Spec, t.Options, t.Normalization, t.Data, EpochsDone, RandomState,
+            new(t.Network.Spec, t.Options, t.Normalization, t.TrainedOn, EpochsDone, RandomState,
                 Parameters.Select(p => (float[])p.Clone()).ToArray(),
                 new OptimizerState(t.Optimizer.Kind, StepCount, Slots.Select(s => (float[])s.Clone()).ToArray()),
                 t._history.Take(EpochsDone).ToArray());
@@ -396,9 +396,6 @@ public sealed class Trainer : IDisposable
         }
         return null;
     }
-
-    /// <summary>Mean loss and accuracy of the current weights over the test set.</summary>
-    public Evaluation EvaluateTest() => Evaluate(_test);
 
     private Evaluation Evaluate(DeviceDataset data)
     {

@@ -81,7 +81,7 @@ public sealed class TrainingState
         Spec = spec;
         Options = options;
         Normalization = normalization;
-        Data = data;
+        TrainedOn = data;
         EpochsDone = epochsDone;
         RandomState = randomState.ToArray();
         Parameters = parameters;
@@ -92,7 +92,7 @@ public sealed class TrainingState
     public NetworkSpec Spec { get; }
     public TrainingOptions Options { get; }
     public Normalization Normalization { get; }
-    public DataFingerprint Data { get; }
+    public DataFingerprint TrainedOn { get; }
 
     /// <summary>Completed epochs: the next epoch to run is EpochsDone + 1.</summary>
     public int EpochsDone { get; }

@@ -72,7 +72,7 @@ public class FaultTests
         var saved = CheckpointFormat.Load(checkpointPath);
         var s = saved.State;
         var scaled = s.Parameters.Select(p => p.Select(v => v * 1e30f).ToArray()).ToArray();
-        var state = new TrainingState(s.Spec, s.Options, s.Normalization, s.Data, 1, s.RandomState, scaled,
+        var state = new TrainingState(s.Spec, s.Options, s.Normalization, s.TrainedOn, 1, s.RandomState, scaled,
             s.Optimizer, s.History.Take(1).ToArray());
         CheckpointFormat.Save(saved with { State = state }, checkpointPath);
         var before = File.ReadAllBytes(checkpointPath);

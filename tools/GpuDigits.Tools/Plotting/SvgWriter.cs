@@ -28,14 +28,14 @@ public sealed class SvgWriter : ISheetCanvas, IDisposable
         _xml.WriteStartElement("svg", Namespace);
         Attr("width", width);
         Attr("height", height);
-        _xml.WriteAttributeString("viewBox", $"0 0 {N(width)} {N(height)}");
+        _xml.WriteAttributeString("viewBox", $"0 0 {Number(width)} {Number(height)}");
         _xml.WriteAttributeString("font-family", "Helvetica, Arial, sans-serif");
         _xml.WriteElementString("title", Namespace, title);
         Rect(0, 0, width, height, "#ffffff");
     }
 
     /// <summary>A number with at most two decimals, invariant culture.</summary>
-    public static string N(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
+    public static string Number(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
 
     public void Rect(double x, double y, double w, double h, string fill, string? stroke = null, double strokeWidth = 1, string? tooltip = null)
     {
@@ -64,7 +64,7 @@ public sealed class SvgWriter : ISheetCanvas, IDisposable
     public void Polyline(IEnumerable<(double X, double Y)> points, string stroke, double width, string? dash = null, string? tooltip = null)
     {
         Start("polyline");
-        _xml.WriteAttributeString("points", string.Join(" ", points.Select(p => $"{N(p.X)},{N(p.Y)}")));
+        _xml.WriteAttributeString("points", string.Join(" ", points.Select(p => $"{Number(p.X)},{Number(p.Y)}")));
         _xml.WriteAttributeString("fill", "none");
         _xml.WriteAttributeString("stroke", stroke);
         Attr("stroke-width", width);
@@ -98,7 +98,7 @@ public sealed class SvgWriter : ISheetCanvas, IDisposable
         if (anchor != "start") _xml.WriteAttributeString("text-anchor", anchor);
         if (bold) _xml.WriteAttributeString("font-weight", "bold");
         _xml.WriteAttributeString("fill", fill);
-        if (rotate != 0) _xml.WriteAttributeString("transform", $"rotate({N(rotate)} {N(x)} {N(y)})");
+        if (rotate != 0) _xml.WriteAttributeString("transform", $"rotate({Number(rotate)} {Number(x)} {Number(y)})");
         if (cssClass is not null) _xml.WriteAttributeString("class", cssClass);
         _xml.WriteString(text);
         End();
@@ -145,7 +145,7 @@ public sealed class SvgWriter : ISheetCanvas, IDisposable
         _depth--;
     }
 
-    private void Attr(string name, double value) => _xml.WriteAttributeString(name, N(value));
+    private void Attr(string name, double value) => _xml.WriteAttributeString(name, Number(value));
 
     private void Tooltip(string? text)
     {

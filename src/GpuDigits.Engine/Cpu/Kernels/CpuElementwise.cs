@@ -83,10 +83,4 @@ internal static class CpuElementwise
                 throw new ArgumentOutOfRangeException(nameof(activation));
         }
     }
-
-    /// <summary>Activation applied in place to one contiguous stretch (used by the GEMM epilogue).</summary>
-    public static void ActivateInPlace(Activation activation, Span<float> values)
-    {
-        if (activation != Activation.None) ActivationForward(activation, values, values);
-    }
 }
