@@ -8,9 +8,6 @@ namespace GpuDigits.Data;
 /// </summary>
 public sealed class MnistFetcher
 {
-    /// <summary>Environment variable naming the data folder when no folder is passed.</summary>
-    public const string DataDirectoryVariable = "GPUDIGITS_DATA";
-
     /// <summary>The file in a data folder that remembers which files passed their check (see <see cref="VerificationStamps"/>).</summary>
     public const string StampFileName = VerificationStamps.FileName;
 
@@ -57,14 +54,9 @@ public sealed class MnistFetcher
         return Path.Combine(root, "gpudigits", "mnist");
     }
 
-    /// <summary>The folder to use: <paramref name="dataDir"/> if given, else $GPUDIGITS_DATA, else <see cref="DefaultDirectory"/>.</summary>
-    public static string ResolveDirectory(string? dataDir)
-    {
-        if (!string.IsNullOrWhiteSpace(dataDir)) return Path.GetFullPath(dataDir);
-        if (Environment.GetEnvironmentVariable(DataDirectoryVariable) is { } env && !string.IsNullOrWhiteSpace(env))
-            return Path.GetFullPath(env);
-        return DefaultDirectory();
-    }
+    /// <summary>The folder to use: <paramref name="dataDir"/> if given, else <see cref="DefaultDirectory"/>.</summary>
+    public static string ResolveDirectory(string? dataDir) =>
+        string.IsNullOrWhiteSpace(dataDir) ? DefaultDirectory() : Path.GetFullPath(dataDir);
 
     /// <summary>
     /// Resolves the folder (see <see cref="ResolveDirectory"/>), creates it if needed, verifies the files in it and

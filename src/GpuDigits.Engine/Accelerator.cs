@@ -20,7 +20,7 @@ public abstract class Accelerator : IDisposable
     public virtual bool CanRecordSteps => false;
 
     /// <summary>
-    /// Whether <see cref="CaptureStep"/> records where it can (default on CUDA: on, unless GPUDIGITS_CUDA_GRAPHS=0).
+    /// Whether <see cref="CaptureStep"/> records where it can (default on CUDA: on, unless the catalog was made with graphs off).
     /// Off, it returns null and callers launch every op one by one.
     /// </summary>
     public bool StepRecordingEnabled { get; set; }

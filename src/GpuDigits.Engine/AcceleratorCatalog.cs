@@ -16,14 +16,18 @@ public sealed class AcceleratorCatalog
 
     public AcceleratorCatalog(IEnumerable<IAcceleratorProvider> providers) => _providers = providers.ToArray();
 
-    /// <summary>The catalog of every backend built into the engine, in <c>auto</c> preference order.</summary>
-    public static AcceleratorCatalog Default() => new(BuiltInProviders());
+    /// <summary>
+    /// The catalog of every backend built into the engine, in <c>auto</c> preference order: the CPU backend with
+    /// <paramref name="cpu"/> (default: what the machine supports), CUDA recording steps as graphs unless
+    /// <paramref name="cudaGraphs"/> is false. The engine reads no environment; the CLI passes its settings here.
+    /// </summary>
+    public static AcceleratorCatalog Default(CpuAcceleratorOptions? cpu = null, bool cudaGraphs = true) => new(BuiltInProviders(cpu, cudaGraphs));
 
-    public static IEnumerable<IAcceleratorProvider> BuiltInProviders()
+    public static IEnumerable<IAcceleratorProvider> BuiltInProviders(CpuAcceleratorOptions? cpu = null, bool cudaGraphs = true)
     {
-        yield return new IlgpuAcceleratorProvider(AcceleratorKind.Cuda);
+        yield return new IlgpuAcceleratorProvider(AcceleratorKind.Cuda, cudaGraphs);
         yield return new IlgpuAcceleratorProvider(AcceleratorKind.OpenCL);
-        yield return new CpuAcceleratorProvider();
+        yield return new CpuAcceleratorProvider(cpu);
         yield return new IlgpuAcceleratorProvider(AcceleratorKind.IlgpuCpu);
     }
 

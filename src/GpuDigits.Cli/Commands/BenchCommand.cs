@@ -64,7 +64,7 @@ public static class BenchCommand
         if (csvPath is not null) CheckWritable(csvPath); // before the benchmark, not after minutes of it
 
         var view = new BenchView(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        var catalog = AcceleratorCatalog.Default();
+        var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
         var data = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), view.Status, cancellation) : null;
 

@@ -12,7 +12,7 @@ public static class DevicesCommand
         var command = new Command("devices", "List the accelerators found on this machine (the CPU is always there).");
         command.SetAction(parse =>
         {
-            var catalog = AcceleratorCatalog.Default();
+            var catalog = EnvironmentSettings.Catalog();
             var console = Presentation.ConsoleFactory.For(parse.InvocationConfiguration.Output);
             var auto = catalog.Resolve("auto");
             var table = new Table().AddColumns("device", "name", "memory", "units", "details");

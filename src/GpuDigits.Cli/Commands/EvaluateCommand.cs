@@ -41,7 +41,7 @@ public static class EvaluateCommand
         string outDir = Path.GetFullPath(parse.GetValue(Out) ?? Path.GetDirectoryName(modelPath)!);
 
         var model = ModelOptions.Load(modelPath);
-        var catalog = AcceleratorCatalog.Default();
+        var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
         var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), view.Status, cancellation);
         if (testLimit is { } limit && limit < test.Count) test = test.Take(limit);

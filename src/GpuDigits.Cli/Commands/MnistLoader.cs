@@ -10,12 +10,15 @@ public static class MnistLoader
 
     /// <summary>Fetches (if needed) and verifies MNIST; returns the folder holding the four files.</summary>
     public static string Folder(string? dataDir, Action<string> status, CancellationToken cancellation) =>
-        new MnistFetcher().EnsureAsync(dataDir, new Progress(status), cancellation).GetAwaiter().GetResult();
+        new MnistFetcher().EnsureAsync(Choose(dataDir), new Progress(status), cancellation).GetAwaiter().GetResult();
+
+    /// <summary>--data if given, else $GPUDIGITS_DATA, else null (the per-user cache folder).</summary>
+    private static string? Choose(string? dataDir) => string.IsNullOrWhiteSpace(dataDir) ? EnvironmentSettings.DataDirectory : dataDir;
 
     /// <summary>Fetches (if needed) and verifies MNIST, then loads only the test split.</summary>
     public static MnistSplit LoadTest(string? dataDir, Action<string> status, CancellationToken cancellation)
     {
-        var folder = new MnistFetcher().EnsureAsync(dataDir, new Progress(status), cancellation).GetAwaiter().GetResult();
+        var folder = Folder(dataDir, status, cancellation);
         return MnistDataset.LoadTest(folder);
     }
 

@@ -40,7 +40,7 @@ public static class PredictCommand
 
         string modelPath = Path.GetFullPath(parse.GetValue(ModelOpt)!);
         var model = ModelOptions.Load(modelPath);
-        var catalog = AcceleratorCatalog.Default();
+        var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
 
         byte[] pixels;

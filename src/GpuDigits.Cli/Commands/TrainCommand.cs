@@ -69,7 +69,7 @@ public static class TrainCommand
         Trainer? trainer = null;
         try
         {
-            var catalog = AcceleratorCatalog.Default();
+            var catalog = EnvironmentSettings.Catalog();
             var deviceInfo = clock.Start("device discovery", () => catalog.Resolve(plan.DeviceSelector));
 
             string dataDir = clock.Start("data check (SHA-256)", () => MnistLoader.Folder(plan.DataDir, console.Status, stop.Token));

@@ -27,7 +27,7 @@ public static class VerifyCommand
     private static int Run(ParseResult parse)
     {
         var console = Presentation.ConsoleFactory.For(parse.InvocationConfiguration.Output);
-        var catalog = AcceleratorCatalog.Default();
+        var catalog = EnvironmentSettings.Catalog();
         using var accelerator = catalog.Open(parse.GetValue(CommonOptions.Device)!);
         console.MarkupLine($"Verifying [bold]{Markup.Escape(accelerator.Info.Id)}[/] ({Markup.Escape(accelerator.Info.Name)}) against the managed cpu backend...");
 

@@ -15,7 +15,7 @@ public enum GemmPath
 
 /// <summary>
 /// Tuning knobs of the managed CPU accelerator. The defaults are what the machine supports; tests force a GEMM path
-/// or the thread count, and <c>GPUDIGITS_CPU_THREADS</c> sets <see cref="Threads"/> for the CLI.
+/// or the thread count; the CLI sets them from its environment (GPUDIGITS_CPU_THREADS, GPUDIGITS_CPU_SPLIT).
 /// </summary>
 public sealed record CpuAcceleratorOptions
 {
@@ -31,18 +31,6 @@ public sealed record CpuAcceleratorOptions
     /// splits to pay (see WorkerTeam).
     /// </summary>
     public bool AlwaysSplit { get; init; }
-
-    /// <summary>
-    /// Reads <c>GPUDIGITS_CPU_THREADS</c> (a positive number) into <see cref="Threads"/> and
-    /// <c>GPUDIGITS_CPU_SPLIT=always</c> into <see cref="AlwaysSplit"/> (for measuring what splitting does);
-    /// anything else is ignored.
-    /// </summary>
-    public static CpuAcceleratorOptions FromEnvironment()
-    {
-        var text = Environment.GetEnvironmentVariable("GPUDIGITS_CPU_THREADS");
-        bool always = string.Equals(Environment.GetEnvironmentVariable("GPUDIGITS_CPU_SPLIT"), "always", StringComparison.OrdinalIgnoreCase);
-        return new CpuAcceleratorOptions { Threads = int.TryParse(text, out int t) && t > 0 ? t : 0, AlwaysSplit = always };
-    }
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this machine.</summary>
     public static GemmPath NativePath =>

@@ -2,20 +2,22 @@ using System.Runtime.Intrinsics;
 
 namespace GpuDigits.Engine.Cpu;
 
-/// <summary>The managed CPU accelerator is always present.</summary>
-public sealed class CpuAcceleratorProvider : IAcceleratorProvider
+/// <summary>The managed CPU accelerator is always present; it opens accelerators with the options it was given.</summary>
+public sealed class CpuAcceleratorProvider(CpuAcceleratorOptions? options = null) : IAcceleratorProvider
 {
+    private readonly CpuAcceleratorOptions _options = options ?? new();
+
     public AcceleratorKind Kind => AcceleratorKind.Cpu;
 
     public string? UnavailableReason => null;
 
-    public IReadOnlyList<AcceleratorInfo> Discover() => [Describe()];
+    public IReadOnlyList<AcceleratorInfo> Discover() => [Describe(_options)];
 
-    public Accelerator Create(AcceleratorInfo info) => new CpuAccelerator(CpuAcceleratorOptions.FromEnvironment());
+    public Accelerator Create(AcceleratorInfo info) => new CpuAccelerator(_options);
 
-    public static AcceleratorInfo Describe()
+    public static AcceleratorInfo Describe(CpuAcceleratorOptions? options = null)
     {
-        var options = CpuAcceleratorOptions.FromEnvironment();
+        options ??= new();
         return Describe(options.ResolvedPath, options.ResolvedThreads, options.AlwaysSplit);
     }
 

@@ -11,21 +11,8 @@ namespace GpuDigits.Engine.Ilgpu;
 /// </summary>
 public sealed unsafe partial class IlgpuAccelerator
 {
-    /// <summary>GPUDIGITS_CUDA_GRAPHS: 0/off/false/no records no graphs (ops are launched one by one).</summary>
-    public const string GraphsVariable = "GPUDIGITS_CUDA_GRAPHS";
-
     private readonly HashSet<CudaGraphStep> _liveGraphs = [];
     private bool _recording;
-
-    /// <summary>Parses a GPUDIGITS_CUDA_GRAPHS value: null/empty = on; 1/on/true/yes, 0/off/false/no.</summary>
-    public static bool ParseGraphsSetting(string? text) => (text ?? "").Trim().ToLowerInvariant() switch
-    {
-        "" or "1" or "on" or "true" or "yes" => true,
-        "0" or "off" or "false" or "no" => false,
-        _ => throw new AcceleratorException($"{GraphsVariable}='{text}' is not one of on, off, 1, 0."),
-    };
-
-    private static bool StepRecordingDefault() => ParseGraphsSetting(Environment.GetEnvironmentVariable(GraphsVariable));
 
     public override bool CanRecordSteps => Info.Kind == AcceleratorKind.Cuda && StepRecordingUnavailableReason is null;
 

@@ -45,7 +45,6 @@ public sealed partial class IlgpuAccelerator : Accelerator
             device.Dispose();
             throw;
         }
-        StepRecordingEnabled = info.Kind == AcceleratorKind.Cuda && StepRecordingDefault();
     }
 
     public override AcceleratorInfo Info { get; }

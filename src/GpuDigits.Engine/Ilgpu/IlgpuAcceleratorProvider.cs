@@ -15,11 +15,16 @@ public sealed class IlgpuAcceleratorProvider : IAcceleratorProvider
     private IReadOnlyList<(AcceleratorInfo Info, Device Device)>? _devices;
     private string? _reason;
 
-    public IlgpuAcceleratorProvider(AcceleratorKind kind)
+    /// <param name="kind">CUDA, OpenCL or ILGPU's CPU accelerator.</param>
+    /// <param name="recordSteps">Whether CUDA accelerators it opens record training steps as CUDA graphs (the default).</param>
+    public IlgpuAcceleratorProvider(AcceleratorKind kind, bool recordSteps = true)
     {
         if (kind == AcceleratorKind.Cpu) throw new ArgumentException("The managed CPU backend is not an ILGPU device.", nameof(kind));
         Kind = kind;
+        _recordSteps = recordSteps;
     }
+
+    private readonly bool _recordSteps;
 
     public AcceleratorKind Kind { get; }
 
@@ -52,7 +57,7 @@ public sealed class IlgpuAcceleratorProvider : IAcceleratorProvider
         {
             throw new AcceleratorException($"Opening {info.Id} ({info.Name}) failed: {e.Message}", e);
         }
-        return new IlgpuAccelerator(info, device);
+        return new IlgpuAccelerator(info, device) { StepRecordingEnabled = info.Kind == AcceleratorKind.Cuda && _recordSteps };
     }
 
     private IReadOnlyList<(AcceleratorInfo Info, Device Device)> Devices()

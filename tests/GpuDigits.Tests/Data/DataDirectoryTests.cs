@@ -5,31 +5,19 @@ namespace GpuDigits.Tests.Data;
 
 public class DataDirectoryTests
 {
-    private string? _savedData;
     private string? _savedXdg;
 
     [SetUp]
-    public void Save()
-    {
-        _savedData = Environment.GetEnvironmentVariable(MnistFetcher.DataDirectoryVariable);
-        _savedXdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-    }
+    public void Save() => _savedXdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
 
     [TearDown]
-    public void Restore()
-    {
-        Environment.SetEnvironmentVariable(MnistFetcher.DataDirectoryVariable, _savedData);
-        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", _savedXdg);
-    }
+    public void Restore() => Environment.SetEnvironmentVariable("XDG_CACHE_HOME", _savedXdg);
 
     [Test]
-    public void ExplicitFolderWinsOverTheEnvironment()
+    public void AGivenFolderIsUsedElseTheUserCache()
     {
-        string env = Path.Combine(Path.GetTempPath(), "from-env");
-        Environment.SetEnvironmentVariable(MnistFetcher.DataDirectoryVariable, env);
         Assert.That(MnistFetcher.ResolveDirectory("given"), Is.EqualTo(Path.GetFullPath("given")));
-        Assert.That(MnistFetcher.ResolveDirectory(null), Is.EqualTo(env));
-        Environment.SetEnvironmentVariable(MnistFetcher.DataDirectoryVariable, null);
+        Assert.That(MnistFetcher.ResolveDirectory(null), Is.EqualTo(MnistFetcher.DefaultDirectory()));
         Assert.That(MnistFetcher.ResolveDirectory(" "), Is.EqualTo(MnistFetcher.DefaultDirectory()));
     }
 

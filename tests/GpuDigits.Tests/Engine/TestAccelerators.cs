@@ -26,7 +26,7 @@ public static class TestAccelerators
     /// <summary>The selected ILGPU devices (every family but the managed <c>cpu</c>).</summary>
     public static IEnumerable<string> SelectedIlgpu() => Selected().Where(s => Family(s) != "cpu");
 
-    private static readonly Lazy<AcceleratorCatalog> SharedCatalog = new(AcceleratorCatalog.Default);
+    private static readonly Lazy<AcceleratorCatalog> SharedCatalog = new(() => AcceleratorCatalog.Default());
 
     /// <summary>One catalog for the whole run: discovery may load drivers, so it happens once.</summary>
     public static AcceleratorCatalog Catalog => SharedCatalog.Value;
