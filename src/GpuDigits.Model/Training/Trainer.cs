@@ -26,8 +26,13 @@ namespace GpuDigits.Model.Training;
 /// (<see cref="Restore"/>). Each epoch's order is a shuffle of the identity drawn from the seeded generator,
 /// so the generator's state alone decides every later epoch.
 /// </para>
+/// <para>
+/// This file is the epoch loop. Its helpers each have a home: step recording in <see cref="StepRecorder"/>, the
+/// rewind point in <see cref="TrainingSnapshot"/>, divergence replay in <c>Trainer.Divergence.cs</c>, evaluation
+/// and the device counters in <c>Trainer.Evaluation.cs</c>; what a run writes to disk is <see cref="Runs.TrainingRun"/>'s.
+/// </para>
 /// </summary>
-public sealed class Trainer : IDisposable
+public sealed partial class Trainer : IDisposable
 {
     private readonly Accelerator _acc;
     private readonly DeviceDataset _train;
@@ -37,8 +42,7 @@ public sealed class Trainer : IDisposable
     private readonly DeviceBuffer<float> _stats;
     private readonly DeviceBuffer<int> _cursor;
     private readonly int _fullBatch;
-    private IReplayableStep? _recorded;
-    private bool _captureTried;
+    private readonly StepRecorder _recorder;
     private long _stepsRun;
     private SeededRandom _random;
     private readonly int[] _order;
@@ -47,8 +51,8 @@ public sealed class Trainer : IDisposable
     private readonly List<EpochMetrics> _history = [];
     // The rewind point (the run after the last completed epoch) and a scratch set of the same shapes: each epoch's end
     // is read into the scratch set, checked, and the two are swapped, so a warm epoch allocates no host tensors.
-    private HostSnapshot _rewind = null!;
-    private HostSnapshot _scratch = null!;
+    private TrainingSnapshot _rewind = null!;
+    private TrainingSnapshot _scratch = null!;
     private TrainingState? _state;
     private readonly float _mean;
     private readonly float _invStd;
@@ -88,10 +92,11 @@ public sealed class Trainer : IDisposable
             throw;
         }
         _fullBatch = Math.Min(options.BatchSize, train.Count);
+        _recorder = new StepRecorder(accelerator);
         _order = new int[train.Count];
         _parameterNames = Network.Parameters.Select(p => p.Name).ToArray();
-        _rewind = new HostSnapshot(Network, Optimizer);
-        _scratch = new HostSnapshot(Network, Optimizer);
+        _rewind = new TrainingSnapshot(Network, Optimizer);
+        _scratch = new TrainingSnapshot(Network, Optimizer);
         _rewind.Read(Network, Optimizer, _random, EpochsDone);
 
         T Track<T>(T d) where T : IDisposable
@@ -157,10 +162,10 @@ public sealed class Trainer : IDisposable
     public double FirstStepSeconds { get; private set; }
 
     /// <summary>Training steps that replayed the recorded step instead of enqueuing their ops one by one.</summary>
-    public long ReplayedSteps { get; private set; }
+    public long ReplayedSteps => _recorder.Replayed;
 
     /// <summary>Ops in the recorded training step (0 while none is recorded, or where the backend cannot record).</summary>
-    public int RecordedOps => _recorded?.OpCount ?? 0;
+    public int RecordedOps => _recorder.OpCount;
 
     /// <summary>Trains the remaining epochs; reports each batch (throttled) and each finished epoch.</summary>
     public void Run(Action<EpochMetrics>? onEpoch = null, Action<BatchProgress>? onBatch = null,
@@ -267,34 +272,18 @@ public sealed class Trainer : IDisposable
     {
         _acc.Fill(_cursor, start);
         Optimizer.PrepareStep(lr);
-        if (rows == _fullBatch)
+        // The first step runs op by op (it compiles and loads every kernel); the second full one is recorded.
+        if (rows == _fullBatch && _stepsRun > 0 && _recorder.Replay(this, rows))
         {
-            // The first step runs op by op (it compiles and loads every kernel); the second one is recorded.
-            if (_recorded is null && !_captureTried && _stepsRun > 0)
-            {
-                _captureTried = true;
-                _recorded = Capture(rows);
-            }
-            if (_recorded is not null)
-            {
-                _recorded.Replay();
-                ReplayedSteps++;
-                _stepsRun++;
-                return;
-            }
+            _stepsRun++;
+            return;
         }
         StepOps(rows);
         _stepsRun++;
     }
 
-    /// <summary>
-    /// Records a full-size step. Kept out of <see cref="TrainStep"/>: a lambda there would allocate its closure on
-    /// every call, not only when it is created.
-    /// </summary>
-    private IReplayableStep? Capture(int rows) => _acc.CaptureStep(() => StepOps(rows));
-
     /// <summary>The ops of a training step; every argument that changes between steps is read from device memory.</summary>
-    private void StepOps(int rows)
+    internal void StepOps(int rows)
     {
         _acc.GatherBatch(_train.Pixels, _train.Labels, _train.Order, _cursor, rows, _train.Features,
             _mean, _invStd, _x, _y);
@@ -304,35 +293,6 @@ public sealed class Trainer : IDisposable
         Optimizer.ApplyStep();
     }
 
-    /// <summary>
-    /// Divergence was seen after batch <paramref name="seenAt"/>, and batches up to <paramref name="verified"/> were
-    /// known good. Replays the epoch from <see cref="State"/> (same order, same steps; only the failure path pays for
-    /// it) checking every batch after <paramref name="verified"/>, to name the first batch that went non-finite.
-    /// Then goes back to <see cref="State"/>.
-    /// </summary>
-    private TrainingDivergedException Diverged(int epoch, int verified, int seenAt, int batches, string problem, float lr)
-    {
-        int first = verified + 1, last = seenAt;
-        if (first < last)
-        {
-            Rewind();
-            ResetStats();
-            for (int b = 0; b < seenAt; b++)
-            {
-                int start = b * Options.BatchSize;
-                TrainStep(start, Math.Min(Options.BatchSize, _train.Count - start), lr);
-                if (b + 1 < first) continue;
-                ReadStats(out double lossSum, out _);
-                string? found = LossProblem(lossSum) ?? ParameterProblem();
-                if (found is null) continue;
-                (first, last, problem) = (b + 1, b + 1, found);
-                break;
-            }
-        }
-        Rewind();
-        return new TrainingDivergedException(epoch, first, last, batches, problem, lr);
-    }
-
     /// <summary>Puts the parameters and optimizer state of the rewind point (<see cref="State"/>) back on the device.</summary>
     private void Rewind()
     {
@@ -340,91 +300,9 @@ public sealed class Trainer : IDisposable
         Optimizer.ImportState(new OptimizerState(Optimizer.Kind, _rewind.StepCount, _rewind.Slots));
     }
 
-    /// <summary>The run at an epoch boundary in host buffers that are allocated once and refilled.</summary>
-    private sealed class HostSnapshot(Network network, Optimizer optimizer)
-    {
-        public float[][] Parameters { get; } = network.Parameters.Select(p => new float[p.Count]).ToArray();
-        public float[][] Slots { get; } = optimizer.StateLengths.Select(n => new float[n]).ToArray();
-        public int StepCount { get; private set; }
-        public ulong[] RandomState { get; private set; } = [];
-        public int EpochsDone { get; private set; }
-
-        public void ReadTensors(Network net, Optimizer opt)
-        {
-            for (int i = 0; i < Parameters.Length; i++) net.Parameters[i].Value.CopyToHost(Parameters[i]);
-            StepCount = opt.CopyStateTo(Slots);
-        }
-
-        public void ReadScalars(SeededRandom random, int epochsDone)
-        {
-            RandomState = random.State;
-            EpochsDone = epochsDone;
-        }
-
-        public void Read(Network net, Optimizer opt, SeededRandom random, int epochsDone)
-        {
-            ReadTensors(net, opt);
-            ReadScalars(random, epochsDone);
-        }
-
-        /// <summary>A <see cref="TrainingState"/> of copies (these buffers are refilled later).</summary>
-        public TrainingState ToState(Trainer t) =>
-            new(t.Network.Spec, t.Options, t.Normalization, t.TrainedOn, EpochsDone, RandomState,
-                Parameters.Select(p => (float[])p.Clone()).ToArray(),
-                new OptimizerState(t.Optimizer.Kind, StepCount, Slots.Select(s => (float[])s.Clone()).ToArray()),
-                t._history.Take(EpochsDone).ToArray());
-    }
-
-    private static string? LossProblem(double lossSum) => double.IsFinite(lossSum) ? null : $"the loss is {lossSum}";
-
-    /// <summary>Copies the parameters into the scratch buffers and names the first non-finite one, if any.</summary>
-    private string? ParameterProblem()
-    {
-        var ps = Network.Parameters;
-        for (int i = 0; i < ps.Count; i++) ps[i].Value.CopyToHost(_scratch.Parameters[i]);
-        return NonFinite(_scratch.Parameters, _parameterNames, "parameter");
-    }
-
-    private static string? NonFinite(IReadOnlyList<float[]> tensors, string[]? names, string what)
-    {
-        for (int t = 0; t < tensors.Count; t++)
-        {
-            var values = tensors[t];
-            for (int i = 0; i < values.Length; i++)
-                if (!float.IsFinite(values[i]))
-                    return $"{what} {names?[t] ?? t.ToString()} holds {values[i]} (at index {i:N0})";
-        }
-        return null;
-    }
-
-    private Evaluation Evaluate(DeviceDataset data)
-    {
-        ResetStats();
-        int batch = Network.MaxRows;
-        for (int start = 0; start < data.Count; start += batch)
-        {
-            int rows = Math.Min(batch, data.Count - start);
-            _acc.GatherBatch(data.Pixels, data.Labels, data.Order, start, rows, data.Features,
-                _mean, _invStd, _x, _y);
-            Network.Forward(_x, rows);
-            Network.Loss(_y, rows, _stats, withGradient: false);
-        }
-        ReadStats(out double loss, out double correct);
-        return new Evaluation(loss / data.Count, correct / data.Count, data.Count);
-    }
-
-    private void ResetStats() => _acc.Fill(_stats, 0f);
-
-    private void ReadStats(out double lossSum, out double correct)
-    {
-        _stats.CopyToHost(_statsHost);
-        lossSum = _statsHost[0];
-        correct = _statsHost[1];
-    }
-
     public void Dispose()
     {
-        _recorded?.Dispose();
+        _recorder.Dispose();
         _cursor?.Dispose();
         Optimizer?.Dispose();
         _stats?.Dispose();
