@@ -9,6 +9,9 @@ public sealed class MnistSplit
     /// <summary>Number of classes (digits 0-9); every label is below it.</summary>
     public const int Classes = 10;
 
+    /// <summary>Images in MNIST's training split.</summary>
+    public const int TrainImages = 60_000;
+
     public MnistSplit(byte[] images, byte[] labels, int count, int rows, int cols)
     {
         ArgumentNullException.ThrowIfNull(images);

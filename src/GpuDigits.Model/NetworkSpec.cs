@@ -62,6 +62,13 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
     /// <summary>Widths of the dense part including its input and output, e.g. [784, 128, 128, 10] (a CNN: [1600, 128, 10]).</summary>
     public IReadOnlyList<int> Widths => [FlatInputs, .. Hidden, Classes];
 
+    /// <summary>
+    /// The dense GEMM shapes of training this network at <paramref name="batch"/> over <paramref name="images"/>
+    /// training images (the last, ragged batch included), for the kernel verifier.
+    /// </summary>
+    public Engine.Verification.TrainingShapes TrainingShapes(int batch, int images) =>
+        new(Widths, batch, images % batch == 0 ? batch : images % batch);
+
     /// <summary>Throws <see cref="ArgumentException"/> unless the convolution stages fit the image.</summary>
     public void CheckConvolutions()
     {

@@ -1,3 +1,6 @@
+using GpuDigits.Data;
+using GpuDigits.Model.Training;
+using GpuDigits.Model;
 using System.CommandLine;
 using GpuDigits.Engine;
 using GpuDigits.Engine.Verification;
@@ -37,7 +40,9 @@ public static class VerifyCommand
                                "(a check of the verifier); the kernels are checked with --device ilgpu-cpu, opencl or cuda.");
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var rows = AcceleratorVerifier.Run(accelerator, seed: parse.GetValue(Seed));
+        // The shapes of the default network, as train runs it: 60,000 images in batches of 128.
+        var shapes = NetworkSpec.Default.TrainingShapes(new TrainingOptions().BatchSize, MnistSplit.TrainImages);
+        var rows = AcceleratorVerifier.Run(accelerator, shapes, seed: parse.GetValue(Seed));
         var shown = parse.GetValue(All)
             ? rows
             : rows.GroupBy(r => r.Op).Select(g => g.MaxBy(r => r.ToleranceUsed)!).Concat(rows.Where(r => !r.Passed)).Distinct().ToList();

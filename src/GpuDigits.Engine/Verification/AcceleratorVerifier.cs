@@ -28,9 +28,20 @@ public sealed record VerificationRow(
     bool Passed);
 
 /// <summary>
+/// The GEMM shapes of training a dense network, which the caller (who knows the network) hands the verifier:
+/// layer widths including input and output (784, 128, 128, 10 for the default MLP), the batch, and a ragged final
+/// batch. Per layer: the forward product with bias and activation (ReLU inside, none at the output), the weight
+/// gradient (X^T dY), and, from the second layer on, the input gradient (dY W^T).
+/// </summary>
+public sealed record TrainingShapes(IReadOnlyList<int> Widths, int Batch, int RaggedBatch)
+{
+    public override string ToString() => $"{string.Join("-", Widths)} at batch {Batch}";
+}
+
+/// <summary>
 /// Runs every op of the contract on a device and on a reference (the managed CPU backend unless another is
-/// given) with identical seeded inputs, over awkward shapes (1, 7, 33, 127, 129, 785, ...) and the training shapes of
-/// the 784-128-128-10 network, and compares the results with the tolerances of kernels/README.md. Backs
+/// given) with identical seeded inputs, over awkward shapes (1, 7, 33, 127, 129, 785, ...) and the training shapes the
+/// caller gives, and compares the results with the tolerances of kernels/README.md. Backs
 /// <c>gpudigits verify --device X</c> and the backend tests.
 /// </summary>
 public static class AcceleratorVerifier
@@ -47,7 +58,7 @@ public static class AcceleratorVerifier
     /// Verifies <paramref name="device"/> against <paramref name="reference"/> (a new managed CPU backend when null) and
     /// returns one row per compared quantity; <paramref name="onRow"/> sees each row as soon as it is known.
     /// </summary>
-    public static IReadOnlyList<VerificationRow> Run(Accelerator device, Accelerator? reference = null,
+    public static IReadOnlyList<VerificationRow> Run(Accelerator device, TrainingShapes? training, Accelerator? reference = null,
         Action<VerificationRow>? onRow = null, int seed = 1234)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -55,7 +66,7 @@ public static class AcceleratorVerifier
         var refAcc = reference ?? new CpuAccelerator();
         try
         {
-            var session = new VerificationRun(device, refAcc, new Random(seed), onRow);
+            var session = new VerificationRun(device, refAcc, new Random(seed), onRow, training);
             session.RunAll();
             return session.Rows;
         }
@@ -65,7 +76,7 @@ public static class AcceleratorVerifier
         }
     }
 
-    private sealed class VerificationRun(Accelerator dev, Accelerator refAcc, Random rng, Action<VerificationRow>? onRow)
+    private sealed class VerificationRun(Accelerator dev, Accelerator refAcc, Random rng, Action<VerificationRow>? onRow, TrainingShapes? training)
     {
         private static readonly int[] Counts = [1, 7, 33, 127, 129, 785, 128 * 128, 100_003];
 
@@ -96,17 +107,18 @@ public static class AcceleratorVerifier
                     foreach (var tb in new[] { false, true })
                         Gemm(ta, tb, m, n, k, 1f, 0f, bias: false, Activation.None);
 
-            // The 784-128-128-10 network at batch 128: forward (A x W + bias, act), weight gradients (X^T dY),
-            // input gradients (dY W^T), and one ragged final batch.
-            Gemm(false, false, 128, 128, 784, 1f, 0f, true, Activation.Relu);
-            Gemm(false, false, 128, 128, 128, 1f, 0f, true, Activation.Relu);
-            Gemm(false, false, 128, 10, 128, 1f, 0f, true, Activation.None);
-            Gemm(false, false, 96, 128, 784, 1f, 0f, true, Activation.Relu);
-            Gemm(true, false, 784, 128, 128, 1f, 0f, false, Activation.None);
-            Gemm(true, false, 128, 128, 128, 1f, 0f, false, Activation.None);
-            Gemm(true, false, 128, 10, 128, 1f, 0f, false, Activation.None);
-            Gemm(false, true, 128, 128, 128, 1f, 0f, false, Activation.None);
-            Gemm(false, true, 128, 128, 10, 1f, 0f, false, Activation.None);
+            // The caller's network: forward (A x W + bias, act), one ragged final batch, weight gradients (X^T dY),
+            // input gradients (dY W^T).
+            if (training is { Widths: var w, Batch: int batch })
+            {
+                for (int l = 0; l + 1 < w.Count; l++)
+                    Gemm(false, false, batch, w[l + 1], w[l], 1f, 0f, true, l + 2 < w.Count ? Activation.Relu : Activation.None);
+                if (w.Count > 1) Gemm(false, false, training.RaggedBatch, w[1], w[0], 1f, 0f, true, w.Count > 2 ? Activation.Relu : Activation.None);
+                for (int l = 0; l + 1 < w.Count; l++)
+                    Gemm(true, false, w[l], w[l + 1], batch, 1f, 0f, false, Activation.None);
+                for (int l = 1; l + 1 < w.Count; l++)
+                    Gemm(false, true, batch, w[l], w[l + 1], 1f, 0f, false, Activation.None);
+            }
 
             // The epilogue: alpha, beta (accumulate), bias and each activation; k = 0; NaN in C with beta = 0.
             Gemm(false, false, 33, 129, 127, 0.5f, -0.75f, true, Activation.Sigmoid);

@@ -1,3 +1,5 @@
+using GpuDigits.Data;
+using GpuDigits.Model;
 using System.Runtime.InteropServices;
 using GpuDigits.Engine;
 using GpuDigits.Engine.Verification;
@@ -26,7 +28,7 @@ public sealed class IlgpuBackendTests : AcceleratorFixture
     public void TheVerifierPassesEveryCheck([ValueSource(nameof(Devices))] string device)
     {
         var acc = Device(device);
-        var rows = AcceleratorVerifier.Run(acc);
+        var rows = AcceleratorVerifier.Run(acc, NetworkSpec.Default.TrainingShapes(128, MnistSplit.TrainImages));
         var failed = rows.Where(r => !r.Passed)
             .Select(r => $"{r.Op} [{r.Shape}] abs {r.MaxAbsError:G3} rel {r.MaxRelError:G3} used {r.ToleranceUsed:G3} of {r.Tolerance}")
             .ToArray();

@@ -114,14 +114,14 @@ public class CapturedStepTests
     public void TheVerifierChecksACapturedStepWhereTheDeviceRecords()
     {
         using var recording = new RecordingCpuAccelerator();
-        var rows = AcceleratorVerifier.Run(recording);
+        var rows = AcceleratorVerifier.Run(recording, NetworkSpec.Default.TrainingShapes(128, MnistSplit.TrainImages));
         var failed = rows.Where(r => !r.Passed).Select(r => $"{r.Op} [{r.Shape}]").ToArray();
         Assert.That(failed, Is.Empty);
         Assert.That(rows.Where(r => r.Op == "capture_step weights"), Has.Exactly(1).Items);
 
         using var cpu = AcceleratorCatalog.Default().Open("cpu");
         Assert.That(cpu.CaptureStep(() => { }), Is.Null, "the CPU accelerator does not record");
-        Assert.That(AcceleratorVerifier.Run(cpu).Where(r => r.Op.StartsWith("capture_step", StringComparison.Ordinal)), Is.Empty);
+        Assert.That(AcceleratorVerifier.Run(cpu, NetworkSpec.Default.TrainingShapes(128, MnistSplit.TrainImages)).Where(r => r.Op.StartsWith("capture_step", StringComparison.Ordinal)), Is.Empty);
     }
 
     [Test]
