@@ -1,3 +1,4 @@
+using GpuDigits.Model;
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model.Persistence;
@@ -20,6 +21,7 @@ public static class Failure
         var (code, message) = ex switch
         {
             UsageException u => (ExitCodes.Usage, u.Message),
+            SettingException s => (ExitCodes.Usage, Wording.Of(s)),
             ResumeException r => (ExitCodes.Failure, r.Message),
             OperationCanceledException => (ExitCodes.Interrupted, "Interrupted."),
             TrainingDivergedException d => (ExitCodes.Failure, d.Message),
@@ -34,6 +36,7 @@ public static class Failure
             DataUnavailableException d => (ExitCodes.Failure, d.Message),
             _ => (ExitCodes.Failure, $"Unexpected {ex.GetType().Name}: {ex.Message}"),
         };
+        message = Wording.Remedy(ex) is { } worded && ex is not SettingException ? worded : message;
         error.WriteLine($"gpudigits: error: {message.Trim()}");
         if (verbose) error.WriteLine(ex.ToString());
         return code;

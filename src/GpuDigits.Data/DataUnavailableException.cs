@@ -8,7 +8,7 @@ public sealed class DataUnavailableException : Exception
 {
     /// <summary>What a user can do when nothing works; ends every message of this type.</summary>
     public const string Advice =
-        "Put the four MNIST files (raw or .gz) in a folder and pass --data DIR, or set GPUDIGITS_DATA to that folder.";
+        "Put the four MNIST files (raw or .gz) in a folder and give that folder as the data folder.";
 
     public DataUnavailableException(string message) : base(message) { }
 

@@ -10,18 +10,24 @@ public class AcceleratorException : Exception
     public AcceleratorException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>Recording a training step (a CUDA graph) failed; launching the ops one by one would avoid it.</summary>
+public sealed class StepRecordingException(string message) : AcceleratorException(message);
+
 /// <summary>The device could not satisfy an allocation.</summary>
 public sealed class DeviceOutOfMemoryException : AcceleratorException
 {
     public DeviceOutOfMemoryException(string deviceId, long requestedBytes, string? detail = null, bool estimated = false)
         : base(estimated
-            ? $"Out of memory on {deviceId}: {detail}. Try a smaller --batch, narrower --hidden layers or another --device."
-            : $"Out of memory on {deviceId}: an allocation of {requestedBytes:N0} bytes failed" +
-              (detail is null ? "." : $" ({detail}).") + " Try a smaller --batch or another --device.")
+            ? $"Out of memory on {deviceId}: {detail}."
+            : $"Out of memory on {deviceId}: an allocation of {requestedBytes:N0} bytes failed" + (detail is null ? "." : $" ({detail})."))
     {
         DeviceId = deviceId;
         RequestedBytes = requestedBytes;
+        Estimated = estimated;
     }
+
+    /// <summary>True when the shortfall was estimated before allocating (the whole run), false for one failed allocation.</summary>
+    public bool Estimated { get; }
 
     public string DeviceId { get; }
     public long RequestedBytes { get; }

@@ -106,20 +106,20 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
             long pixels = (long)maxRows * (side - ConvKernel + 1) * (side - ConvKernel + 1);
             long values = pixels * Math.Max(filters, ConvKernel * ConvKernel * channels);
             if (values > int.MaxValue)
-                throw new ArgumentException($"A batch of {maxRows:N0} images needs {values:N0} values for a convolution; one device buffer holds at most {int.MaxValue:N0}. Use a smaller --batch.");
+                throw SettingException.Exceeds($"A batch of {maxRows:N0} images needs {values:N0} values for a convolution; one device buffer holds at most {int.MaxValue:N0}", TrainingSetting.BatchSize);
         }
         var w = Widths;
         for (int i = 0; i + 1 < w.Count; i++)
         {
             long weights = (long)w[i] * w[i + 1];
             if (weights > int.MaxValue)
-                throw new ArgumentException($"A {w[i]:N0} x {w[i + 1]:N0} layer needs {weights:N0} weights; one device buffer holds at most {int.MaxValue:N0} values. Use narrower --hidden layers.");
+                throw SettingException.Exceeds($"A {w[i]:N0} x {w[i + 1]:N0} layer needs {weights:N0} weights; one device buffer holds at most {int.MaxValue:N0} values", TrainingSetting.HiddenWidths);
         }
         foreach (int width in w)
         {
             long values = (long)maxRows * width;
             if (values > int.MaxValue)
-                throw new ArgumentException($"A batch of {maxRows:N0} rows of a {width:N0}-wide layer needs {values:N0} values; one device buffer holds at most {int.MaxValue:N0}. Use a smaller --batch or narrower --hidden layers.");
+                throw SettingException.Exceeds($"A batch of {maxRows:N0} rows of a {width:N0}-wide layer needs {values:N0} values; one device buffer holds at most {int.MaxValue:N0}", TrainingSetting.BatchSize, TrainingSetting.HiddenWidths);
         }
     }
 
@@ -141,7 +141,7 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
         for (int i = 0; i < parts.Length; i++)
         {
             if (!int.TryParse(parts[i], out widths[i]) || widths[i] < 1 || widths[i] > 65536)
-                throw new ArgumentException($"--hidden expects comma-separated layer widths between 1 and 65536, got '{text}'.");
+                throw SettingException.OutOfRange(TrainingSetting.HiddenWidths, "must be comma-separated layer widths between 1 and 65536", $"'{text}'");
         }
         return widths;
     }

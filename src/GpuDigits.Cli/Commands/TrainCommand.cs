@@ -256,7 +256,7 @@ public static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(e is SettingException setting ? Wording.Of(setting) : e.Message);
         }
         string device = Explicit(parse, CommonOptions.Device) ? parse.GetValue(CommonOptions.Device)! : checkpoint.Run.Device;
         string? data = Explicit(parse, CommonOptions.Data) ? parse.GetValue(CommonOptions.Data) : checkpoint.Run.DataDirectory;
@@ -304,7 +304,7 @@ public static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(e is SettingException setting ? Wording.Of(setting) : e.Message);
         }
     }
 

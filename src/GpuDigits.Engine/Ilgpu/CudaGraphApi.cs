@@ -58,7 +58,6 @@ internal static unsafe partial class CudaGraphApi
     public static void Check(int result, string call, string deviceId)
     {
         if (result != Success)
-            throw new AcceleratorException($"{call} on {deviceId} failed with {Describe(result)}; " +
-                                           "run with --cuda-graphs off to launch ops one by one.");
+            throw new StepRecordingException($"{call} on {deviceId} failed with {Describe(result)}.");
     }
 }

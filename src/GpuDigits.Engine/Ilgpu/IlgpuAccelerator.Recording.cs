@@ -46,9 +46,8 @@ public sealed unsafe partial class IlgpuAccelerator
                 _recording = false;
                 int ended = CudaGraphApi.cuStreamEndCapture(stream, &graph);
                 if (failure is null && ended != CudaGraphApi.Success)
-                    failure = ExceptionDispatchInfo.Capture(new AcceleratorException(
-                        $"Recording a step as a CUDA graph on {Info.Id} failed ({CudaGraphApi.Describe(ended)}); " +
-                        "run with --cuda-graphs off to launch ops one by one."));
+                    failure = ExceptionDispatchInfo.Capture(new StepRecordingException(
+                        $"Recording a step as a CUDA graph on {Info.Id} failed ({CudaGraphApi.Describe(ended)})."));
             }
             if (failure is not null)
             {

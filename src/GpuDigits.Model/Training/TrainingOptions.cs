@@ -46,15 +46,15 @@ public sealed record TrainingOptions
         return (lr * (floor + (1 - floor) * 0.5 * (1 + Math.Cos(Math.PI * t))));
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> with a message naming the bad option.</summary>
+    /// <summary>Throws <see cref="SettingException"/> (an <see cref="ArgumentException"/>) naming the bad setting.</summary>
     public TrainingOptions Validate()
     {
-        if (Epochs < 1 || Epochs > 100_000) throw new ArgumentException($"--epochs must be between 1 and 100000, got {Epochs}.");
-        if (BatchSize < 1 || BatchSize > 65_536) throw new ArgumentException($"--batch must be between 1 and 65536, got {BatchSize}.");
+        if (Epochs < 1 || Epochs > 100_000) throw SettingException.OutOfRange(TrainingSetting.Epochs, "must be between 1 and 100000", Epochs);
+        if (BatchSize < 1 || BatchSize > 65_536) throw SettingException.OutOfRange(TrainingSetting.BatchSize, "must be between 1 and 65536", BatchSize);
         if (LearningRate is { } lr && (!float.IsFinite(lr) || lr <= 0 || lr > 100))
-            throw new ArgumentException($"--lr must be a positive number up to 100, got {lr}.");
+            throw SettingException.OutOfRange(TrainingSetting.LearningRate, "must be a positive number up to 100", lr);
         if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
-            throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}.");
+            throw SettingException.OutOfRange(TrainingSetting.Momentum, "must be in [0, 1)", Momentum);
         if (EvaluationBatchSize < 1) throw new ArgumentException("The evaluation batch must hold at least one row.");
         if (ProgressInterval is { } p && p < TimeSpan.Zero)
             throw new ArgumentException($"The progress interval must not be negative, got {p.TotalMilliseconds} ms.");

@@ -41,6 +41,6 @@ public class MnistDatasetTests
     {
         WriteSplit(MnistFiles.TrainImages, MnistFiles.TrainLabels, 2, 28, seed: 24);
         var e = Assert.Throws<DataUnavailableException>(() => MnistDataset.Load(_temp.Path));
-        Assert.That(e!.Message, Does.Contain(MnistFiles.TestImages.Name).And.Contain("--data DIR"));
+        Assert.That(e!.Message, Does.Contain(MnistFiles.TestImages.Name).And.Contain(DataUnavailableException.Advice));
     }
 }

