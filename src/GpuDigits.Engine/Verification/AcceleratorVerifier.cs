@@ -46,12 +46,15 @@ public sealed record TrainingShapes(IReadOnlyList<int> Widths, int Batch, int Ra
 /// </summary>
 public static class AcceleratorVerifier
 {
-    private static readonly VerificationTolerance GemmTol = new(1e-4, 1e-4, "1e-4 (1 + sum |terms|)");
-    private static readonly VerificationTolerance ElementTol = new(1e-6, 1e-5, "1e-5 rel + 1e-6 abs");
-    private static readonly VerificationTolerance SmoothTol = new(2e-6, 1e-5, "1e-5 rel + 2e-6 abs");
-    private static readonly VerificationTolerance SoftmaxTol = new(1e-5, 0, "1e-5 abs");
-    private static readonly VerificationTolerance LossTol = new(0, 1e-4, "1e-4 rel");
-    private static readonly VerificationTolerance OptimizerTol = new(1e-6, 1e-5, "1e-5 rel (+1e-6 abs floor)");
+    private static readonly VerificationTolerance GemmTol = new(KernelTolerances.Gemm, KernelTolerances.Gemm, $"{KernelTolerances.Gemm:0e0} (1 + sum |terms|)");
+    private static readonly VerificationTolerance ElementTol = new(KernelTolerances.ElementwiseAbsolute, KernelTolerances.ElementwiseRelative,
+        $"{KernelTolerances.ElementwiseRelative:0e0} rel + {KernelTolerances.ElementwiseAbsolute:0e0} abs");
+    private static readonly VerificationTolerance SmoothTol = new(KernelTolerances.SmoothAbsolute, KernelTolerances.ElementwiseRelative,
+        $"{KernelTolerances.ElementwiseRelative:0e0} rel + {KernelTolerances.SmoothAbsolute:0e0} abs");
+    private static readonly VerificationTolerance SoftmaxTol = new(KernelTolerances.Softmax, 0, $"{KernelTolerances.Softmax:0e0} abs");
+    private static readonly VerificationTolerance LossTol = new(0, KernelTolerances.LossRelative, $"{KernelTolerances.LossRelative:0e0} rel");
+    private static readonly VerificationTolerance OptimizerTol = new(KernelTolerances.OptimizerAbsoluteFloor, KernelTolerances.Optimizer,
+        $"{KernelTolerances.Optimizer:0e0} rel (+{KernelTolerances.OptimizerAbsoluteFloor:0e0} abs floor)");
     private static readonly VerificationTolerance Exact = new(0, 0, "exact");
 
     /// <summary>

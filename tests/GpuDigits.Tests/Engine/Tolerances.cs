@@ -1,10 +1,12 @@
+using GpuDigits.Engine.Verification;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
 
 /// <summary>
-/// The tolerances every backend is held to against the float64 reference, as stated at the end of
-/// kernels/README.md. Where the README gives a relative bound for a sum whose terms may cancel (GEMM, column sums,
+/// The tolerances every backend is held to against the float64 reference: the engine's
+/// <see cref="KernelTolerances"/> (which the verifier uses too, and kernels/README.md states), under the names the
+/// op tests use. Where the README gives a relative bound for a sum whose terms may cancel (GEMM, column sums,
 /// optimizer updates), "relative" is measured against the sum of the absolute values of the terms, because the
 /// rounding error of a float sum is proportional to that and not to the (possibly tiny) result.
 /// </summary>
@@ -12,14 +14,14 @@ public static class Tolerances
 {
     /// <summary>GEMM: |err| &lt;= 1e-4 * (1 + sum_p |a_ip b_pj|) per element; with an epilogue the sum also counts
     /// |beta c_ij| and |bias_j|, and alpha scales the products. Activations have slope &lt;= 1, so the bound holds after them.</summary>
-    public const double Gemm = 1e-4;
+    public const double Gemm = KernelTolerances.Gemm;
 
     /// <summary>Elementwise ops (bias_add, activations) and gather: |err| &lt;= 1e-5 * |expected| + 1e-6.</summary>
-    public const double ElementwiseRelative = 1e-5;
-    public const double ElementwiseAbsolute = 1e-6;
+    public const double ElementwiseRelative = KernelTolerances.ElementwiseRelative;
+    public const double ElementwiseAbsolute = KernelTolerances.ElementwiseAbsolute;
 
     /// <summary>Sigmoid and tanh (forward and backward) get 2e-6 absolute instead of 1e-6.</summary>
-    public const double SigmoidTanhAbsolute = 2e-6;
+    public const double SigmoidTanhAbsolute = KernelTolerances.SmoothAbsolute;
 
     /// <summary>Column sums, a reduction: |err| &lt;= 1e-5 * (|beta sums_c| + sum_r |x_rc|) + 1e-6, the elementwise
     /// bounds applied to the magnitude of the summed terms.</summary>
@@ -28,14 +30,14 @@ public static class Tolerances
 
     /// <summary>Softmax: probabilities within 1e-5 absolute; the gradient within 1e-5 * |gradientScale|, i.e. 1e-5
     /// on the unscaled gradient p - onehot.</summary>
-    public const double Softmax = 1e-5;
+    public const double Softmax = KernelTolerances.Softmax;
 
     /// <summary>Cross-entropy loss sum: 1e-4 relative. Correct counts must be exact.</summary>
-    public const double LossRelative = 1e-4;
+    public const double LossRelative = KernelTolerances.LossRelative;
 
     /// <summary>Optimizer updates: 1e-5 relative, against |old value| + |change| of each updated element
     /// (parameter, velocity, m, v), so a value that lands near zero is not held to an impossible standard.</summary>
-    public const double Optimizer = 1e-5;
+    public const double Optimizer = KernelTolerances.Optimizer;
 }
 
 /// <summary>Comparisons of device results with the reference that report the worst element on failure.</summary>
@@ -77,5 +79,23 @@ public static class Verify
         for (int i = 0; i < actual.Length; i++)
             if (!actual[i].Equals(expected[i]))
                 Assert.Fail($"{what}: element [{i}] is {actual[i]}, expected {expected[i]}.");
+    }
+}
+
+/// <summary>kernels/README.md states the tolerances the code holds the backends to.</summary>
+public sealed class ToleranceDocumentationTests
+{
+    [Test]
+    public void TheKernelReadmeStatesTheEngineTolerances()
+    {
+        string dir = TestContext.CurrentContext.TestDirectory;
+        while (!File.Exists(Path.Combine(dir, "kernels", "README.md"))) dir = Path.GetDirectoryName(dir) ?? throw new FileNotFoundException("kernels/README.md");
+        string readme = File.ReadAllText(Path.Combine(dir, "kernels", "README.md")).ReplaceLineEndings(" ");
+        string E(double v) => v.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(readme, Does.Contain($"GEMM `|err| <= {E(KernelTolerances.Gemm)} * (1 + sum_p |a_ip b_pj|)`"));
+        Assert.That(readme, Does.Contain($"elementwise ops and gather `{E(KernelTolerances.ElementwiseRelative)}` relative + `{E(KernelTolerances.ElementwiseAbsolute)}` absolute"));
+        Assert.That(readme, Does.Contain($"(sigmoid/tanh `{E(KernelTolerances.SmoothAbsolute)}` absolute)"));
+        Assert.That(readme, Does.Contain($"softmax/xent `{E(KernelTolerances.Softmax)}` on probabilities and gradients, `{E(KernelTolerances.LossRelative)}` relative on the loss sum"));
+        Assert.That(readme, Does.Contain($"optimizer updates `{E(KernelTolerances.Optimizer)}` relative"));
     }
 }
