@@ -390,10 +390,7 @@ public static class AcceleratorVerifier
                 [(300, 784, 0, 1), (300, 784, 5, 7), (300, 784, 0, 128), (300, 784, 171, 129), (50, 33, 3, 33)];
             foreach (var (samples, features, start, count) in cases)
             {
-                var images = new byte[samples * features];
-                rng.NextBytes(images);
-                var labels = Enumerable.Range(0, samples).Select(_ => (byte)rng.Next(10)).ToArray();
-                var indices = Enumerable.Range(0, start + count).Select(_ => rng.Next(samples)).ToArray();
+                var (images, labels, indices) = GatherInputs(samples, features, start + count);
                 const float mean = 0.1307f, invStd = 1f / 0.3081f;
 
                 float[] dx = [], rx = [];

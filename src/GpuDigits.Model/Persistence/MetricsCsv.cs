@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using GpuDigits.Model.Training;
@@ -9,10 +8,8 @@ namespace GpuDigits.Model.Persistence;
 /// <summary>
 /// The column layout of metrics.csv:
 /// epoch,train_loss,train_accuracy,test_loss,test_accuracy,learning_rate,epoch_seconds,samples_per_second,device.
-/// CsvHelper 33 (classic API) is used on purpose: a ClassMap names the columns explicitly, without reflection over
-/// attribute conventions, so the file format is stated in one place and survives trimming of the published app.
 /// </summary>
-public sealed class EpochMetricsMap : ClassMap<EpochMetrics>
+public sealed class EpochMetricsMap : CsvColumns<EpochMetrics>
 {
     public EpochMetricsMap()
     {
@@ -26,12 +23,6 @@ public sealed class EpochMetricsMap : ClassMap<EpochMetrics>
         Column(m => m.EpochSeconds, nameof(EpochMetrics.EpochSeconds), "epoch_seconds", 6);
         Column(m => m.SamplesPerSecond, nameof(EpochMetrics.SamplesPerSecond), "samples_per_second", 7);
         Column(m => m.Device, nameof(EpochMetrics.Device), "device", 8);
-    }
-
-    private void Column<T>(System.Linq.Expressions.Expression<Func<EpochMetrics, T?>> property, string parameter, string name, int index)
-    {
-        Map(property).Name(name).Index(index);
-        Parameter(parameter).Name(name).Index(index);
     }
 }
 
@@ -102,11 +93,7 @@ public sealed class MetricsCsvFile : IDisposable
     /// (writing) through reflection, so they are kept for the trimmed single-file build.
     /// </summary>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties, typeof(EpochMetrics))]
-    internal static CsvConfiguration Configuration() => new(CultureInfo.InvariantCulture)
-    {
-        HasHeaderRecord = true,
-        NewLine = "\n",
-    };
+    internal static CsvConfiguration Configuration() => CsvTable.Configuration();
 }
 
 /// <summary>Writes a whole metrics.csv at once.</summary>
@@ -124,11 +111,5 @@ public static class MetricsCsv
 /// <summary>Reads a metrics.csv back (for plots, comparisons and tests).</summary>
 public static class MetricsCsvReader
 {
-    public static IReadOnlyList<EpochMetrics> Read(string path)
-    {
-        using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, MetricsCsvFile.Configuration());
-        csv.Context.RegisterClassMap(new EpochMetricsMap());
-        return csv.GetRecords<EpochMetrics>().ToList();
-    }
+    public static IReadOnlyList<EpochMetrics> Read(string path) => CsvTable.Read(path, new EpochMetricsMap());
 }

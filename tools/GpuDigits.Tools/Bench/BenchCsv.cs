@@ -1,15 +1,12 @@
-using System.Globalization;
-using CsvHelper;
-using CsvHelper.Configuration;
+using GpuDigits.Model.Persistence;
 
 namespace GpuDigits.Tools.Bench;
 
 /// <summary>
 /// The column layout of the bench CSV:
 /// category,op,shape,work,unit,repeats,calls_per_repeat,min_seconds,median_seconds,best_rate,median_rate,device,note.
-/// Like metrics.csv, a ClassMap names every column once (CsvHelper 33, classic API, no attribute reflection).
 /// </summary>
-public sealed class BenchRecordMap : ClassMap<BenchRecord>
+public sealed class BenchRecordMap : CsvColumns<BenchRecord>
 {
     public BenchRecordMap()
     {
@@ -27,44 +24,13 @@ public sealed class BenchRecordMap : ClassMap<BenchRecord>
         Column(r => r.Device, nameof(BenchRecord.Device), "device", 11);
         Column(r => r.Note, nameof(BenchRecord.Note), "note", 12);
     }
-
-    private void Column<T>(System.Linq.Expressions.Expression<Func<BenchRecord, T?>> property, string parameter, string name, int index)
-    {
-        Map(property).Name(name).Index(index);
-        Parameter(parameter).Name(name).Index(index);
-    }
 }
 
 /// <summary>Writes and reads bench CSV files.</summary>
 public static class BenchCsv
 {
-    /// <summary>Writes <paramref name="records"/> (header first) to <paramref name="path"/>, replacing it.</summary>
     /// <summary>Writes the rows atomically (a full disk leaves the previous file, never a truncated one).</summary>
-    public static void Write(string path, IEnumerable<BenchRecord> records) =>
-        GpuDigits.Data.AtomicFile.WriteText(path, writer =>
-        {
-            using var csv = new CsvWriter(writer, Configuration(), leaveOpen: true);
-            csv.Context.RegisterClassMap<BenchRecordMap>();
-            csv.WriteHeader<BenchRecord>();
-            csv.NextRecord();
-            foreach (var r in records)
-            {
-                csv.WriteRecord(r);
-                csv.NextRecord();
-            }
-        });
+    public static void Write(string path, IEnumerable<BenchRecord> records) => CsvTable.Write(path, new BenchRecordMap(), records);
 
-    public static IReadOnlyList<BenchRecord> Read(string path)
-    {
-        using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, Configuration());
-        csv.Context.RegisterClassMap<BenchRecordMap>();
-        return csv.GetRecords<BenchRecord>().ToList();
-    }
-
-    private static CsvConfiguration Configuration() => new(CultureInfo.InvariantCulture)
-    {
-        HasHeaderRecord = true,
-        NewLine = "\n",
-    };
+    public static IReadOnlyList<BenchRecord> Read(string path) => CsvTable.Read(path, new BenchRecordMap());
 }

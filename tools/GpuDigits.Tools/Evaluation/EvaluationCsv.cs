@@ -3,6 +3,7 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using GpuDigits.Data;
 using GpuDigits.Model.Inference;
+using GpuDigits.Model.Persistence;
 
 namespace GpuDigits.Tools.Evaluation;
 
@@ -10,7 +11,7 @@ namespace GpuDigits.Tools.Evaluation;
 public sealed record EvaluationSummary(string Model, string Device, int Images, double Loss, double Accuracy);
 
 /// <summary>Columns of the per-class CSV: class,count,predicted,correct,precision,recall,f1.</summary>
-public sealed class ClassMetricsMap : ClassMap<ClassMetrics>
+public sealed class ClassMetricsMap : CsvColumns<ClassMetrics>
 {
     public ClassMetricsMap()
     {
@@ -22,16 +23,10 @@ public sealed class ClassMetricsMap : ClassMap<ClassMetrics>
         Column(m => m.Recall, nameof(ClassMetrics.Recall), "recall", 5);
         Column(m => m.F1, nameof(ClassMetrics.F1), "f1", 6);
     }
-
-    private void Column<T>(System.Linq.Expressions.Expression<Func<ClassMetrics, T>> property, string parameter, string name, int index)
-    {
-        Map(property!).Name(name).Index(index);
-        Parameter(parameter).Name(name).Index(index);
-    }
 }
 
 /// <summary>Columns of the summary CSV: model,device,images,loss,accuracy.</summary>
-public sealed class EvaluationSummaryMap : ClassMap<EvaluationSummary>
+public sealed class EvaluationSummaryMap : CsvColumns<EvaluationSummary>
 {
     public EvaluationSummaryMap()
     {
@@ -40,12 +35,6 @@ public sealed class EvaluationSummaryMap : ClassMap<EvaluationSummary>
         Column(m => m.Images, nameof(EvaluationSummary.Images), "images", 2);
         Column(m => m.Loss, nameof(EvaluationSummary.Loss), "loss", 3);
         Column(m => m.Accuracy, nameof(EvaluationSummary.Accuracy), "accuracy", 4);
-    }
-
-    private void Column<T>(System.Linq.Expressions.Expression<Func<EvaluationSummary, T>> property, string parameter, string name, int index)
-    {
-        Map(property!).Name(name).Index(index);
-        Parameter(parameter).Name(name).Index(index);
     }
 }
 
@@ -62,22 +51,11 @@ public static class EvaluationCsv
 {
     public const string ActualColumn = "actual";
 
-    public static void WriteSummary(string path, EvaluationSummary summary) => Write(path, csv =>
-    {
-        csv.Context.RegisterClassMap<EvaluationSummaryMap>();
-        csv.WriteHeader<EvaluationSummary>();
-        csv.NextRecord();
-        csv.WriteRecord(summary);
-        csv.NextRecord();
-    });
+    public static void WriteSummary(string path, EvaluationSummary summary) => CsvTable.Write(path, new EvaluationSummaryMap(), [summary]);
 
-    public static void WritePerClass(string path, IEnumerable<ClassMetrics> rows) => Write(path, csv =>
-    {
-        csv.Context.RegisterClassMap<ClassMetricsMap>();
-        csv.WriteRecords(rows);
-    });
+    public static void WritePerClass(string path, IEnumerable<ClassMetrics> rows) => CsvTable.Write(path, new ClassMetricsMap(), rows);
 
-    public static void WriteConfusion(string path, ConfusionMatrix matrix) => Write(path, csv =>
+    public static void WriteConfusion(string path, ConfusionMatrix matrix) => CsvTable.Write(path, csv =>
     {
         csv.WriteField(ActualColumn);
         for (int p = 0; p < matrix.Classes; p++) csv.WriteField(p);
@@ -90,20 +68,12 @@ public static class EvaluationCsv
         }
     });
 
-    public static EvaluationSummary ReadSummary(string path) => Read(path, csv =>
-    {
-        csv.Context.RegisterClassMap<EvaluationSummaryMap>();
-        return csv.GetRecords<EvaluationSummary>().Single();
-    });
+    public static EvaluationSummary ReadSummary(string path) => CsvTable.Read(path, new EvaluationSummaryMap()).Single();
 
-    public static IReadOnlyList<ClassMetrics> ReadPerClass(string path) => Read(path, csv =>
-    {
-        csv.Context.RegisterClassMap<ClassMetricsMap>();
-        return (IReadOnlyList<ClassMetrics>)csv.GetRecords<ClassMetrics>().ToList();
-    });
+    public static IReadOnlyList<ClassMetrics> ReadPerClass(string path) => CsvTable.Read(path, new ClassMetricsMap());
 
     /// <summary>Reads a confusion-matrix CSV; a square matrix with rows and columns 0..n-1 in order, else a <see cref="DataFormatException"/>.</summary>
-    public static ConfusionMatrix ReadConfusion(string path) => Read(path, csv =>
+    public static ConfusionMatrix ReadConfusion(string path) => CsvTable.Read(path, csv =>
     {
         if (!csv.Read() || !csv.ReadHeader()) throw new DataFormatException(path, "is empty");
         var header = csv.HeaderRecord!;
@@ -127,21 +97,4 @@ public static class EvaluationCsv
         if (row != classes) throw new DataFormatException(path, $"has {row} rows for {classes} classes");
         return matrix;
     });
-
-    private static CsvConfiguration Configuration() => new(CultureInfo.InvariantCulture) { HasHeaderRecord = true, NewLine = "\n" };
-
-    private static void Write(string path, Action<CsvWriter> write) =>
-        AtomicFile.WriteText(path, writer =>
-        {
-            using var csv = new CsvWriter(writer, Configuration(), leaveOpen: true);
-            write(csv);
-            csv.Flush();
-        });
-
-    private static T Read<T>(string path, Func<CsvReader, T> read)
-    {
-        using var reader = new StreamReader(path);
-        using var csv = new CsvReader(reader, Configuration());
-        return read(csv);
-    }
 }

@@ -13,17 +13,7 @@ internal static class CpuElementwise
     public static void BiasAdd(Span<float> x, ReadOnlySpan<float> bias, int rows, int cols)
     {
         var b = bias[..cols];
-        ref float rb = ref MemoryMarshal.GetReference(b);
-        int w = Vector<float>.Count;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = x.Slice(r * cols, cols);
-            ref float rx = ref MemoryMarshal.GetReference(row);
-            int c = 0;
-            for (; c <= cols - w; c += w)
-                (Vector.LoadUnsafe(ref rx, (nuint)c) + Vector.LoadUnsafe(ref rb, (nuint)c)).StoreUnsafe(ref rx, (nuint)c);
-            for (; c < cols; c++) row[c] += b[c];
-        }
+        for (int r = 0; r < rows; r++) AddTo(x.Slice(r * cols, cols), b);
     }
 
     /// <summary>y = f(x) elementwise.</summary>
@@ -82,5 +72,21 @@ internal static class CpuElementwise
             default:
                 throw new ArgumentOutOfRangeException(nameof(activation));
         }
+    }
+
+    /// <summary>
+    /// dst[i] += src[i] over the whole of <paramref name="dst"/>, a vector at a time (bias add adds the bias to each
+    /// row, column sums add each row to the sums). Plain loops, not TensorPrimitives: these spans are 10 to 128 long,
+    /// where a library call's overhead is measurable (docs/benchmarks.md).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddTo(Span<float> dst, ReadOnlySpan<float> src)
+    {
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        ref float rs = ref MemoryMarshal.GetReference(src);
+        int w = Vector<float>.Count, n = dst.Length, c = 0;
+        for (; c <= n - w; c += w)
+            (Vector.LoadUnsafe(ref rd, (nuint)c) + Vector.LoadUnsafe(ref rs, (nuint)c)).StoreUnsafe(ref rd, (nuint)c);
+        for (; c < n; c++) dst[c] += src[c];
     }
 }

@@ -17,16 +17,6 @@ internal static class CpuReductions
         var s = sums[..cols];
         if (beta == 0f) s.Clear();
         else if (beta != 1f) for (int c = 0; c < cols; c++) s[c] *= beta;
-        ref float rs = ref MemoryMarshal.GetReference(s);
-        int w = Vector<float>.Count;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = x.Slice(r * cols, cols);
-            ref float rx = ref MemoryMarshal.GetReference(row);
-            int c = 0;
-            for (; c <= cols - w; c += w)
-                (Vector.LoadUnsafe(ref rs, (nuint)c) + Vector.LoadUnsafe(ref rx, (nuint)c)).StoreUnsafe(ref rs, (nuint)c);
-            for (; c < cols; c++) s[c] += row[c];
-        }
+        for (int r = 0; r < rows; r++) CpuElementwise.AddTo(s, x.Slice(r * cols, cols));
     }
 }
