@@ -1,10 +1,11 @@
+using GpuDigits.Tests.Reference;
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model.Persistence;
 
 namespace GpuDigits.Tests.Viz;
 
-/// <summary>A float64 forward pass on the host, straight from a model file's parameters: an independent reference.</summary>
+/// <summary>A float64 forward pass on the host, straight from a model file's parameters, with the tests' float64 activations (<see cref="ReferenceOps"/>): an independent reference.</summary>
 internal static class HostReference
 {
     public static int[] Predict(ModelFile model, MnistSplit data)
@@ -26,13 +27,7 @@ internal static class HostReference
                     double sum = b[o];
                     for (int i = 0; i < inputs; i++) sum += a[i] * w[i * outputs + o];
                     bool last = layer + 2 == widths.Count;
-                    z[o] = last ? sum : model.Spec.Activation switch
-                    {
-                        Activation.Relu => Math.Max(0, sum),
-                        Activation.Sigmoid => 1 / (1 + Math.Exp(-sum)),
-                        Activation.Tanh => Math.Tanh(sum),
-                        _ => sum,
-                    };
+                    z[o] = last ? sum : ReferenceOps.Activate(model.Spec.Activation, sum);
                 }
                 a = z;
             }

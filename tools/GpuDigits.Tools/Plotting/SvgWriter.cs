@@ -41,12 +41,7 @@ public sealed class SvgWriter : ISheetCanvas, IDisposable
     {
         Start("rect");
         Attr("x", x); Attr("y", y); Attr("width", w); Attr("height", h);
-        _xml.WriteAttributeString("fill", fill);
-        if (stroke is not null)
-        {
-            _xml.WriteAttributeString("stroke", stroke);
-            Attr("stroke-width", strokeWidth);
-        }
+        Paint(fill, stroke, strokeWidth);
         Tooltip(tooltip);
         End();
     }
@@ -78,12 +73,7 @@ public sealed class SvgWriter : ISheetCanvas, IDisposable
     {
         Start("circle");
         Attr("cx", cx); Attr("cy", cy); Attr("r", r);
-        _xml.WriteAttributeString("fill", fill);
-        if (stroke is not null)
-        {
-            _xml.WriteAttributeString("stroke", stroke);
-            Attr("stroke-width", strokeWidth);
-        }
+        Paint(fill, stroke, strokeWidth);
         Tooltip(tooltip);
         End();
     }
@@ -143,6 +133,15 @@ public sealed class SvgWriter : ISheetCanvas, IDisposable
     {
         _xml.WriteEndElement();
         _depth--;
+    }
+
+    /// <summary>The fill, and the outline when there is one, of a closed shape.</summary>
+    private void Paint(string fill, string? stroke, double strokeWidth)
+    {
+        _xml.WriteAttributeString("fill", fill);
+        if (stroke is null) return;
+        _xml.WriteAttributeString("stroke", stroke);
+        Attr("stroke-width", strokeWidth);
     }
 
     private void Attr(string name, double value) => _xml.WriteAttributeString(name, Number(value));
