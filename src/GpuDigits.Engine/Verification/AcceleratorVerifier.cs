@@ -389,27 +389,35 @@ public static class AcceleratorVerifier
             (int Samples, int Features, int Start, int Count)[] cases =
                 [(300, 784, 0, 1), (300, 784, 5, 7), (300, 784, 0, 128), (300, 784, 171, 129), (50, 33, 3, 33)];
             foreach (var (samples, features, start, count) in cases)
-            {
-                var (images, labels, indices) = GatherInputs(samples, features, start + count);
-                const float mean = 0.1307f, invStd = 1f / 0.3081f;
+                Gather(samples, features, start, count, startInDeviceMemory: false);
+        }
 
-                float[] dx = [], rx = [];
-                int[] dl = [], rl = [];
-                foreach (var (acc, isDev) in new[] { (dev, true), (refAcc, false) })
-                {
-                    using var bi = acc.Upload<byte>(images);
-                    using var bl = acc.Upload<byte>(labels);
-                    using var bx = acc.Upload<int>(indices);
-                    using var x = acc.Upload<float>(Filled(count * features, float.NaN));
-                    using var y = acc.Upload<int>(Enumerable.Repeat(-7, count).ToArray());
-                    acc.GatherBatch(bi, bl, bx, start, count, features, mean, invStd, x, y);
-                    if (isDev) (dx, dl) = (x.ToArray(), y.ToArray());
-                    else (rx, rl) = (x.ToArray(), y.ToArray());
-                }
-                string shape = $"{count} of {samples}x{features} from {start}";
-                Add("gather_batch x", shape, dx, rx, ElementTol);
-                Add("gather_batch labels", shape, dl.Select(v => (float)v).ToArray(), rl.Select(v => (float)v).ToArray(), Exact);
+        /// <summary>
+        /// One gather case on both accelerators: the batch at <paramref name="start"/> of a random order, its start
+        /// passed by value or (as a recorded step does) read from device memory.
+        /// </summary>
+        private void Gather(int samples, int features, int start, int count, bool startInDeviceMemory)
+        {
+            var (images, labels, indices) = GatherInputs(samples, features, start + count);
+            const float mean = 0.1307f, invStd = 1f / 0.3081f;
+            float[] dx = [], rx = [];
+            int[] dl = [], rl = [];
+            foreach (var (acc, isDev) in new[] { (dev, true), (refAcc, false) })
+            {
+                using var bi = acc.Upload<byte>(images);
+                using var bl = acc.Upload<byte>(labels);
+                using var bx = acc.Upload<int>(indices);
+                using var at = acc.Upload<int>([start]);
+                using var x = acc.Upload<float>(Filled(count * features, float.NaN));
+                using var y = acc.Upload<int>(Enumerable.Repeat(-7, count).ToArray());
+                if (startInDeviceMemory) acc.GatherBatch(bi, bl, bx, at, count, features, mean, invStd, x, y);
+                else acc.GatherBatch(bi, bl, bx, start, count, features, mean, invStd, x, y);
+                if (isDev) (dx, dl) = (x.ToArray(), y.ToArray());
+                else (rx, rl) = (x.ToArray(), y.ToArray());
             }
+            string shape = $"{count} of {samples}x{features} from {(startInDeviceMemory ? "device position " : "")}{start}";
+            Add("gather_batch x", shape, dx, rx, ElementTol);
+            Add("gather_batch labels", shape, Floats(dl), Floats(rl), Exact);
         }
 
         // ---------------------------------------------------------------- fill
@@ -447,27 +455,7 @@ public static class AcceleratorVerifier
         {
             // Gather from a start position held in device memory.
             foreach (var (samples, features, start, count) in new[] { (300, 784, 171, 129), (50, 33, 0, 50) })
-            {
-                var (images, labels, indices) = GatherInputs(samples, features, start + count);
-                const float mean = 0.1307f, invStd = 1f / 0.3081f;
-                float[] dx = [], rx = [];
-                int[] dl = [], rl = [];
-                foreach (var (acc, isDev) in new[] { (dev, true), (refAcc, false) })
-                {
-                    using var bi = acc.Upload<byte>(images);
-                    using var bl = acc.Upload<byte>(labels);
-                    using var bx = acc.Upload<int>(indices);
-                    using var at = acc.Upload<int>([start]);
-                    using var x = acc.Upload<float>(Filled(count * features, float.NaN));
-                    using var y = acc.Upload<int>(Enumerable.Repeat(-7, count).ToArray());
-                    acc.GatherBatch(bi, bl, bx, at, count, features, mean, invStd, x, y);
-                    if (isDev) (dx, dl) = (x.ToArray(), y.ToArray());
-                    else (rx, rl) = (x.ToArray(), y.ToArray());
-                }
-                string shape = $"{count} of {samples}x{features} from device position {start}";
-                Add("gather_batch x", shape, dx, rx, ElementTol);
-                Add("gather_batch labels", shape, Floats(dl), Floats(rl), Exact);
-            }
+                Gather(samples, features, start, count, startInDeviceMemory: true);
 
             // Optimizers reading the learning rate (and Adam's bias corrections) from device memory.
             foreach (var count in new[] { 7, 100_480 })
