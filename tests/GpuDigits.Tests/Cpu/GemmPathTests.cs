@@ -87,6 +87,22 @@ public class GemmPathTests(GemmPath path)
     }
 
     [Test]
+    public void NarrowProductsMatchTheReference()
+    {
+        // At most 16 columns: on Vector512 the 8 x 16 kernel; every tile an edge tile when n < 16.
+        foreach (var (ta, tb) in Transposes())
+        {
+            Check(ta, tb, 128, 10, 128);
+            Check(ta, tb, 33, 16, 300);                 // k in two slices, full-width tiles
+            Check(ta, tb, ta ? 256 : 20, 10, ta ? 20 : 256); // packed A
+        }
+        foreach (var act in Enum.GetValues<Activation>())
+            Check(false, false, 129, 10, 128, alpha: 0.5f, beta: 0.75f, withBias: true, activation: act);
+        Check(true, false, 784, 10, 300, threads: 2);
+        Check(false, false, 400, 13, 700, threads: 2, withBias: true, activation: Activation.Relu);
+    }
+
+    [Test]
     public void ZeroDepthAppliesOnlyTheEpilogue()
     {
         Check(false, false, 5, 9, 0, beta: 0.5f, withBias: true, activation: Activation.Relu);

@@ -4,7 +4,7 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 /// <summary>
 /// CPU twin of kernels/gemm: C = act(alpha * op(A) * op(B) + beta * C + bias), row-major. Picks the micro-kernel
-/// (Vector512 / Vector256 / scalar, see <see cref="GemmPath"/>), decides whether to pack A and how many threads to
+/// (Vector512 / Vector256 / scalar, see <see cref="GemmPath"/>; on Vector512 a 16-wide one for C of at most 16 columns), decides whether to pack A and how many threads to
 /// use, and runs <see cref="GemmDriver{TK}"/> over each thread's rectangle of C. The blocking scheme is described
 /// on <see cref="GemmDriver{TK}"/>; the split on <see cref="GemmSplit"/>.
 /// </summary>
@@ -27,6 +27,7 @@ internal static unsafe class CpuGemm
             };
             switch (path)
             {
+                case GemmPath.Vector512 when n <= GemmKernel512Narrow.NR: Run<GemmKernel512Narrow>(ref g, maxThreads, alwaysSplit); break;
                 case GemmPath.Vector512: Run<GemmKernel512>(ref g, maxThreads, alwaysSplit); break;
                 case GemmPath.Vector256: Run<GemmKernel256>(ref g, maxThreads, alwaysSplit); break;
                 default: Run<GemmKernelScalar>(ref g, maxThreads, alwaysSplit); break;
