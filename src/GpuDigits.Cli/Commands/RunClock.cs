@@ -76,20 +76,20 @@ public sealed class RunClock
     public IReadOnlyList<string> Report()
     {
         double wall = _beforeMain + Stopwatch.GetElapsedTime(_created).TotalSeconds;
-        var lines = new List<string> { $"{"where the time went",-46} {"seconds",9} {"per epoch",10} {"share",6}" };
+        var lines = new List<string> { $"{"where the time went",-54} {"seconds",9} {"per epoch",10} {"share",6}" };
         double claimed = 0;
         void Line(string phase, double seconds, bool perEpoch)
         {
             claimed += seconds;
             string each = perEpoch && _epochCount > 0 ? $"{seconds / _epochCount,10:F4}" : new string(' ', 10);
-            lines.Add($"{phase,-46} {seconds,9:F3} {each} {seconds / Math.Max(wall, 1e-9) * 100,5:F1}%");
+            lines.Add($"{phase,-54} {seconds,9:F3} {each} {seconds / Math.Max(wall, 1e-9) * 100,5:F1}%");
         }
         Line("process start to the command", _beforeMain, false);
         foreach (var (phase, s) in _start) Line(phase, s, false);
         foreach (var phase in _epochOrder) Line(phase, _epochs[phase], true);
         foreach (var (phase, s) in _end) Line(phase, s, false);
         Line("other", Math.Max(0, wall - claimed), false);
-        lines.Add($"{"wall time",-46} {wall,9:F3} {(_epochCount > 0 ? $"{(wall - _beforeMain - _start.Sum(p => p.Seconds) - _end.Sum(p => p.Seconds)) / _epochCount,10:F4}" : ""),10}");
+        lines.Add($"{"wall time",-54} {wall,9:F3} {(_epochCount > 0 ? $"{(wall - _beforeMain - _start.Sum(p => p.Seconds) - _end.Sum(p => p.Seconds)) / _epochCount,10:F4}" : ""),10}");
         return lines;
     }
 }

@@ -60,7 +60,7 @@ public static class TrainCommand
         var error = parse.InvocationConfiguration.Error;
         int? progressMs = parse.GetValue(ProgressMs);
         if (progressMs is < 0) throw new UsageException($"--progress-ms must be 0 or more, got {progressMs}.");
-        var console = new TrainingView(parse.InvocationConfiguration.Output, error);
+        var console = clock.Start("display set-up", () => new TrainingView(parse.InvocationConfiguration.Output, error));
         var plan = clock.Start("options, run folder and its lock", () => parse.GetValue(Resume) is { } resumeDir ? PlanResume(parse, resumeDir) : PlanNew(parse));
         var run = plan.Run;
 
@@ -99,7 +99,11 @@ public static class TrainCommand
             Attach(run, trainer, settings);
             if (plan.From is { } from)
                 console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
-            console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath);
+            clock.Start("display: header", () =>
+            {
+                console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath);
+                return 0;
+            });
             if (run.IsComplete)
             {
                 // Killed between the last checkpoint and model.gdm, or extended since: model.gdm from the checkpoint.
@@ -120,9 +124,12 @@ public static class TrainCommand
                     clock.Epoch("display", () => progress.EpochDone(epoch));
                 }, progress.Batch, stop.Token));
             clock.End("model.gdm", run.Finish);
-            console.Summary(trainer.History, run.MetricsPath);
-            console.Models(run.FinalModelPath, run.BestModelPath, run.Best!);
-            console.StepMode(accelerator, trainer.ReplayedSteps, trainer.RecordedOps);
+            clock.End("display: summary", () =>
+            {
+                console.Summary(trainer.History, run.MetricsPath);
+                console.Models(run.FinalModelPath, run.BestModelPath, run.Best!);
+                console.StepMode(accelerator, trainer.ReplayedSteps, trainer.RecordedOps);
+            });
             if (parse.GetValue(Timings))
                 foreach (var line in clock.Report()) error.WriteLine(line);
             return ExitCodes.Success;
