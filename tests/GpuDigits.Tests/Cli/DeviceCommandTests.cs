@@ -1,6 +1,7 @@
 using GpuDigits.Cli;
 using GpuDigits.Tests.Ilgpu;
 using GpuDigits.Model.Persistence;
+using GpuDigits.Tests.Engine;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Cli;
@@ -17,8 +18,7 @@ public sealed class DeviceCommandTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args) => Viz.CliRunner.Run(args);
 
-    [TestCase("ilgpu-cpu")]
-    [TestCase("opencl")]
+    [TestCaseSource(typeof(TestAccelerators), nameof(TestAccelerators.IlgpuCpuAndOpenCl))]
     public void VerifyPasses(string device)
     {
         IlgpuTestDevice.OpenOrIgnore(device).Dispose();
@@ -41,8 +41,10 @@ public sealed class DeviceCommandTests
     /// ilgpu-cpu: 512 training and 512 test images, one epoch (the simulator takes about a second a step);
     /// OpenCL: one full epoch of 60,000 on the 10,000 test images.
     /// </summary>
-    [TestCase("ilgpu-cpu", 512, 512)]
-    [TestCase("opencl", 0, 0)]
+    private static IEnumerable<TestCaseData> TrainingCases() =>
+        [new("ilgpu-cpu", 512, 512), .. TestAccelerators.OpenCl().Select(d => new TestCaseData(d, 0, 0))];
+
+    [TestCaseSource(nameof(TrainingCases))]
     public void TrainingAgreesWithTheCpu(string device, int trainLimit, int testLimit)
     {
         IlgpuTestDevice.OpenOrIgnore(device).Dispose();

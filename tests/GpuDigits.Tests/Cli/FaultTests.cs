@@ -4,6 +4,7 @@ using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
 using GpuDigits.Tests.Ilgpu;
+using GpuDigits.Tests.Engine;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Cli;
@@ -208,10 +209,10 @@ public class FaultTests
         Assert.That(err, Does.Contain("DeviceOutOfMemoryException").And.Contain("   at "), "--verbose adds the stack trace");
     }
 
-    [Test]
-    public void OutOfMemoryOnOpenClIsOneLine()
+    [TestCaseSource(typeof(TestAccelerators), nameof(TestAccelerators.OpenCl))]
+    public void OutOfMemoryOnOpenClIsOneLine(string opencl)
     {
-        using (IlgpuTestDevice.OpenOrIgnore("opencl")) { }
+        using (IlgpuTestDevice.OpenOrIgnore(opencl)) { }
         // A 2 GiB managed heap in a child process, so the estimate refuses the 30000 x 30000 layers whatever the
         // machine's memory: PoCL's buffers live in host memory, and a run that started would be ended by the OOM killer.
         var env = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x80000000" };

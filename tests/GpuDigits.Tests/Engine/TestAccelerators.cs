@@ -12,7 +12,8 @@ namespace GpuDigits.Tests.Engine;
 /// through <see cref="AcceleratorCatalog.Default"/>, so a provider registered there is tested with no change here.
 /// <para>
 /// Device test cases are generated only for selected devices that exist (or are required, so that their absence
-/// fails): a machine without OpenCL or CUDA does not list hundreds of skipped cases. Instead each absent backend is one
+/// fails), and so are the tests about one GPU backend (<see cref="IfRunnable"/>): a machine without OpenCL or CUDA
+/// does not list hundreds of skipped cases. Instead each absent backend is one
 /// Ignored entry of <see cref="DeviceCoverageTests"/> whose name says which backend is not tested here and why.
 /// </para>
 /// </summary>
@@ -50,6 +51,22 @@ public static class TestAccelerators
         Selected().Any(s => Verdict(s).Outcome != Outcome.Ignore)
             ? Requested().Select(s => (s, Verdict(s))).Where(v => v.Item2.Outcome == Outcome.Ignore).Select(v => (v.s, v.Item2.Message))
             : [];
+
+    /// <summary>
+    /// <paramref name="selector"/> alone when its backend runs here or is required, else nothing: a test about one
+    /// GPU backend is then not generated at all (its absence is the one entry of <see cref="DeviceCoverageTests"/>).
+    /// </summary>
+    public static IEnumerable<string> IfRunnable(string selector) =>
+        Verdict(selector).Outcome != Outcome.Ignore ? [selector] : [];
+
+    /// <summary>The CUDA test fixtures' selectors: <c>cuda</c> where it runs or is required.</summary>
+    public static IEnumerable<string> Cuda() => IfRunnable("cuda");
+
+    /// <summary>The OpenCL tests' selectors: <c>opencl</c> where it runs or is required.</summary>
+    public static IEnumerable<string> OpenCl() => IfRunnable("opencl");
+
+    /// <summary><c>ilgpu-cpu</c> (every machine), and <c>opencl</c> where it runs or is required.</summary>
+    public static IEnumerable<string> IlgpuCpuAndOpenCl() => ["ilgpu-cpu", .. IfRunnable("opencl")];
 
     private static (Outcome Outcome, string Message) Verdict(string selector) =>
         Check(Catalog, selector, Environment.GetEnvironmentVariable);

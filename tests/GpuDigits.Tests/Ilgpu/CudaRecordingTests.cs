@@ -4,22 +4,23 @@ using GpuDigits.Engine;
 using GpuDigits.Model;
 using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Training;
+using GpuDigits.Tests.Engine;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Ilgpu;
 
 /// <summary>
-/// A training step recorded as a CUDA graph on a real NVIDIA GPU, and real training with and without it; ignored
-/// (with the reason) on a machine without one. The same rules are checked without a GPU by CapturedStepTests on a CPU
+/// A training step recorded as a CUDA graph on a real NVIDIA GPU, and real training with and without it; not
+/// generated on a machine without one (DeviceCoverageTests names the absent backend and why). The same rules are checked without a GPU by CapturedStepTests on a CPU
 /// stand-in that records like a graph.
 /// </summary>
-[TestFixture]
-public sealed class CudaRecordingTests
+[TestFixtureSource(typeof(TestAccelerators), nameof(TestAccelerators.Cuda))]
+public sealed class CudaRecordingTests(string device)
 {
     [Test]
     public void ARecordedStepReplaysWithWhatDeviceMemoryHoldsAtEachReplay()
     {
-        using var acc = IlgpuTestDevice.OpenOrIgnore("cuda");
+        using var acc = IlgpuTestDevice.OpenOrIgnore(device);
         using var a = acc.Upload<float>([1f, 2f, 3f, 4f]);
         using var b = acc.Upload<float>([1f, 0f, 0f, 1f]);
         using var c = acc.Allocate<float>(4);
@@ -36,7 +37,7 @@ public sealed class CudaRecordingTests
     [Test]
     public void RecordingOffMeansNoRecording()
     {
-        using var acc = IlgpuTestDevice.OpenOrIgnore("cuda");
+        using var acc = IlgpuTestDevice.OpenOrIgnore(device);
         Assert.That(acc.CanRecordSteps, Is.True);
         acc.StepRecordingEnabled = false;
         Assert.That(acc.CaptureStep(() => { }), Is.Null);
@@ -45,7 +46,7 @@ public sealed class CudaRecordingTests
     [Test]
     public void AHostCopyCannotBeRecordedAndTheDeviceStaysUsable()
     {
-        using var acc = IlgpuTestDevice.OpenOrIgnore("cuda");
+        using var acc = IlgpuTestDevice.OpenOrIgnore(device);
         using var buffer = acc.Upload<float>([1f, 2f]);
         var ex = Assert.Throws<InvalidOperationException>(() => acc.CaptureStep(() => buffer.ToArray()))!;
         Assert.That(ex.Message, Does.Contain("recorded step"));
@@ -59,7 +60,7 @@ public sealed class CudaRecordingTests
     [Test]
     public void DisposingTheAcceleratorReleasesItsGraphs()
     {
-        var acc = IlgpuTestDevice.OpenOrIgnore("cuda");
+        var acc = IlgpuTestDevice.OpenOrIgnore(device);
         var buffer = acc.Upload<float>([1f, 2f, 3f]);
         var step = acc.CaptureStep(() => acc.Fill(buffer, 0f));
         Assert.That(step, Is.Not.Null);
@@ -73,10 +74,10 @@ public sealed class CudaRecordingTests
         return (data.Train.Take(train), data.Test.Take(test));
     }
 
-    private static (List<EpochMetrics> History, long Replayed, int Ops) Train(bool graphs, TrainingOptions options,
+    private (List<EpochMetrics> History, long Replayed, int Ops) Train(bool graphs, TrainingOptions options,
         MnistSplit train, MnistSplit test)
     {
-        using var acc = IlgpuTestDevice.OpenOrIgnore("cuda");
+        using var acc = IlgpuTestDevice.OpenOrIgnore(device);
         acc.StepRecordingEnabled = graphs;
         using var trainer = new Trainer(acc, NetworkSpec.Default, options, train, test, Normalization.FromImages(train.Images));
         var history = new List<EpochMetrics>();
@@ -108,7 +109,7 @@ public sealed class CudaRecordingTests
     [TestCase("off")]
     public void TheTrainCommandRunsOnCudaWithGraphsOnAndOff(string graphs)
     {
-        IlgpuTestDevice.OpenOrIgnore("cuda").Dispose();
+        IlgpuTestDevice.OpenOrIgnore(device).Dispose();
         var folder = Path.Combine(Path.GetTempPath(), $"gpudigits-cuda-train-{Guid.NewGuid():N}");
         try
         {
