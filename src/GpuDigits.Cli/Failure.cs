@@ -21,7 +21,7 @@ public static class Failure
         var (code, message) = ex switch
         {
             UsageException u => (ExitCodes.Usage, u.Message),
-            SettingException s => (ExitCodes.Usage, Wording.Of(s)),
+            SettingException s => (ExitCodes.Usage, s.Message),
             ResumeException r => (ExitCodes.Failure, r.Message),
             OperationCanceledException => (ExitCodes.Interrupted, "Interrupted."),
             TrainingDivergedException d => (ExitCodes.Failure, d.Message),
@@ -36,7 +36,7 @@ public static class Failure
             DataUnavailableException d => (ExitCodes.Failure, d.Message),
             _ => (ExitCodes.Failure, $"Unexpected {ex.GetType().Name}: {ex.Message}"),
         };
-        message = Wording.Remedy(ex) is { } worded && ex is not SettingException ? worded : message;
+        message = Wording.Remedy(ex) ?? message;
         error.WriteLine($"gpudigits: error: {message.Trim()}");
         if (verbose) error.WriteLine(ex.ToString());
         return code;

@@ -78,11 +78,10 @@ public static class FileKind
     }
 
     /// <summary>
-    /// What identifies one version of a regular file without reading it: device, inode, size, and the modification and
-    /// status-change times in nanoseconds (the change time cannot be set back by a program, so a rewritten file never
-    /// matches an old identity). Null where stat is unavailable (not Linux x86-64 or AArch64, or no such file).
+    /// What identifies one version of a regular file without reading it (see <see cref="FileIdentity"/>); null where
+    /// stat is unavailable (not Linux x86-64 or AArch64, or no such file).
     /// </summary>
-    public static string? Identity(string path)
+    public static FileIdentity? Identity(string path)
     {
         if (!OperatingSystem.IsLinux() || ModeOffset() is null) return null;
         try
@@ -91,7 +90,7 @@ public static class FileKind
             if (Native.stat(path, ref b[0]) != 0) return null;
             // Both layouts: st_dev at 0, st_ino at 8, st_size at 48, st_mtim at 88 and st_ctim at 104 (16 bytes each).
             long L(int at) => BitConverter.ToInt64(b, at);
-            return $"{L(0)}:{L(8)}:{L(48)}:{L(88)}.{L(96):D9}:{L(104)}.{L(112):D9}";
+            return new FileIdentity(L(0), L(8), L(48), L(88) * 1_000_000_000 + L(96), L(104) * 1_000_000_000 + L(112));
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
@@ -115,4 +114,16 @@ public static class FileKind
         [DllImport("libc", SetLastError = true)]
         public static extern int lstat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer);
     }
+}
+
+/// <summary>
+/// One version of a regular file: device, inode, size, and the modification and status-change times in nanoseconds
+/// since the epoch. The change time cannot be set back by a program, so a rewritten file never matches an old identity.
+/// </summary>
+public readonly record struct FileIdentity(long Device, long Inode, long Size, long ModifiedNs, long ChangedNs)
+{
+    /// <summary>When the file (its content or its metadata) last changed.</summary>
+    public DateTimeOffset Changed => DateTimeOffset.FromUnixTimeMilliseconds(ChangedNs / 1_000_000);
+
+    public override string ToString() => $"{Device}:{Inode}:{Size}:{ModifiedNs}:{ChangedNs}";
 }

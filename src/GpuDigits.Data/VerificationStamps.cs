@@ -36,7 +36,7 @@ internal sealed class VerificationStamps
 
     /// <summary>Whether <paramref name="path"/> is the version of <paramref name="file"/> that passed its check.</summary>
     public bool Vouches(string path, MnistFileSpec file) =>
-        StampOf(path, file) is { } stamp && _stamps.TryGetValue(file.Name, out var known) && known == stamp;
+        FileKind.Identity(path) is { } identity && _stamps.TryGetValue(file.Name, out var known) && known == Stamp(file, identity);
 
     /// <summary>
     /// Records that <paramref name="path"/> just passed its check, unless it changed too recently: file times move in
@@ -45,10 +45,9 @@ internal sealed class VerificationStamps
     /// </summary>
     public void Record(string path, MnistFileSpec file)
     {
-        if (StampOf(path, file) is not { } stamp || _stamps.GetValueOrDefault(file.Name) == stamp) return;
-        if (!double.TryParse(stamp[(stamp.LastIndexOf(':') + 1)..], System.Globalization.NumberStyles.Float,
-                System.Globalization.CultureInfo.InvariantCulture, out double changed)) return;
-        if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - changed < SettleTime.TotalSeconds) return;
+        if (FileKind.Identity(path) is not { } identity || DateTimeOffset.UtcNow - identity.Changed < SettleTime) return;
+        string stamp = Stamp(file, identity);
+        if (_stamps.GetValueOrDefault(file.Name) == stamp) return;
         _stamps[file.Name] = stamp;
         _changed = true;
     }
@@ -68,6 +67,5 @@ internal sealed class VerificationStamps
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    private static string? StampOf(string path, MnistFileSpec file) =>
-        FileKind.Identity(path) is { } identity ? $"{file.Sha256}:{identity}" : null;
+    private static string Stamp(MnistFileSpec file, FileIdentity identity) => $"{file.Sha256}:{identity}";
 }

@@ -34,7 +34,10 @@ public sealed class RunClock
         finally { _start.Add((phase, Stopwatch.GetElapsedTime(t0).TotalSeconds)); }
     }
 
-    public void AddStart(string phase, double seconds) => _start.Add((phase, seconds));
+    /// <summary>Runs <paramref name="action"/> as a start-up phase.</summary>
+    public void Start(string phase, Action action) => Start(phase, () => { action(); return 0; });
+
+    private void AddStart(string phase, double seconds) => _start.Add((phase, seconds));
 
     /// <summary>Runs <paramref name="action"/> as a phase of the current epoch's end (summed over epochs).</summary>
     public void Epoch(string phase, Action action)
@@ -44,7 +47,7 @@ public sealed class RunClock
         finally { AddEpoch(phase, Stopwatch.GetElapsedTime(t0).TotalSeconds); }
     }
 
-    public void AddEpoch(string phase, double seconds)
+    private void AddEpoch(string phase, double seconds)
     {
         if (!_epochs.ContainsKey(phase)) _epochOrder.Add(phase);
         _epochs[phase] = _epochs.GetValueOrDefault(phase) + seconds;

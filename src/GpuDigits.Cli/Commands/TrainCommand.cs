@@ -80,12 +80,8 @@ public static class TrainCommand
             var normalization = plan.From?.State.Normalization ?? clock.Start("pixel statistics", () => Normalization.FromImages(train.Images));
 
             // Refuse what cannot fit before allocating anything (an OOM kill could not be reported at all).
-            clock.Start("memory check", () =>
-            {
-                TrainingMemory.Check(TrainingMemory.For(plan.Spec, plan.Options, train.Count, test.Count), deviceInfo,
-                    TrainingMemory.HostAvailable(), $"training {plan.Spec} at batch {plan.Options.BatchSize}");
-                return 0;
-            });
+            clock.Start("memory check", () => TrainingMemory.Check(TrainingMemory.For(plan.Spec, plan.Options, train.Count, test.Count),
+                deviceInfo, TrainingMemory.HostAvailable(), $"training {plan.Spec} at batch {plan.Options.BatchSize}"));
             accelerator = clock.Start("device open", () => catalog.Open(deviceInfo.Id));
             if (accelerator.CanRecordSteps && parse.GetValue(CudaGraphs) is { } graphs)
                 accelerator.StepRecordingEnabled = graphs == "on";
@@ -99,11 +95,7 @@ public static class TrainCommand
             Attach(run, trainer, settings);
             if (plan.From is { } from)
                 console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
-            clock.Start("display: header", () =>
-            {
-                console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath);
-                return 0;
-            });
+            clock.Start("display: header", () => console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath));
             if (run.IsComplete)
             {
                 // Killed between the last checkpoint and model.gdm, or extended since: model.gdm from the checkpoint.

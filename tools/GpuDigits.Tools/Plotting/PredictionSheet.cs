@@ -43,9 +43,9 @@ public static class PredictionSheet
     {
         if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
-            var (width, height) = Size(result, count);
-            using var png = new PngCanvas(width, height);
-            Draw(png, width, title, images, result, count);
+            var layout = Layout.Of(result, count);
+            using var png = new PngCanvas(layout.Width, layout.Height);
+            Draw(png, layout, title, images, result, count);
             var bytes = png.EncodePng();
             AtomicFile.Write(path, stream => stream.Write(bytes));
         }
@@ -55,27 +55,30 @@ public static class PredictionSheet
     /// <summary>The sheet as SVG.</summary>
     public static void Render(TextWriter output, string title, MnistSplit images, Classification result, int count = DefaultCount)
     {
-        var (width, height) = Size(result, count);
-        using var svg = new SvgWriter(output, width, height, title);
-        Draw(svg, width, title, images, result, count);
+        var layout = Layout.Of(result, count);
+        using var svg = new SvgWriter(output, layout.Width, layout.Height, title);
+        Draw(svg, layout, title, images, result, count);
     }
 
     private const double MatrixCell = 50;
 
-    private static (double Width, double Height) Size(Classification result, int count)
+    /// <summary>Where the sheet's parts go, computed once for both the canvas size and the drawing.</summary>
+    private readonly record struct Layout(double Width, double Height, double MatrixTop)
     {
-        int rows = (Math.Min(count, result.Count) + Columns - 1) / Columns;
-        double matrixTop = GridTop + rows * CellHeight + 60;
-        return (2 * Margin + Columns * CellWidth, matrixTop + 20 + result.Classes * MatrixCell + 50);
+        public static Layout Of(Classification result, int count)
+        {
+            int rows = (Math.Min(count, result.Count) + Columns - 1) / Columns;
+            double matrixTop = GridTop + rows * CellHeight + 60;
+            return new(2 * Margin + Columns * CellWidth, matrixTop + 20 + result.Classes * MatrixCell + 50, matrixTop);
+        }
     }
 
-    private static void Draw(ISheetCanvas svg, double width, string title, MnistSplit images, Classification result, int count)
+    private static void Draw(ISheetCanvas svg, Layout layout, string title, MnistSplit images, Classification result, int count)
     {
         if (images.Count != result.Count) throw new ArgumentException("The images and the classification must cover the same set.");
         var shown = Select(result, count);
-        int rows = (shown.Count + Columns - 1) / Columns;
         var matrix = result.Confusion();
-        double matrixTop = GridTop + rows * CellHeight + 60;
+        double width = layout.Width, matrixTop = layout.MatrixTop;
         const double matrixCell = MatrixCell;
 
         svg.Text(width / 2, 34, title, 18, anchor: "middle", bold: true);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace GpuDigits.Engine.Cpu.Threading;
@@ -84,7 +83,6 @@ internal sealed class WorkerTeam
     }
 
     /// <summary>Runs chunks 0..chunks-1 of <paramref name="work"/> on this thread and any idle worker; returns when all are done.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(IPartitionedWork work, int chunks)
     {
         if (chunks <= 1 || _workers == 0 || chunks > MaxChunks || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
@@ -141,7 +139,6 @@ internal sealed class WorkerTeam
     }
 
     /// <summary>Takes and runs chunks of <paramref name="generation"/> until none is left; returns how many it ran.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Claim(long generation)
     {
         int ran = 0;
@@ -169,7 +166,6 @@ internal sealed class WorkerTeam
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop()
     {
         long seen = Volatile.Read(ref _state) >> 32;
