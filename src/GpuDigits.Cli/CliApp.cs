@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using GpuDigits.Cli.Commands;
 
 namespace GpuDigits.Cli;
@@ -45,15 +46,15 @@ public static class CliApp
             var command = parse.CommandResult.Command;
             var name = command is RootCommand ? "gpudigits" : $"gpudigits {command.Name}";
             // Every problem of the command line, each in words a user can act on, in one line.
-            var errors = parse.Errors.Select(e => e.Message).ToList();
-            if (command is RootCommand && errors.Any(e => e.StartsWith("Required command was not provided", StringComparison.Ordinal)))
-                errors = errors.Where(e => e.StartsWith("Required command", StringComparison.Ordinal)).ToList(); // the unknown command says it all
+            var errors = parse.Errors.ToList();
+            if (command is RootCommand && errors.Any(e => e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal)))
+                errors = errors.Where(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)).ToList(); // the unknown command says it all
             // The value after an unknown option is not a second problem.
             var afterUnknownOption = args.Where((a, i) => i > 0 && args[i - 1].StartsWith('-') &&
-                errors.Contains($"Unrecognized command or argument '{args[i - 1]}'.")).ToHashSet();
-            errors = errors.Where(e => !afterUnknownOption.Any(v => e == $"Unrecognized command or argument '{v}'.")).ToList();
-            var messages = errors.Select(e => Explain(e, command, args)).Distinct().ToList();
-            error.WriteLine($"{name}: {string.Join(" ", messages)} (see '{name} --help')");
+                errors.Any(e => e.Message == $"Unrecognized command or argument '{args[i - 1]}'.")).ToHashSet();
+            errors = errors.Where(e => !afterUnknownOption.Any(v => e.Message == $"Unrecognized command or argument '{v}'.")).ToList();
+            var messages = errors.Select(e => Explain(e.Message, command, args, e.SymbolResult)).Distinct().ToList();
+            error.WriteLine($"{Failure.Prefix}{string.Join(" ", messages)} (see '{name} --help')");
             return ExitCodes.Usage;
         }
 
@@ -80,7 +81,7 @@ public static class CliApp
     /// A parse error as a user reads it: an unknown command or option with the nearest known one suggested, a value of
     /// the wrong type described by what is expected rather than by a .NET type name.
     /// </summary>
-    internal static string Explain(string message, Command command, IReadOnlyList<string> args)
+    internal static string Explain(string message, Command command, IReadOnlyList<string> args, SymbolResult? symbol = null)
     {
         message = string.Join(" ", message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         if (command is RootCommand && message.StartsWith("Required command was not provided", StringComparison.Ordinal))
@@ -100,6 +101,21 @@ public static class CliApp
             var near = Nearest(token, names.Distinct());
             return $"Unknown {(token.StartsWith('-') ? "option" : "argument")} '{token}'." + (near is null ? "" : $" Did you mean '{near}'?");
         }
+        var option = (symbol as OptionResult)?.Option ?? (symbol?.Parent as OptionResult)?.Option;
+        var notAmong = System.Text.RegularExpressions.Regex.Match(message, "^Argument '(.*)' not recognized\\. Must be one of:(.*)$");
+        if (notAmong.Success)
+        {
+            var values = System.Text.RegularExpressions.Regex.Matches(notAmong.Groups[2].Value, "'([^']*)'").Select(m => m.Groups[1].Value);
+            return $"{(option is null ? "The value" : OptionName(option))} must be one of {string.Join(", ", values)}; got '{notAmong.Groups[1].Value}'.";
+        }
+        var required = System.Text.RegularExpressions.Regex.Match(message, "^Option '(.*)' is required\\.$");
+        if (required.Success && command.Options.FirstOrDefault(o => o.Name == required.Groups[1].Value) is { } missing)
+            return $"{OptionName(missing)} is required.";
+        var requiredArgument = System.Text.RegularExpressions.Regex.Match(message, "^Required argument '(.*)' missing for command: '.*'\\.$");
+        if (requiredArgument.Success && command.Arguments.FirstOrDefault(a => a.Name == requiredArgument.Groups[1].Value) is { } argument)
+            return $"<{argument.Name}> is required ({argument.Description?.TrimEnd('.')}).";
+        if (message.StartsWith("Required argument missing for option:", StringComparison.Ordinal) && option is not null)
+            return $"{OptionName(option)} needs a value.";
         var parseType = System.Text.RegularExpressions.Regex.Match(message, "^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\\.$");
         if (parseType.Success)
         {
@@ -111,10 +127,14 @@ public static class CliApp
                 "System.Boolean" => "true or false",
                 var other => other.Replace("System.", ""),
             };
-            return $"{parseType.Groups[2].Value} expects {expected}, got '{parseType.Groups[1].Value}'.";
+            return $"{(option is null ? parseType.Groups[2].Value : OptionName(option))} expects {expected}, got '{parseType.Groups[1].Value}'.";
         }
         return message;
     }
+
+    /// <summary>An option as the user may have typed it: its short alias first ("-o/--out", "--lr").</summary>
+    internal static string OptionName(Option option) =>
+        string.Join("/", option.Aliases.Prepend(option.Name).Distinct().OrderBy(n => n.Length).ThenBy(n => n, StringComparer.Ordinal));
 
     private static IEnumerable<string> Visible(IEnumerable<Command> commands) => commands.Where(c => !c.Hidden).Select(c => c.Name);
 

@@ -15,6 +15,12 @@ public sealed class ResumeException(string message) : Exception(message);
 /// <summary>Turns an exception into the one line a user reads, and an exit code.</summary>
 public static class Failure
 {
+    /// <summary>
+    /// The start of every line gpudigits writes about a failure, whatever its kind (a command-line mistake, a bad file,
+    /// a device error, an interruption): one style, which the README states.
+    /// </summary>
+    public const string Prefix = "gpudigits: error: ";
+
     public static int Report(Exception ex, TextWriter error, bool verbose)
     {
         if (ex is AggregateException { InnerExceptions.Count: 1 } agg) ex = agg.InnerExceptions[0];
@@ -37,7 +43,7 @@ public static class Failure
             _ => (ExitCodes.Failure, $"Unexpected {ex.GetType().Name}: {ex.Message}"),
         };
         message = Wording.Remedy(ex) ?? message;
-        error.WriteLine($"gpudigits: error: {message.Trim()}");
+        error.WriteLine($"{Prefix}{message.Trim()}");
         if (verbose) error.WriteLine(ex.ToString());
         return code;
     }

@@ -5,6 +5,7 @@ namespace GpuDigits.Data;
 /// the content goes to a uniquely named temporary file in the destination folder, is flushed to disk, and is then
 /// renamed over the destination. On any failure the temporary file is deleted and the destination is untouched. A
 /// destination that is a folder, device node, FIFO or socket is refused (an <see cref="IOException"/>), never replaced.
+/// A failure to write is a <see cref="FileWriteException"/> that names the destination, never the temporary file.
 /// </summary>
 public static class AtomicFile
 {
@@ -31,6 +32,10 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
             SyncDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw FileWriteException.From(full, temp, e);
         }
         finally
         {

@@ -98,6 +98,17 @@ public static class FileKind
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="a"/> and <paramref name="b"/> name one existing file (same device and inode, links
+    /// followed): the same path, a hard link, a symbolic link or another spelling of it. Where stat is unavailable,
+    /// equal full paths of an existing file.
+    /// </summary>
+    public static bool SameFile(string a, string b)
+    {
+        if (Identity(a) is { } x && Identity(b) is { } y) return x.Device == y.Device && x.Inode == y.Inode;
+        return File.Exists(a) && string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+    }
+
     /// <summary>Offset of st_mode in glibc's struct stat: 24 on x86-64, 16 on AArch64.</summary>
     private static int? ModeOffset() => RuntimeInformation.ProcessArchitecture switch
     {

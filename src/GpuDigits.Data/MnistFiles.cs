@@ -17,4 +17,8 @@ public static class MnistFiles
 
     /// <summary>All four, training files first.</summary>
     public static IReadOnlyList<MnistFileSpec> All { get; } = [TrainImages, TrainLabels, TestImages, TestLabels];
+
+    /// <summary>Every path in <paramref name="folder"/> that the data may be read from: each file raw and as .gz.</summary>
+    public static IEnumerable<string> PathsIn(string folder) =>
+        All.SelectMany(f => new[] { Path.Combine(folder, f.Name), Path.Combine(folder, f.Name + ".gz") });
 }

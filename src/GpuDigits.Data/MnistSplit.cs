@@ -22,7 +22,7 @@ public sealed class MnistSplit
         if ((long)count * rows * cols != images.Length)
             throw new ArgumentException($"{count} images of {rows} x {cols} need {(long)count * rows * cols} bytes, got {images.Length}.", nameof(images));
         if (labels.Length != count)
-            throw new ArgumentException($"{count} images need {count} labels, got {labels.Length}.", nameof(labels));
+            throw new ArgumentException($"{Phrase.Count(count, "image")} need {Phrase.Count(count, "label")}, got {labels.Length}.", nameof(labels));
         Images = images;
         Labels = labels;
         Count = count;
@@ -70,7 +70,7 @@ public sealed class MnistSplit
         var labels = IdxReader.ReadLabels(labelsPath);
         if (images.Count != labels.Count)
             throw new DataFormatException(labelsPath,
-                $"holds {labels.Count:N0} labels but {imagesPath} holds {images.Count:N0} images; they must match");
+                $"holds {Phrase.Count(labels.Count, "label")} but {imagesPath} holds {Phrase.Count(images.Count, "image")}; they must match");
         int bad = Array.FindIndex(labels.Labels, l => l >= Classes);
         if (bad >= 0)
             throw new DataFormatException(labelsPath,

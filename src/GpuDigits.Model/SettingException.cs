@@ -38,8 +38,16 @@ public sealed class SettingException : ArgumentException
     /// <summary>The limit exceeded, as a sentence without its period; null for a range.</summary>
     public string? Fact { get; }
 
-    public static SettingException OutOfRange(TrainingSetting setting, string requirement, object? value) =>
-        new($"{Words(setting)} {requirement}, got {value}.", [setting], requirement, $"{value}", null);
+    public static SettingException OutOfRange(TrainingSetting setting, string requirement, object? value)
+    {
+        string shown = value switch
+        {
+            float f => GpuDigits.Data.Phrase.Number(f, significant: 7),
+            double d => GpuDigits.Data.Phrase.Number(d, significant: 7),
+            _ => $"{value}",
+        };
+        return new($"{Words(setting)} {requirement}, got {shown}.", [setting], requirement, shown, null);
+    }
 
     public static SettingException Exceeds(string fact, params TrainingSetting[] lower) =>
         new($"{fact}; it takes lower {string.Join(" or ", lower.Select(Words))}.", lower, null, null, fact);

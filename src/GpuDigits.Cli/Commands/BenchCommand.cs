@@ -66,7 +66,8 @@ public static class BenchCommand
         var view = new BenchView(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
-        var data = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), view.Status, cancellation) : null;
+        var data = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), view.Status, cancellation,
+            csvPath is null ? null : [new(csvPath, "--csv")]) : null;
 
         using var accelerator = catalog.Open(deviceInfo.Id);
         view.Header(accelerator.Info, repeat);

@@ -39,11 +39,21 @@ public static class EvaluateCommand
         if (sheet is not null && !PredictionSheet.Extensions.Any(e => sheet.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
             throw new UsageException($"--sheet writes an SVG or a PNG file; give it a name ending in .svg or .png, got '{sheet}'.");
         string outDir = Path.GetFullPath(parse.GetValue(Out) ?? Path.GetDirectoryName(modelPath)!);
+        string stem = Path.GetFileNameWithoutExtension(modelPath);
+        var files = new[]
+        {
+            Path.Combine(outDir, $"{stem}-summary.csv"),
+            Path.Combine(outDir, $"{stem}-per-class.csv"),
+            Path.Combine(outDir, $"{stem}-confusion.csv"),
+        };
+        var outputs = files.Select(f => new OutputGuard.Output(f, "--out")).ToList();
+        if (sheet is not null) outputs.Add(new(sheet, "--sheet"));
+        foreach (var output in outputs) OutputGuard.Refuse(output.Path, output.Option, new OutputGuard.Input(modelPath, "--model"));
 
         var model = ModelOptions.Load(modelPath);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
-        var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), view.Status, cancellation);
+        var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), view.Status, cancellation, outputs);
         if (testLimit is { } limit && limit < test.Count) test = test.Take(limit);
 
         Classification result;
@@ -58,13 +68,6 @@ public static class EvaluateCommand
         view.Results(result, matrix, perClass);
 
         Directory.CreateDirectory(outDir);
-        string stem = Path.GetFileNameWithoutExtension(modelPath);
-        var files = new[]
-        {
-            Path.Combine(outDir, $"{stem}-summary.csv"),
-            Path.Combine(outDir, $"{stem}-per-class.csv"),
-            Path.Combine(outDir, $"{stem}-confusion.csv"),
-        };
         EvaluationCsv.WriteSummary(files[0], new EvaluationSummary(Path.GetFileName(modelPath), deviceInfo.Id, result.Count, result.Loss, result.Accuracy));
         EvaluationCsv.WritePerClass(files[1], perClass);
         EvaluationCsv.WriteConfusion(files[2], matrix);

@@ -20,7 +20,9 @@ public static class ExportCommand
             string output = Path.GetFullPath(parse.GetValue(Out)!);
             if (!output.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
                 throw new UsageException($"-o writes an ONNX file; give it a name ending in .onnx, got '{output}'.");
-            var model = ModelOptions.Load(parse.GetValue(ModelOpt)!);
+            string modelPath = parse.GetValue(ModelOpt)!;
+            OutputGuard.Refuse(output, "-o", new OutputGuard.Input(modelPath, "--model"));
+            var model = ModelOptions.Load(modelPath);
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             OnnxExport.Write(model, output);
             parse.InvocationConfiguration.Output.WriteLine($"Wrote {output} ({model.Spec}, {model.Spec.ParameterCount:N0} parameters, ONNX opset 13)");

@@ -24,10 +24,12 @@ public static class FiltersCommand
             int index = parse.GetValue(Index);
             if (index < 0) throw new UsageException($"--index must be 0 or more, got {index}.");
             string path = parse.GetValue(ModelOpt)!;
+            OutputGuard.Refuse(output, "-o", new OutputGuard.Input(path, "--model"));
             var model = ModelOptions.Load(path);
             if (!model.Spec.IsConvolutional)
                 throw new UsageException($"'{path}' is an MLP model ({model.Spec}); filters are drawn for a CNN (train --arch cnn).");
-            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), s => parse.InvocationConfiguration.Error.WriteLine(s), cancellation);
+            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), s => parse.InvocationConfiguration.Error.WriteLine(s), cancellation,
+                [new(output, "-o")]);
             if (index >= test.Count) throw new UsageException($"--index must be below {test.Count:N0} (the number of test images), got {index}.");
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             FilterSheet.Write(output, model.Parameters[0], model.Parameters[1], Model.NetworkSpec.ConvKernel, test.Image(index),

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using CsvHelper;
 using GpuDigits.Data;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Tools.Plotting;
@@ -33,15 +32,16 @@ public static class PlotCommand
                 throw new UsageException($"-o writes an SVG or a PNG file, chosen by the extension; give it a name ending in .svg or .png, got '{output}'.");
             var labels = parse.GetValue(Labels) is { } text ? text.Split(',', StringSplitOptions.TrimEntries) : MetricsPlot.DefaultLabels(files);
             if (labels.Count != files.Length)
-                throw new UsageException($"--labels has {labels.Count} labels for {files.Length} CSV files; give one per file.");
+                throw new UsageException($"--labels has {Phrase.Count(labels.Count, "label")} for {Phrase.Count(files.Length, "CSV file")}; give one per file.");
             if (labels.Any(string.IsNullOrEmpty)) throw new UsageException("--labels has an empty label.");
 
+            OutputGuard.Refuse(output, "-o", files.Select(f => new OutputGuard.Input(f, "the metrics CSV")));
             var runs = files.Select((f, i) => new PlotSeries(labels[i], Read(f))).ToList();
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             if (png) MetricsPlotPng.Write(output, runs, parse.GetValue(Title));
             else MetricsPlot.Write(output, runs, parse.GetValue(Title));
             parse.InvocationConfiguration.Output.WriteLine(
-                $"Wrote {output} ({runs.Count} run{(runs.Count == 1 ? "" : "s")}, up to {runs.Max(r => r.Epochs.Count)} epochs)");
+                $"Wrote {output} ({Phrase.Count(runs.Count, "run")}, {(runs.Count == 1 ? "" : "up to ")}{Phrase.Count(runs.Max(r => r.Epochs.Count), "epoch")})");
             return ExitCodes.Success;
         });
         return command;
@@ -55,10 +55,9 @@ public static class PlotCommand
         {
             rows = MetricsCsvReader.Read(path);
         }
-        catch (CsvHelperException e)
+        catch (CsvContentException e)
         {
-            string first = e.Message.Split('\n', 2)[0].Trim();
-            throw new DataFormatException(path, $"is not a metrics CSV written by 'gpudigits train' ({first})", e);
+            throw new DataFormatException(path, $"is not a metrics CSV written by 'gpudigits train': {e.Message}", e);
         }
         if (rows.Count == 0) throw new DataFormatException(path, "holds no epochs yet");
         return rows;

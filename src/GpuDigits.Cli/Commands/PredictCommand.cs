@@ -14,7 +14,7 @@ public static class PredictCommand
 {
     private static readonly Option<string> ModelOpt = ModelOptions.Model();
     private static readonly Option<int?> Index = new("--index", "-i") { Description = "Classify test image N (0-based) of the MNIST test set." };
-    private static readonly Option<string> Image = new Option<string>("--image") { Description = "Classify a picture of one digit: PNG (8/16-bit gray, RGB, RGBA or 8-bit palette, not interlaced) or PGM (P2, P5); any size, dark on light or light on dark." }.NotEmptyPath();
+    private static readonly Option<string> Image = new Option<string>("--image") { Description = "Classify a picture of one digit: PNG (any bit depth and colour type, interlaced too), JPEG, BMP, GIF (first frame), WebP or PGM (P2, P5); up to 50 megapixels, dark on light or light on dark." }.NotEmptyPath();
     private static readonly Option<bool> Show = new("--show") { Description = "Also print the 28 x 28 input the network saw, as text." };
 
     public const int Top = 3;

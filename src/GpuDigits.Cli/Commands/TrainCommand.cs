@@ -19,11 +19,13 @@ namespace GpuDigits.Cli.Commands;
 public static class TrainCommand
 {
     private static readonly Option<string> Arch = new Option<string>("--arch") { Description = "Network: mlp (784-128-128-10, the first tutorial) or cnn (conv 3x3 32, pool, conv 3x3 64, pool, dense 128, dense 10: the second; Adam by default).", DefaultValueFactory = _ => "mlp" }.AcceptOnlyFromAmong("mlp", "cnn");
-    private static readonly Option<string> Hidden = new("--hidden") { Description = "Hidden (dense) layer widths, comma-separated (default: 128,128 for mlp, 128 for cnn).", DefaultValueFactory = _ => "128,128" };
+    // --hidden and --optimizer have no DefaultValueFactory: their defaults depend on --arch, which the description says
+    // (a factory would make the help print a second, wrong default for the CNN).
+    private static readonly Option<string> Hidden = new("--hidden") { Description = "Hidden (dense) layer widths, comma-separated (default: 128,128 for mlp, 128 for cnn)." };
     private static readonly Option<string> ActivationOpt = new Option<string>("--activation") { Description = "Hidden-layer activation.", DefaultValueFactory = _ => "relu" }.AcceptOnlyFromAmong("relu", "sigmoid", "tanh");
-    private static readonly Option<string> OptimizerOpt = new Option<string>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => "sgd" }.AcceptOnlyFromAmong("sgd", "adam");
+    private static readonly Option<string> OptimizerOpt = new Option<string>("--optimizer") { Description = "sgd (with momentum) or adam (default: sgd for mlp, adam for cnn)." }.AcceptOnlyFromAmong("sgd", "adam");
     private static readonly Option<float?> Lr = new("--lr") { Description = "Base learning rate (default: 0.05 for sgd, 0.001 for adam)." };
-    private static readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9f };
+    private static readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum (adam does not use it).", DefaultValueFactory = _ => 0.9f };
     private static readonly Option<string> Schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: cosine (decays to 1/20) or constant.", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("cosine", "constant");
     private static readonly Option<int> Batch = new("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
     private static readonly Option<int> Epochs = new("--epochs") { Description = "Number of passes over the training set (with --resume: the new total).", DefaultValueFactory = _ => 10 };
@@ -72,7 +74,9 @@ public static class TrainCommand
             var catalog = EnvironmentSettings.Catalog();
             var deviceInfo = clock.Start("device discovery", () => catalog.Resolve(plan.DeviceSelector));
 
-            string dataDir = clock.Start("data check (SHA-256)", () => MnistLoader.Folder(plan.DataDir, console.Status, stop.Token));
+            string dataDir = clock.Start("data check (SHA-256)", () => MnistLoader.Folder(plan.DataDir, console.Status, stop.Token,
+                [new(run.MetricsPath, "--metrics"), new(run.FinalModelPath, "--out"), new(run.BestModelPath, "--out"),
+                 new(Path.Combine(run.Directory, CheckpointFormat.FileName), "--out")]));
             var data = clock.Start("data load", () => MnistDataset.Load(dataDir));
             var (train, test) = (data.Train, data.Test);
             if (plan.TrainLimit is { } tl) train = train.Take(Math.Min(tl, train.Count));
@@ -130,13 +134,13 @@ public static class TrainCommand
         {
             if (run.SavedEpoch > 0)
             {
-                error.WriteLine($"gpudigits: {signals.Name} received: stopped during epoch {run.SavedEpoch + 1}; " +
-                                $"epochs 1-{run.SavedEpoch} are saved in {run.Directory} ({CheckpointFormat.FileName}, {Path.GetFileName(run.MetricsPath)}).");
-                error.WriteLine($"Resume with: gpudigits train --resume {Quote(run.Directory)}");
+                Notice(error, $"{Failure.Prefix}{signals.Name} received: stopped during epoch {run.SavedEpoch + 1}; " +
+                              $"{SavedEpochs(run.SavedEpoch)} saved in {run.Directory} ({CheckpointFormat.FileName}, {Path.GetFileName(run.MetricsPath)}).");
+                Notice(error, $"Resume with: gpudigits train --resume {Quote(run.Directory)}");
             }
             else
             {
-                error.WriteLine($"gpudigits: {signals.Name} received: stopped before the first epoch finished; nothing was saved.");
+                Notice(error, $"{Failure.Prefix}{signals.Name} received: stopped before the first epoch finished; nothing was saved.");
                 run.AbandonIfEmpty();
             }
             return signals.ExitCode;
@@ -145,7 +149,7 @@ public static class TrainCommand
         {
             int code = Failure.Report(e, error, parse.GetValue(CliApp.Verbose));
             if (run.SavedEpoch > 0)
-                error.WriteLine($"Epochs 1-{run.SavedEpoch} are saved in {run.Directory}" +
+                error.WriteLine($"{Capitalized(SavedEpochs(run.SavedEpoch))} saved in {run.Directory}" +
                                 (e is TrainingDivergedException ? "." : $"; continue with: gpudigits train --resume {Quote(run.Directory)}"));
             run.AbandonIfEmpty();
             return code;
@@ -231,8 +235,8 @@ public static class TrainCommand
         Check(Hidden, SafeHidden(parse)?.SequenceEqual(state.Spec.Hidden) == true, string.Join(",", state.Spec.Hidden));
         Check(ActivationOpt, parse.GetValue(ActivationOpt) == state.Spec.Activation.ToName(), state.Spec.Activation.ToName());
         Check(OptimizerOpt, parse.GetValue(OptimizerOpt) == saved.Optimizer.ToString().ToLowerInvariant(), saved.Optimizer.ToString().ToLowerInvariant());
-        Check(Lr, parse.GetValue(Lr) == saved.BaseLearningRate, $"{saved.BaseLearningRate:G}");
-        Check(Momentum, parse.GetValue(Momentum) == saved.Momentum, $"{saved.Momentum:G}");
+        Check(Lr, parse.GetValue(Lr) == saved.BaseLearningRate, Phrase.Number(saved.BaseLearningRate, significant: 7));
+        Check(Momentum, parse.GetValue(Momentum) == saved.Momentum, Phrase.Number(saved.Momentum, significant: 7));
         Check(Schedule, parse.GetValue(Schedule) == saved.Schedule.ToString().ToLowerInvariant(), saved.Schedule.ToString().ToLowerInvariant());
         Check(Batch, parse.GetValue(Batch) == saved.BatchSize, $"{saved.BatchSize}");
         Check(Seed, parse.GetValue(Seed) == saved.Seed, $"{saved.Seed}");
@@ -309,6 +313,25 @@ public static class TrainCommand
 
     private static int? Positive(int? value, string name) =>
         value is null or > 0 ? value : throw new UsageException($"{name} must be a positive number, got {value}.");
+
+    /// <summary>"epoch 1 is", "epochs 1-3 are": the epochs a run folder holds.</summary>
+    internal static string SavedEpochs(int saved) => saved == 1 ? "epoch 1 is" : $"epochs 1-{saved} are";
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+
+    /// <summary>
+    /// A line on standard error; on a terminal, wrapped at word boundaries to its width (the terminal itself would
+    /// break it mid-word, over the live display's last frame). Redirected, it stays one line for the log.
+    /// </summary>
+    private static void Notice(TextWriter error, string text)
+    {
+        bool terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        int width = 0;
+        if (terminal)
+            try { width = Console.WindowWidth; }
+            catch (IOException) { }
+        foreach (var line in Presentation.TextWrap.Lines(text, width)) error.WriteLine(line);
+    }
 
     private static string Quote(string path) => path.Contains(' ') || path.Contains('\'') ? $"'{path.Replace("'", "'\\''")}'" : path;
 

@@ -27,6 +27,24 @@ public static class VerifyCommand
         return command;
     }
 
+    /// <summary>
+    /// The checks as a table that fits 80 columns without breaking an op name: the op column never wraps (the longest,
+    /// "activation_backward sigmoid", is 27 characters), nor do the numbers (two significant digits: "1.2e-7"); the
+    /// shape and the tolerance ("limit") wrap at spaces in what is left. Minimal borders and one space of padding leave the room
+    /// to the text.
+    /// </summary>
+    public static Table ResultsTable(IEnumerable<VerificationRow> rows)
+    {
+        var table = new Table().Border(TableBorder.Minimal);
+        foreach (var (header, wraps) in new[] { ("op", false), ("shape", true), ("abs err", false), ("rel err", false),
+                     ("limit", true), ("used", false), ("ok", false) })
+            table.AddColumn(new TableColumn(header) { NoWrap = !wraps, Padding = new Padding(0, 0, 1, 0) });
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Op), Markup.Escape(r.Shape), Phrase.Number(r.MaxAbsError, 2), Phrase.Number(r.MaxRelError, 2),
+                Markup.Escape(r.Tolerance.Description), $"{r.ToleranceUsed * 100:F1}%", r.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
+        return table;
+    }
+
     private static int Run(ParseResult parse)
     {
         var console = Presentation.ConsoleFactory.For(parse.InvocationConfiguration.Output);
@@ -47,11 +65,7 @@ public static class VerifyCommand
             ? rows
             : rows.GroupBy(r => r.Op).Select(g => g.MaxBy(r => r.ToleranceUsed)!).Concat(rows.Where(r => !r.Passed)).Distinct().ToList();
 
-        var table = new Table().AddColumns("op", "shape", "max abs err", "max rel err", "tolerance", "used", "result");
-        foreach (var r in shown)
-            table.AddRow(Markup.Escape(r.Op), Markup.Escape(r.Shape), $"{r.MaxAbsError:G3}", $"{r.MaxRelError:G3}",
-                Markup.Escape(r.Tolerance.Description), $"{r.ToleranceUsed:P1}", r.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
-        console.Write(table);
+        console.Write(ResultsTable(shown));
 
         if (accelerator.CanRecordSteps)
             console.MarkupLine($"Recorded steps (CUDA graphs): {(accelerator.StepRecordingEnabled ? "on, capture_step checked" : "off")}.");
@@ -61,7 +75,7 @@ public static class VerifyCommand
                            $"in {started.Elapsed.TotalSeconds:F1} s{(parse.GetValue(All) ? "" : " (worst check per op shown; --all for every one)")}.");
         if (failed == 0) return ExitCodes.Success;
         parse.InvocationConfiguration.Error.WriteLine(
-            $"gpudigits: error: {failed} of {rows.Count} kernel checks are out of tolerance on {accelerator.Info.Id}.");
+            $"{Failure.Prefix}{failed} of {rows.Count} kernel checks are out of tolerance on {accelerator.Info.Id}.");
         return ExitCodes.Failure;
     }
 }

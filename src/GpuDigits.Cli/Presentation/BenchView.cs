@@ -1,3 +1,4 @@
+using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Tools.Bench;
 using Spectre.Console;
@@ -14,7 +15,7 @@ public sealed class BenchView(TextWriter output, TextWriter error)
     public void Header(AcceleratorInfo device, int repeat)
     {
         _out.MarkupLine($"[bold]GpuDigits bench[/] on [bold]{Markup.Escape(device.Id)}[/] ({Markup.Escape(device.Name)}; {Markup.Escape(device.Details)})");
-        _out.MarkupLine($"  {repeat} timed repetitions per op after a warm-up; times per call (per epoch for epoch rows)");
+        _out.MarkupLine($"  {Phrase.Count(repeat, "timed repetition")} per op after a warm-up; times per call (per epoch for epoch rows)");
     }
 
     public void Results(IReadOnlyList<BenchRecord> records)

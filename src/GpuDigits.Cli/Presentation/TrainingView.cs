@@ -1,3 +1,4 @@
+using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
 using GpuDigits.Model.Training;
@@ -6,9 +7,11 @@ using Spectre.Console;
 namespace GpuDigits.Cli.Presentation;
 
 /// <summary>What <c>train</c> shows: a header, a live progress bar on a terminal (one line per epoch otherwise), a summary.</summary>
-public sealed class TrainingView(TextWriter output, TextWriter error)
+public sealed class TrainingView(IAnsiConsole output, TextWriter error)
 {
-    private readonly IAnsiConsole _out = ConsoleFactory.For(output);
+    private readonly IAnsiConsole _out = output;
+
+    public TrainingView(TextWriter output, TextWriter error) : this(ConsoleFactory.For(output), error) { }
 
     /// <summary>Data-fetching and other status messages go to standard error, keeping standard output for results.</summary>
     public void Status(string message) => error.WriteLine(message);
@@ -16,9 +19,9 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
     public void Header(AcceleratorInfo device, NetworkSpec spec, TrainingOptions options, int trainCount, int testCount, string metricsPath)
     {
         _out.MarkupLine($"[bold]GpuDigits[/] training {Markup.Escape(spec.ToString())} ({spec.ParameterCount:N0} parameters) on [bold]{Markup.Escape(device.Id)}[/] ({Markup.Escape(device.Name)})");
-        _out.MarkupLine($"  {options.Optimizer.ToString().ToLowerInvariant()} lr {options.BaseLearningRate:G4} ({options.Schedule.ToString().ToLowerInvariant()})" +
-                        $"{(options.Optimizer == Model.Optimizers.OptimizerKind.Sgd ? $" momentum {options.Momentum:G3}" : "")}, batch {options.BatchSize}, {Plural(options.Epochs, "epoch")}, seed {options.Seed}");
-        _out.MarkupLine($"  {trainCount:N0} training / {testCount:N0} test images; metrics -> {Markup.Escape(metricsPath)}");
+        _out.MarkupLine($"  {options.Optimizer.ToString().ToLowerInvariant()} lr {Phrase.Number(options.BaseLearningRate)} ({options.Schedule.ToString().ToLowerInvariant()})" +
+                        $"{(options.Optimizer == Model.Optimizers.OptimizerKind.Sgd ? $" momentum {Phrase.Number(options.Momentum)}" : "")}, batch {options.BatchSize}, {Plural(options.Epochs, "epoch")}, seed {options.Seed}");
+        _out.MarkupLine($"  {Phrase.Count(trainCount, "training image")} / {Phrase.Count(testCount, "test image")}; metrics -> {Markup.Escape(metricsPath)}");
     }
 
     public void Resuming(string directory, int epochsDone, int epochs, string savedDevice, string device)
@@ -42,14 +45,14 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
         _out.Progress()
             .AutoClear(true)
             .HideCompleted(true)
-            // Fits 80 columns: a ~50-character description (epoch, batch, running loss and accuracy, run ETA), a short
-            // bar and the epoch's remaining time.
+            // Fits 80 columns: a description of at most 36 characters (epoch, running loss and accuracy), a short bar,
+            // and what is left of the epoch and of the run, both in one format (RemainingColumn).
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 10 },
-                new RemainingTimeColumn())
+                new RemainingColumn())
             .Start(ctx => training(new LiveSink(_out, ctx, epochs)));
     }
 
-    internal static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+    internal static string Plural(int count, string noun) => Phrase.Count(count, noun);
 
     public void Summary(IReadOnlyList<EpochMetrics> history, string metricsPath)
     {
@@ -78,20 +81,50 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
 
     /// <summary>One finished epoch in at most 80 columns: loss and accuracy as train/test, then thousands of images per second.</summary>
     public static string EpochLine(EpochMetrics m) =>
-        $"epoch {m.Epoch,3} loss {m.TrainLoss:F4}/{m.TestLoss:F4} acc {m.TrainAccuracy * 100:F2}/{m.TestAccuracy * 100:F2}% lr {m.LearningRate:G3} {m.EpochSeconds:F2} s {m.SamplesPerSecond / 1000:F0}k/s";
+        $"epoch {m.Epoch,3} loss {m.TrainLoss:F4}/{m.TestLoss:F4} acc {m.TrainAccuracy * 100:F2}/{m.TestAccuracy * 100:F2}% lr {Phrase.Number(m.LearningRate, 3)} {m.EpochSeconds:F2} s {m.SamplesPerSecond / 1000:F0}k/s";
 
-    /// <summary>The live description of a batch: epoch, batch, running loss and accuracy, and the run's remaining time.</summary>
-    public static string BatchLine(BatchProgress p, int epochs, TimeSpan? runRemaining) =>
-        $"ep {p.Epoch}/{epochs} {p.Batch}/{p.Batches} loss {p.RunningLoss:F3} acc {p.RunningAccuracy * 100:F1}%" +
-        (runRemaining is { } r ? $" run {(int)r.TotalMinutes}:{r.Seconds:00}" : "");
+    /// <summary>
+    /// The live description of a batch: epoch, running loss and accuracy (the bar beside it shows the batches; the
+    /// batch counts would not leave room for the times left in 80 columns).
+    /// </summary>
+    public static string BatchLine(BatchProgress p, int epochs) =>
+        $"ep {p.Epoch}/{epochs} loss {Phrase.Number(p.RunningLoss, 3)} acc {p.RunningAccuracy * 100:F1}%";
 
     /// <summary>
     /// The live description once an epoch's last batch is done: the trainer evaluates the test set next (the last
     /// report of an epoch comes just before its test pass), so the display says so instead of standing still.
     /// </summary>
-    public static string TestingLine(BatchProgress p, int epochs, TimeSpan? runRemaining) =>
-        $"ep {p.Epoch}/{epochs} testing on the test set ..." +
-        (runRemaining is { } r ? $" run {(int)r.TotalMinutes}:{r.Seconds:00}" : "");
+    public static string TestingLine(BatchProgress p, int epochs) => $"ep {p.Epoch}/{epochs} testing ...";
+
+    /// <summary>
+    /// What is left, after the bar: "left: epoch 0:06, run 2:03:30". Both times in one format, m:ss or h:mm:ss, and
+    /// called what they are (time left, not time spent); "left: estimating" before the first batch.
+    /// </summary>
+    public static string RemainingLine(TimeSpan? epochLeft, TimeSpan? runLeft) =>
+        epochLeft is { } e && runLeft is { } r ? $"left: epoch {Duration(e)}, run {Duration(r)}" : "left: estimating";
+
+    /// <summary>"0:06", "12:34", "2:03:30": minutes and seconds, with hours in front from an hour on.</summary>
+    public static string Duration(TimeSpan t)
+    {
+        long seconds = (long)Math.Round(Math.Max(0, t.TotalSeconds));
+        return seconds >= 3600 ? $"{seconds / 3600}:{seconds / 60 % 60:00}:{seconds % 60:00}" : $"{seconds / 60}:{seconds % 60:00}";
+    }
+
+    /// <summary>The column after the bar: <see cref="RemainingLine"/> of the task's state, set by the sink.</summary>
+    private sealed class RemainingColumn : ProgressColumn
+    {
+        public const string EpochKey = "epoch-left-s", RunKey = "run-left-s";
+
+        protected override bool NoWrap => true;
+
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+        {
+            double epoch = task.State.Get<double>(EpochKey), run = task.State.Get<double>(RunKey);
+            bool known = task.Value > 0 && epoch >= 0 && run >= 0;
+            return new Text(known ? RemainingLine(TimeSpan.FromSeconds(epoch), TimeSpan.FromSeconds(run)) : RemainingLine(null, null),
+                new Style(Color.Grey));
+        }
+    }
 
     /// <summary>Receives training progress from the trainer.</summary>
     public interface IProgressSink
@@ -120,16 +153,22 @@ public sealed class TrainingView(TextWriter output, TextWriter error)
                 _epoch.Restart();
             }
             _task.Value = p.Batch;
-            _task.Description = p.Batch == p.Batches ? TestingLine(p, epochs, RunRemaining(p)) : BatchLine(p, epochs, RunRemaining(p));
+            _task.Description = p.Batch == p.Batches ? TestingLine(p, epochs) : BatchLine(p, epochs);
+            var (epochLeft, runLeft) = Remaining(p);
+            _task.State.Update<double>(RemainingColumn.EpochKey, _ => epochLeft);
+            _task.State.Update<double>(RemainingColumn.RunKey, _ => runLeft);
         }
 
-        /// <summary>The rest of this epoch at its rate so far, plus the later epochs at the mean of the finished ones.</summary>
-        private TimeSpan? RunRemaining(BatchProgress p)
+        /// <summary>
+        /// Seconds left: the rest of this epoch at its rate so far, and that plus the later epochs at the mean of the
+        /// finished ones (-1: not known before the first batch).
+        /// </summary>
+        private (double Epoch, double Run) Remaining(BatchProgress p)
         {
-            if (p.Batch < 1) return null;
+            if (p.Batch < 1) return (-1, -1);
             double thisEpoch = _epoch.Elapsed.TotalSeconds / p.Batch * (p.Batches - p.Batch);
             double perEpoch = _epochSeconds.Count > 0 ? _epochSeconds.Average() : _epoch.Elapsed.TotalSeconds / p.Batch * p.Batches;
-            return TimeSpan.FromSeconds(thisEpoch + perEpoch * Math.Max(0, epochs - p.Epoch));
+            return (thisEpoch, thisEpoch + perEpoch * Math.Max(0, epochs - p.Epoch));
         }
 
         public void EpochDone(EpochMetrics metrics)

@@ -33,7 +33,7 @@ internal static class SkiaImageReader
     public static unsafe GrayImage Decode(ReadOnlySpan<byte> bytes, string name)
     {
         string format = Format(bytes) ?? "image";
-        using var data = SKData.CreateCopy(bytes);
+        using var data = SKData.CreateCopy(format == "JPEG" ? JpegWithoutEndMarker(bytes) : bytes);
         using var codec = SKCodec.Create(data)
             ?? throw new DataFormatException(name, $"looks like a {format} file but is not one SkiaSharp can decode (damaged or truncated header)");
         int w = codec.Info.Width, h = codec.Info.Height;
@@ -64,5 +64,39 @@ internal static class SkiaImageReader
         }
         if (transparent) GrayConversion.Flatten(gray, alpha);
         return new GrayImage(w, h, gray);
+    }
+
+    /// <summary>
+    /// One rule for truncated pictures: image data that ends before the rows the header declares is refused. libjpeg
+    /// breaks it for a JPEG that ends with its end marker (EOI) after too few rows of data: on meeting the marker it
+    /// fills every missing row with gray, warns, and reports success (Skia passes no warnings on). Only a JPEG cut short
+    /// without EOI comes back as incomplete. So a sequential JPEG (every row in one pass) is decoded with its EOI, and
+    /// anything after it, replaced by 8 bytes of stuffed 0xFF (the lookahead the Huffman decoder reads past the last
+    /// code, which no valid code can complete a block from): a complete picture decodes as before, one with missing
+    /// rows runs out of data and is reported incomplete like any other truncated picture. A progressive JPEG needs its
+    /// EOI to end its last pass and is decoded as it is.
+    /// </summary>
+    internal static ReadOnlySpan<byte> JpegWithoutEndMarker(ReadOnlySpan<byte> jpeg)
+    {
+        int end = jpeg.LastIndexOf([(byte)0xFF, (byte)0xD9]);
+        if (end < 0 || !IsSequential(jpeg)) return jpeg; // no EOI: truncated, and the decoder says so
+        var padded = new byte[end + 16];
+        jpeg[..end].CopyTo(padded);
+        for (int i = end; i < padded.Length; i += 2) padded[i] = 0xFF; // FF 00: a stuffed FF byte, not a marker
+        return padded;
+    }
+
+    /// <summary>Whether the frame header is a sequential one (SOF0, SOF1: baseline and extended Huffman).</summary>
+    private static bool IsSequential(ReadOnlySpan<byte> jpeg)
+    {
+        for (int at = 2; at + 4 <= jpeg.Length && jpeg[at] == 0xFF;)
+        {
+            byte marker = jpeg[at + 1];
+            if (marker is 0xC0 or 0xC1) return true;
+            if (marker is >= 0xC2 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) return false; // progressive, lossless, arithmetic
+            if (marker == 0xDA) return false; // a scan before any frame header: not a JPEG to second-guess
+            at += 2 + (jpeg[at + 2] << 8 | jpeg[at + 3]);
+        }
+        return false;
     }
 }

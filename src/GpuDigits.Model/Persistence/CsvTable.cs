@@ -48,11 +48,42 @@ public static class CsvTable
         }
     });
 
+    /// <summary>
+    /// Reads <paramref name="path"/> through <paramref name="read"/>. Numbers are read by <see cref="CsvNumbers"/>; a value
+    /// that is no number, or a header that lacks a column, is a <see cref="CsvContentException"/> naming the line and
+    /// the column, not CsvHelper's own text.
+    /// </summary>
     public static TResult Read<TResult>(string path, Func<CsvReader, TResult> read)
     {
         using var reader = new StreamReader(path);
         using var csv = new CsvReader(reader, Configuration());
-        return read(csv);
+        CsvNumbers.Register(csv.Context.TypeConverterCache);
+        try
+        {
+            return read(csv);
+        }
+        catch (HeaderValidationException e)
+        {
+            var missing = e.InvalidHeaders.SelectMany(h => h.Names).Distinct();
+            var header = csv.HeaderRecord is { Length: > 0 } h ? string.Join(",", h) : "";
+            throw new CsvContentException($"its header lacks the column{(e.InvalidHeaders.Length == 1 ? "" : "s")} {string.Join(", ", missing)}" +
+                                          (header.Length > 0 ? $" (its first line is '{Shorten(header)}')" : " (it is empty)"), e);
+        }
+        catch (CsvHelperException e) when (Inner<CsvContentException>(e) is { } content)
+        {
+            throw content;
+        }
+        catch (CsvHelper.MissingFieldException e)
+        {
+            int fields = e.Context?.Parser?.Count ?? 0, columns = csv.HeaderRecord?.Length ?? 0;
+            throw new CsvContentException($"line {e.Context?.Parser?.Row} has {fields} field{(fields == 1 ? "" : "s")} where the header has {columns}", e);
+        }
+        catch (CsvHelperException e)
+        {
+            // A malformed line (a missing field, a stray quote): CsvHelper's first line of text, with the line number.
+            string first = e.Message.Split('\n', 2)[0].Trim().TrimEnd('.');
+            throw new CsvContentException($"line {e.Context?.Parser?.Row}: {first}", e);
+        }
     }
 
     /// <summary>Every record of <paramref name="path"/>, built through the map's constructor parameters.</summary>
@@ -61,4 +92,16 @@ public static class CsvTable
         csv.Context.RegisterClassMap(map);
         return (IReadOnlyList<T>)csv.GetRecords<T>().ToList();
     });
+
+    private static TException? Inner<TException>(Exception e) where TException : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is TException found) return found;
+        return null;
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }
+
+/// <summary>What is wrong inside a CSV file, with the line and column where it can tell (without the file's path).</summary>
+public sealed class CsvContentException(string message, Exception? inner = null) : FormatException(message, inner);

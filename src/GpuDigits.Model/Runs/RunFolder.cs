@@ -200,7 +200,7 @@ public sealed class RunFolder : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"Cannot write the checkpoint of epoch {epoch} to '{CheckpointPath}': {e.Message.TrimEnd('.')}; {previous}.", e);
+            throw new IOException($"Cannot write the checkpoint of epoch {epoch} to '{CheckpointPath}': {Why(e)}; {previous}.", e);
         }
         WriteMetrics(checkpoint.State.History, afterCheckpoint: true);
     }
@@ -220,7 +220,7 @@ public sealed class RunFolder : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             string kept = SavedEpoch > 0 ? $"the checkpoint of epoch {SavedEpoch} and {Path.GetFileName(MetricsPath)} are unchanged" : "no epoch was saved";
-            throw new IOException($"Cannot write {what}: {e.Message.TrimEnd('.')}; {kept}.", e);
+            throw new IOException($"Cannot write {what}: {Why(e)}; {kept}.", e);
         }
     }
 
@@ -237,9 +237,12 @@ public sealed class RunFolder : IDisposable
             string state = afterCheckpoint
                 ? $"the checkpoint of epoch {history.Count} is saved; resuming the run rewrites the CSV from it"
                 : "the CSV is unchanged";
-            throw new IOException($"Cannot write the metrics CSV '{MetricsPath}': {e.Message.TrimEnd('.')}; {state}.", e);
+            throw new IOException($"Cannot write the metrics CSV '{MetricsPath}': {Why(e)}; {state}.", e);
         }
     }
+
+    /// <summary>Why a save failed, without the path the message around it names already.</summary>
+    private static string Why(Exception e) => e is FileWriteException w ? w.Reason : e.Message.TrimEnd('.');
 
     /// <summary>The epoch of the checkpoint on disk (0: none yet).</summary>
     public int SavedEpoch { get; private set; }

@@ -7,7 +7,7 @@ namespace GpuDigits.Model.Training;
 public sealed class TrainingDivergedException(int epoch, int firstBatch, int lastBatch, int batches, string problem, float learningRate)
     : Exception($"Training diverged in epoch {epoch}, " +
                 (firstBatch == lastBatch ? $"batch {firstBatch}" : $"between batches {firstBatch} and {lastBatch}") +
-                $" of {batches}: {problem}. Try a lower learning rate than {learningRate:G4}.")
+                $" of {batches}: {problem}. Try a lower learning rate than {GpuDigits.Data.Phrase.Number(learningRate)}.")
 {
     public int Epoch { get; } = epoch;
     public int FirstBatch { get; } = firstBatch;

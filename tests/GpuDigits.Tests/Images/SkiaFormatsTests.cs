@@ -82,6 +82,57 @@ public sealed class SkiaFormatsTests
         Assert.That(e.Message, Does.Contain("JPEG"));
     }
 
+    /// <summary>
+    /// One rule for truncated pictures: a JPEG whose header declares 30,000 rows over the 16 rows of data it holds
+    /// (complete, with its end marker) is refused like one cut short, not half-decoded and accepted.
+    /// </summary>
+    [TestCase(30_000)]
+    [TestCase(17)]
+    public void AJpegWithFewerRowsThanItsHeaderDeclaresIsRefused(int declaredRows)
+    {
+        var (bitmap, _) = Picture();
+        using var strip = new SKBitmap(new SKImageInfo(40, 16, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.ExtractSubset(strip, new SKRectI(0, 0, 40, 16));
+        using var image = SKImage.FromBitmap(strip);
+        var bytes = image.Encode(SKEncodedImageFormat.Jpeg, 90).ToArray();
+        Assert.That(ImageFile.Decode(bytes, "strip.jpg").Height, Is.EqualTo(16), "the JPEG as encoded decodes");
+
+        int sof = Enumerable.Range(2, bytes.Length - 3).First(i => bytes[i] == 0xFF && bytes[i + 1] is 0xC0 or 0xC1 or 0xC2);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(sof + 5), (ushort)declaredRows);
+        var e = Assert.Throws<DataFormatException>(() => ImageFile.Decode(bytes, "tall.jpg"))!;
+        Assert.That(e.Message, Does.Contain("truncated JPEG").And.Contain($"40 x {declaredRows}"));
+    }
+
+    /// <summary>
+    /// Complete JPEGs decode exactly as Skia decodes the file untouched (the end-marker rule above changes nothing for
+    /// them): every size from one pixel to a few MCUs wide and tall, noisy content, low to high quality.
+    /// </summary>
+    [TestCase(1, 1, 90)]
+    [TestCase(7, 9, 10)]
+    [TestCase(40, 30, 50)]
+    [TestCase(333, 17, 100)]
+    [TestCase(64, 64, 75)]
+    public void CompleteJpegsDecodeAsSkiaDecodesThemUntouched(int w, int h, int quality)
+    {
+        var random = new Random(w * 1000 + h);
+        using var bitmap = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)(x * 255 / w), (byte)random.Next(256), 255));
+        using var image = SKImage.FromBitmap(bitmap);
+        var bytes = image.Encode(SKEncodedImageFormat.Jpeg, quality).ToArray();
+
+        using var untouched = SKBitmap.Decode(bytes, new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var expected = new byte[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                var c = untouched.GetPixel(x, y);
+                expected[y * w + x] = (byte)((299 * c.Red + 587 * c.Green + 114 * c.Blue + 500) / 1000); // BT.601 luma
+            }
+        Assert.That(ImageFile.Decode(bytes, "noise.jpg").Pixels, Is.EqualTo(expected));
+    }
+
     /// <summary>A 24-bit bottom-up BMP of gray pixels.</summary>
     private static byte[] Bmp(int w, int h, Func<int, int, byte> gray, bool headerOnly = false)
     {

@@ -40,20 +40,32 @@ public static class MetricsPlot
         using var svg = new SvgWriter(output, Width, height, title);
         svg.Text(Width / 2, 32, title, 18, anchor: "middle", bold: true);
 
+        var (x, lossAxis, accAxis) = Axes(runs);
+        Panel(svg, 0, "Loss (cross-entropy)", "loss", x, lossAxis, runs, e => e.TrainLoss, e => e.TestLoss, v => v.ToString("G5"));
+        Panel(svg, 1, "Accuracy", "accuracy (%)", x, accAxis, runs, e => e.TrainAccuracy * 100, e => e.TestAccuracy * 100, v => $"{v:F2} %");
+
+        DrawLegend(svg, runs, legend, PanelTop + PanelHeight + 70);
+    }
+
+    /// <summary>
+    /// The three axes of the chart, for both formats: epochs; loss from 0 (a loss is never negative) up to the largest
+    /// finite value; accuracy in % over the values shown, never past 100.
+    /// </summary>
+    public static (Axis Epochs, Axis Loss, Axis Accuracy) Axes(IReadOnlyList<PlotSeries> runs)
+    {
         int lastEpoch = runs.Max(r => r.Epochs.Max(e => e.Epoch));
         int firstEpoch = runs.Min(r => r.Epochs.Min(e => e.Epoch));
         var x = Axis.Nice(Math.Min(firstEpoch, 1), lastEpoch, Math.Min(Math.Max(lastEpoch, 2), 10), minimumStep: 1);
 
         var losses = runs.SelectMany(r => r.Epochs.SelectMany(e => new[] { e.TrainLoss, e.TestLoss })).Where(double.IsFinite).ToList();
-        var lossAxis = Axis.Nice(0, losses.Count > 0 ? losses.Max() : 1);
-        Panel(svg, 0, "Loss (cross-entropy)", "loss", x, lossAxis, runs, e => e.TrainLoss, e => e.TestLoss, v => v.ToString("F4"));
+        var loss = Axis.Nice(0, losses.Count > 0 ? Math.Max(0, losses.Max()) : 1);
 
-        var accuracies = runs.SelectMany(r => r.Epochs.SelectMany(e => new[] { e.TrainAccuracy, e.TestAccuracy })).Select(a => a * 100).ToList();
-        var accAxis = Axis.Nice(accuracies.Min(), Math.Min(100, accuracies.Max()));
-        if (accAxis.Max > 100) accAxis = accAxis with { Max = Math.Max(100, accAxis.Min + accAxis.Step) };
-        Panel(svg, 1, "Accuracy", "accuracy (%)", x, accAxis, runs, e => e.TrainAccuracy * 100, e => e.TestAccuracy * 100, v => $"{v:F2} %");
-
-        DrawLegend(svg, runs, legend, PanelTop + PanelHeight + 70);
+        var accuracies = runs.SelectMany(r => r.Epochs.SelectMany(e => new[] { e.TrainAccuracy, e.TestAccuracy }))
+            .Where(double.IsFinite).Select(a => a * 100).ToList();
+        if (accuracies.Count == 0) accuracies = [0, 100];
+        var accuracy = Axis.Nice(accuracies.Min(), Math.Min(100, accuracies.Max()));
+        if (accuracy.Max > 100) accuracy = accuracy with { Max = Math.Max(100, accuracy.Min + accuracy.Step) };
+        return (x, loss, accuracy);
     }
 
     private static void Panel(SvgWriter svg, int index, string title, string yLabel, Axis x, Axis y,

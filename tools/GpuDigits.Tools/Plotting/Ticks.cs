@@ -12,11 +12,18 @@ public sealed record Axis(double Min, double Max, double Step)
     /// <summary>Maps <paramref name="value"/> from this range to [<paramref name="from"/>, <paramref name="to"/>].</summary>
     public double Map(double value, double from, double to) => from + (value - Min) / (Max - Min) * (to - from);
 
-    /// <summary>A tick label with as many decimals as the step needs.</summary>
+    /// <summary>
+    /// A tick label with as many decimals as the step needs; beyond a million, or for steps below a millionth, in
+    /// scientific notation ("2e+307", "1.5e-08"), so no label runs to hundreds of digits.
+    /// </summary>
     public string Label(double value)
     {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (Math.Abs(value) < Step * 1e-9) value = 0; // -0 and rounding residue print as 0
+        if (Math.Max(Math.Abs(Min), Math.Abs(Max)) >= 1e6 || Step < 1e-6)
+            return value == 0 ? "0" : value.ToString("0.###e+0", invariant);
         int decimals = Math.Max(0, (int)Math.Ceiling(-Math.Log10(Step) - 1e-9));
-        return Math.Round(value, decimals).ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture);
+        return Math.Round(value, decimals).ToString("F" + decimals, invariant);
     }
 
     /// <summary>
@@ -37,6 +44,7 @@ public sealed record Axis(double Min, double Max, double Step)
         double min = Math.Floor(low / step + 1e-9) * step;
         double max = Math.Ceiling(high / step - 1e-9) * step;
         if (max <= min) max = min + step;
+        if (!double.IsFinite(max)) max = high; // a round end past double.MaxValue: end at the value itself
         return new Axis(min, max, step);
     }
 

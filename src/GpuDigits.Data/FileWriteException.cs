@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+
+namespace GpuDigits.Data;
+
+/// <summary>
+/// A file that could not be written, named as the user named it: <see cref="AtomicFile"/> writes through a hidden
+/// temporary file, whose name the operating system's message carries ("No space left on device : '/x/.m.gdm.&lt;guid&gt;.tmp'");
+/// that name means nothing to the user and the file is gone by the time they read it, so the message names the target
+/// and says why in words of its own.
+/// </summary>
+public sealed partial class FileWriteException : IOException
+{
+    public FileWriteException(string target, string reason, Exception inner)
+        : base($"Cannot write '{target}': {reason}", inner)
+    {
+        Target = target;
+        Reason = reason;
+    }
+
+    /// <summary>The file that was to be written (full path).</summary>
+    public string Target { get; }
+
+    /// <summary>Why not, without any path: "no space left on device", "permission denied", ...</summary>
+    public string Reason { get; }
+
+    /// <summary>The reason of a failure to write <paramref name="target"/> through <paramref name="temporary"/>.</summary>
+    public static FileWriteException From(string target, string temporary, Exception e)
+    {
+        string folder = Path.GetDirectoryName(target) ?? target;
+        string reason = e switch
+        {
+            UnauthorizedAccessException => "permission denied",
+            DirectoryNotFoundException => $"the folder '{folder}' does not exist",
+            // ENOENT for a file about to be created in a folder that exists: a file system such as /proc that lets
+            // nobody create files.
+            FileNotFoundException => $"the file system of '{folder}' does not allow new files there",
+            _ => Lower(PathFragment().Replace(e.Message.Replace(temporary, target), "").Trim().TrimEnd('.')),
+        };
+        return new FileWriteException(target, reason.Length > 0 ? reason : "the write failed", e);
+    }
+
+    /// <summary>"Read-only file system" -> "read-only file system"; a leading acronym ("EFBIG ...") keeps its case.</summary>
+    private static string Lower(string text) =>
+        text.Length > 1 && char.IsUpper(text[0]) && !char.IsUpper(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
+
+    /// <summary>The " : '/path'" that .NET appends to a system error's text.</summary>
+    [GeneratedRegex(@"\s*:\s*'[^']*'\s*\.?\s*$")]
+    private static partial Regex PathFragment();
+}
