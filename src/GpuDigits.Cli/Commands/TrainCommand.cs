@@ -18,7 +18,7 @@ namespace GpuDigits.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    private static readonly Option<string> Arch = new Option<string>("--arch") { Description = "Network: mlp (784-128-128-10, the first tutorial) or cnn (conv 3x3 32, pool, conv 3x3 64, pool, dense 128, dense 10: the second; Adam by default).", DefaultValueFactory = _ => "mlp" }.AcceptOnlyFromAmong("mlp", "cnn");
+    private static readonly Option<string> Arch = new Option<string>("--arch") { Description = "Network: mlp (784-128-128-10, the first tutorial) or cnn (conv 3x3 32, pool, conv 3x3 64, pool, dense 128, dense 10: the second, trained with Adam).", DefaultValueFactory = _ => "mlp" }.AcceptOnlyFromAmong("mlp", "cnn");
     // --hidden and --optimizer have no DefaultValueFactory: their defaults depend on --arch, which the description says
     // (a factory would make the help print a second, wrong default for the CNN).
     private static readonly Option<string> Hidden = new("--hidden") { Description = "Hidden (dense) layer widths, comma-separated (default: 128,128 for mlp, 128 for cnn)." };

@@ -125,6 +125,8 @@ public class ResumeProcessTests
             if (code == 0) Assert.Inconclusive("The run finished before the signal arrived.");
             Assert.That(code, Is.EqualTo(expectedCode), run.Err);
             Assert.That(run.Err, Does.Contain($"Resume with: gpudigits train --resume {dir}"));
+            Assert.That(run.Err, Does.Match(@"(^|\n)gpudigits: error: SIG(INT|TERM) received: stopped during epoch \d+; (epoch 1 is|epochs 1-\d+ are) saved in ")
+                .And.Not.Contain("epochs 1-1 "), "the one message style, and no 'epochs 1-1'");
             Assert.That(run.Err, Does.Not.Contain("   at "), "no stack trace");
         }
         int saved = CheckConsistent(dir);
