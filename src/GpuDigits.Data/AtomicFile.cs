@@ -35,7 +35,7 @@ public static class AtomicFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw FileWriteException.From(full, temp, e);
+            throw FileWriteException.From(full, e);
         }
         finally
         {

@@ -23,20 +23,27 @@ public sealed partial class FileWriteException : IOException
     /// <summary>Why not, without any path: "no space left on device", "permission denied", ...</summary>
     public string Reason { get; }
 
-    /// <summary>The reason of a failure to write <paramref name="target"/> through <paramref name="temporary"/>.</summary>
-    public static FileWriteException From(string target, string temporary, Exception e)
+    /// <summary>The failure to write <paramref name="target"/> (a file in <paramref name="folder"/>, by default its own folder).</summary>
+    public static FileWriteException From(string target, Exception e, string? folder = null) =>
+        new(target, ReasonOf(e, folder ?? Path.GetDirectoryName(target) ?? target), e);
+
+    /// <summary>
+    /// Why a write in <paramref name="folder"/> failed, in words and without any path: "no space left on device",
+    /// "read-only file system", "permission denied".
+    /// </summary>
+    public static string ReasonOf(Exception e, string folder)
     {
-        string folder = Path.GetDirectoryName(target) ?? target;
         string reason = e switch
         {
+            FileWriteException w => w.Reason,
             UnauthorizedAccessException => "permission denied",
-            DirectoryNotFoundException => $"the folder '{folder}' does not exist",
+            DirectoryNotFoundException => $"the folder '{folder}' does not exist, or a part of its path is a file",
             // ENOENT for a file about to be created in a folder that exists: a file system such as /proc that lets
             // nobody create files.
             FileNotFoundException => $"the file system of '{folder}' does not allow new files there",
-            _ => Lower(PathFragment().Replace(e.Message.Replace(temporary, target), "").Trim().TrimEnd('.')),
+            _ => Lower(PathFragment().Replace(e.Message, "").Trim().TrimEnd('.')),
         };
-        return new FileWriteException(target, reason.Length > 0 ? reason : "the write failed", e);
+        return reason.Length > 0 ? reason : "the write failed";
     }
 
     /// <summary>"Read-only file system" -> "read-only file system"; a leading acronym ("EFBIG ...") keeps its case.</summary>

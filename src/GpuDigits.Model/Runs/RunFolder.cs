@@ -120,7 +120,7 @@ public sealed class RunFolder : IDisposable
             }
             TryDelete(created);
             if (e is RunFolderException) throw;
-            throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
+            throw new IOException($"Cannot write the run folder '{dir}': {Why(e, dir)}", e);
         }
         return new RunFolder(dir, metrics, created, savedEpoch: 0, held);
     }
@@ -149,7 +149,7 @@ public sealed class RunFolder : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             held.Dispose();
-            throw new IOException($"Cannot write the run folder '{dir}': {e.Message}", e);
+            throw new IOException($"Cannot write the run folder '{dir}': {Why(e, dir)}", e);
         }
         RemoveStaleTemporaryFiles(dir, Path.GetFileName(metrics));
         RemoveStaleTemporaryFiles(Path.GetDirectoryName(metrics)!, Path.GetFileName(metrics));
@@ -200,7 +200,7 @@ public sealed class RunFolder : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"Cannot write the checkpoint of epoch {epoch} to '{CheckpointPath}': {Why(e)}; {previous}.", e);
+            throw new IOException($"Cannot write the checkpoint of epoch {epoch} to '{CheckpointPath}': {Why(e, Directory)}; {previous}.", e);
         }
         WriteMetrics(checkpoint.State.History, afterCheckpoint: true);
     }
@@ -220,7 +220,7 @@ public sealed class RunFolder : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             string kept = SavedEpoch > 0 ? $"the checkpoint of epoch {SavedEpoch} and {Path.GetFileName(MetricsPath)} are unchanged" : "no epoch was saved";
-            throw new IOException($"Cannot write {what}: {Why(e)}; {kept}.", e);
+            throw new IOException($"Cannot write {what}: {Why(e, Path.GetDirectoryName(path)!)}; {kept}.", e);
         }
     }
 
@@ -237,12 +237,12 @@ public sealed class RunFolder : IDisposable
             string state = afterCheckpoint
                 ? $"the checkpoint of epoch {history.Count} is saved; resuming the run rewrites the CSV from it"
                 : "the CSV is unchanged";
-            throw new IOException($"Cannot write the metrics CSV '{MetricsPath}': {Why(e)}; {state}.", e);
+            throw new IOException($"Cannot write the metrics CSV '{MetricsPath}': {Why(e, Path.GetDirectoryName(MetricsPath)!)}; {state}.", e);
         }
     }
 
     /// <summary>Why a save failed, without the path the message around it names already.</summary>
-    private static string Why(Exception e) => e is FileWriteException w ? w.Reason : e.Message.TrimEnd('.');
+    private static string Why(Exception e, string folder) => FileWriteException.ReasonOf(e, folder);
 
     /// <summary>The epoch of the checkpoint on disk (0: none yet).</summary>
     public int SavedEpoch { get; private set; }
@@ -276,8 +276,15 @@ public sealed class RunFolder : IDisposable
     private static void Probe(string dir)
     {
         var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
-        File.WriteAllBytes(probe, [1]);
-        File.Delete(probe);
+        try
+        {
+            File.WriteAllBytes(probe, [1]);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw FileWriteException.From(dir, e, folder: dir); // the folder is what the user named, not the probe file
+        }
     }
 
     /// <summary>The folders on the way to <paramref name="dir"/> that do not exist yet, deepest first.</summary>

@@ -135,10 +135,10 @@ public sealed class CarefulUserTests
     [Test]
     public void TheSystemsReasonIsKeptAndItsPathDropped()
     {
-        var e = FileWriteException.From("/d/m.gdm", "/d/.m.gdm.0123abcd.tmp", new IOException("No space left on device : '/d/.m.gdm.0123abcd.tmp'"));
+        var e = FileWriteException.From("/d/m.gdm", new IOException("No space left on device : '/d/.m.gdm.0123abcd.tmp'"));
         Assert.That(e.Message, Is.EqualTo("Cannot write '/d/m.gdm': no space left on device"));
         Assert.That(e.Reason, Is.EqualTo("no space left on device"));
-        var denied = FileWriteException.From("/d/m.gdm", "/d/.m.gdm.0123abcd.tmp", new UnauthorizedAccessException("Access to the path '/d/.m.gdm.0123abcd.tmp' is denied."));
+        var denied = FileWriteException.From("/d/m.gdm", new UnauthorizedAccessException("Access to the path '/d/.m.gdm.0123abcd.tmp' is denied."));
         Assert.That(denied.Message, Is.EqualTo("Cannot write '/d/m.gdm': permission denied"));
     }
 
