@@ -265,6 +265,18 @@ public sealed class CarefulUserTests
     public void NumbersNeverUseDotNetsExponentForm(double value, string expected) =>
         Assert.That(Phrase.Number(value), Is.EqualTo(expected));
 
+    [Test]
+    public void BenchCountsItsRepetitionsInWords()
+    {
+        using var cpu = AcceleratorCatalog.Default().Open("cpu");
+        var one = new StringWriter();
+        new BenchView(one, TextWriter.Null).Header(cpu.Info, 1);
+        Assert.That(one.ToString(), Does.Contain("1 timed repetition per op").And.Not.Contain("repetitions"));
+        var ten = new StringWriter();
+        new BenchView(ten, TextWriter.Null).Header(cpu.Info, 10);
+        Assert.That(ten.ToString(), Does.Contain("10 timed repetitions per op"));
+    }
+
     [TestCase(1, "1 label")]
     [TestCase(2, "2 labels")]
     [TestCase(60000, "60,000 labels")]
