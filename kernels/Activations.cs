@@ -22,13 +22,17 @@ public static class Activations
         return x;
     }
 
-    /// <summary>f'(x) written through the forward output y = f(x).</summary>
-    public static float Derivative(float y, int activation)
+    /// <summary>
+    /// dy * f'(x), f' written through the forward output y = f(x): relu passes dy where y &gt; 0 (else 0), sigmoid
+    /// dy * y * (1 - y), tanh dy * (1 - y^2), none dy. The one formula of activation_backward: the kernel and the CPU
+    /// twin's scalar tail call it, and the CPU twin's vector body multiplies in the same order.
+    /// </summary>
+    public static float Backward(float y, float dy, int activation)
     {
-        if (activation == Relu) return y > 0f ? 1f : 0f;
-        if (activation == Sigmoid) return y * (1f - y);
-        if (activation == Tanh) return 1f - y * y;
-        return 1f;
+        if (activation == Relu) return y > 0f ? dy : 0f;
+        if (activation == Sigmoid) return dy * y * (1f - y);
+        if (activation == Tanh) return dy * (1f - y * y);
+        return dy;
     }
 
     /// <summary>

@@ -28,6 +28,6 @@ public static class BiasActivationKernels
         int activation)
     {
         for (int i = Grid.GlobalIndex.X; i < count; i += Grid.DimX * Group.DimX)
-            dx[i] = dy[i] * Activations.Derivative(y[i], activation);
+            dx[i] = Activations.Backward(y[i], dy[i], activation);
     }
 }

@@ -42,7 +42,7 @@ public static class GatherKernels
         {
             int r = i / features;
             int s = Sample(args, indices, first, r);
-            x[i] = s >= 0 ? (images[s * features + (i - r * features)] * (1f / 255f) - args.Mean) * args.InvStd : 0f;
+            x[i] = s >= 0 ? Normalize(images[s * features + (i - r * features)], args.Mean, args.InvStd) : 0f;
         }
         for (int r = Grid.GlobalIndex.X; r < args.Count; r += stride)
         {
@@ -52,10 +52,18 @@ public static class GatherKernels
     }
 
     /// <summary>The sample of batch row r, or -1 when its position or the sample index is out of range.</summary>
-    private static int Sample(GatherArgs args, ArrayView<int> indices, int first, int r)
-    {
-        if (first < 0 || r >= args.IndexCount - first) return -1;
-        int s = indices[first + r];
-        return s >= 0 && s < args.Samples ? s : -1;
-    }
+    private static int Sample(GatherArgs args, ArrayView<int> indices, int first, int r) =>
+        PositionInRange(first, r, args.IndexCount) ? SampleOrNone(indices[first + r], args.Samples) : -1;
+
+    /// <summary>
+    /// Whether batch row r, at position first + r, lies inside an index view of indexCount entries. Compared unsigned,
+    /// so a negative position and one that wraps past int.MaxValue both fall outside.
+    /// </summary>
+    public static bool PositionInRange(int first, int r, int indexCount) => unchecked((uint)(first + r) < (uint)indexCount);
+
+    /// <summary>The sample index s when it names one of the samples, else -1 (a zero row and label -1).</summary>
+    public static int SampleOrNone(int s, int samples) => s >= 0 && s < samples ? s : -1;
+
+    /// <summary>One pixel of the batch: (b * (1/255) - mean) * invStd, in that order (no fused multiply-add).</summary>
+    public static float Normalize(byte b, float mean, float invStd) => (b * (1f / 255f) - mean) * invStd;
 }

@@ -44,11 +44,24 @@ public static class OptimizerKernels
         float lr = args.HasScalars != 0 ? scalars[0] : args.LearningRate;
         for (int i = Grid.GlobalIndex.X; i < args.Count; i += Grid.DimX * Group.DimX)
         {
-            float vv = args.Momentum * v[i] + g[i];
+            float vv = SgdVelocity(v[i], g[i], args.Momentum);
             v[i] = vv;
             p[i] -= lr * vv;
         }
     }
+
+    /// <summary>The new velocity momentum * v + g (the parameter then moves by -lr times it).</summary>
+    public static float SgdVelocity(float v, float g, float momentum) => momentum * v + g;
+
+    /// <summary>Adam's first moment b1 m + (1 - b1) g.</summary>
+    public static float AdamFirstMoment(float m, float g, float beta1) => beta1 * m + (1f - beta1) * g;
+
+    /// <summary>Adam's second moment b2 v + (1 - b2) g^2.</summary>
+    public static float AdamSecondMoment(float v, float g, float beta2) => beta2 * v + (1f - beta2) * g * g;
+
+    /// <summary>Adam's step, subtracted from the parameter: lr (m c1) / (sqrt(v c2) + eps).</summary>
+    public static float AdamStep(float m, float v, float lr, float c1, float c2, float epsilon) =>
+        lr * (m * c1) / (XMath.Sqrt(v * c2) + epsilon);
 
     /// <summary>Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m c1) / (sqrt(v c2) + eps).</summary>
     public static void Adam(AdamArgs args, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m,
@@ -61,11 +74,11 @@ public static class OptimizerKernels
         for (int i = Grid.GlobalIndex.X; i < args.Count; i += Grid.DimX * Group.DimX)
         {
             float gi = g[i];
-            float mi = args.Beta1 * m[i] + (1f - args.Beta1) * gi;
-            float vi = args.Beta2 * v[i] + (1f - args.Beta2) * gi * gi;
+            float mi = AdamFirstMoment(m[i], gi, args.Beta1);
+            float vi = AdamSecondMoment(v[i], gi, args.Beta2);
             m[i] = mi;
             v[i] = vi;
-            p[i] -= lr * (mi * c1) / (XMath.Sqrt(vi * c2) + args.Epsilon);
+            p[i] -= AdamStep(mi, vi, lr, c1, c2, args.Epsilon);
         }
     }
 }

@@ -61,13 +61,12 @@ public static class SoftmaxCrossEntropyKernels
             }
             float inv = 1f / sum;
             for (int c = 0; c < cols; c++) probs[row + c] *= inv;
-            float pl = label >= 0 && label < cols ? probs[row + label] : 0f;
-            loss += -XMath.Log(XMath.Max(pl, 1e-30f));
+            loss += LossTerm(LabelInRange(label, cols) ? probs[row + label] : 0f);
             if (arg == label) hits += 1f;
             if (args.HasGradient != 0)
             {
                 for (int c = 0; c < cols; c++)
-                    grad[row + c] = args.GradientScale * (probs[row + c] - (c == label ? 1f : 0f));
+                    grad[row + c] = GradientTerm(args.GradientScale, probs[row + c], c == label);
             }
         }
         int lid = Group.IdxX;
@@ -78,6 +77,19 @@ public static class SoftmaxCrossEntropyKernels
             partials[Grid.DimX + Grid.IdxX] = hitPart[0];
         }
     }
+
+    /// <summary>
+    /// Whether a label names one of the cols classes. A label outside (the -1 that gather writes for a position or
+    /// sample out of range) has probability 0 (loss term -log(1e-30)), is never a hit, and adds no one-hot to the
+    /// gradient.
+    /// </summary>
+    public static bool LabelInRange(int label, int cols) => label >= 0 && label < cols;
+
+    /// <summary>A row's loss term -log(max(p[label], 1e-30)).</summary>
+    public static float LossTerm(float labelProbability) => -XMath.Log(XMath.Max(labelProbability, 1e-30f));
+
+    /// <summary>One gradient value scale * (p - onehot).</summary>
+    public static float GradientTerm(float scale, float p, bool isLabel) => scale * (p - (isLabel ? 1f : 0f));
 
     /// <summary>
     /// stats[0] += sum of the first <paramref name="groups"/> partial losses, stats[1] += sum of the partial hit

@@ -227,8 +227,8 @@ public abstract class Accelerator : IDisposable
     /// <summary>
     /// Batch gather whose start position is read from device memory (<paramref name="startAt"/>[0]) when the op runs,
     /// so a captured step (see <see cref="CaptureStep"/>) gathers the batch that <see cref="Fill{T}"/> points it at.
-    /// Positions outside <paramref name="indices"/> give a zero row and label -1 on the GPU backends (the CPU
-    /// accelerator throws), as sample indices outside the data set do.
+    /// Positions outside <paramref name="indices"/> give a zero row and label -1 on every backend, as sample indices
+    /// outside the data set do (a kernel cannot throw); softmax_xent counts such a label as never right.
     /// </summary>
     public void GatherBatch(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
         DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,

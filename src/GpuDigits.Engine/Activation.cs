@@ -1,17 +1,19 @@
+using GpuDigits.Kernels;
+
 namespace GpuDigits.Engine;
 
 /// <summary>Elementwise nonlinearity applied after a dense layer.</summary>
-/// <remarks>The numeric values are part of the kernel contract (kernels/README.md): kernels receive them as ints.</remarks>
+/// <remarks>The values are the kernels' activation codes (<see cref="Activations"/>, defined there once): kernels receive them as ints.</remarks>
 public enum Activation
 {
     /// <summary>Identity: y = x.</summary>
-    None = 0,
+    None = Activations.None,
     /// <summary>y = max(0, x); dy/dx = (y &gt; 0).</summary>
-    Relu = 1,
+    Relu = Activations.Relu,
     /// <summary>y = 1 / (1 + e^-x); dy/dx = y (1 - y).</summary>
-    Sigmoid = 2,
+    Sigmoid = Activations.Sigmoid,
     /// <summary>y = tanh(x); dy/dx = 1 - y^2.</summary>
-    Tanh = 3,
+    Tanh = Activations.Tanh,
 }
 
 public static class ActivationNames

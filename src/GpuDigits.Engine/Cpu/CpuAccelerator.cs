@@ -95,13 +95,7 @@ public sealed class CpuAccelerator : Accelerator
         int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
         DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
     {
-        if (startAt is not null)
-        {
-            start = AsCpu(startAt).Span[0];
-            if (start < 0 || (long)start + count > indices.Length)
-                throw new ArgumentOutOfRangeException(nameof(startAt),
-                    $"Batch of {count} at position {start} does not fit an index buffer of {indices.Length}.");
-        }
+        if (startAt is not null) start = AsCpu(startAt).Span[0];
         CpuGather.GatherBatch(AsCpu(images).Data, AsCpu(labels).Data, AsCpu(indices).Data, start, count, features, mean, invStd,
             AsCpu(x).Data, AsCpu(batchLabels).Data, _threads, _alwaysSplit);
     }

@@ -50,4 +50,43 @@ public sealed class GatherOpTests : AcceleratorFixture
         DeviceData.Unchanged(dLabels, labels, "labels");
         DeviceData.Unchanged(dIndices, indices, "indices");
     }
+
+    /// <summary>
+    /// One rule on every backend: a sample index outside the data (negative, = samples, huge) and, through a start
+    /// read from device memory, a position outside the index buffer (before it or past its end) each give a zero row
+    /// and label -1, and nothing outside the outputs is written.
+    /// </summary>
+    /// <summary>Where the batch starts, and whether that is read from device memory (a start passed by value is shape-checked on the host).</summary>
+    public static readonly (int First, bool StartInDeviceMemory)[] OutOfRangeStarts = [(0, false), (0, true), (-3, true), (4, true)];
+
+    [Test]
+    public void OutOfRangeGivesZeroRowsAndNoLabel(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(OutOfRangeStarts))] (int First, bool StartInDeviceMemory) start)
+    {
+        var (first, startInDeviceMemory) = start;
+        var accelerator = Device(device);
+        const int features = 7, count = 9;
+        var images = DeviceData.Bytes(5, Samples * features);
+        var labels = DeviceData.Bytes(6, Samples).Select(b => (byte)(b % 10)).ToArray();
+        int[] indices = [3, -1, Samples, 0, int.MaxValue, Samples - 1, int.MinValue, 7, 2];
+        var expected = ReferenceOps.GatherBatch(images, labels, indices, first, count, features, 0.5f, 2f);
+        int inRange = Enumerable.Range(first, count).Count(p => p >= 0 && p < indices.Length && indices[p] is >= 0 and < Samples);
+        Assert.That(inRange, Is.InRange(1, count - 1), "the case mixes good and bad rows");
+        Assert.That(expected.Labels.Count(l => l == -1), Is.EqualTo(count - inRange), "reference");
+
+        using var dImages = accelerator.Upload<byte>(images);
+        using var dLabels = accelerator.Upload<byte>(labels);
+        using var dIndices = accelerator.Upload<int>(indices);
+        using var startAt = accelerator.Upload<int>([first]);
+        using var x = DeviceData.Guarded(accelerator, DeviceData.Filled(count * features, float.NaN));
+        using var batchLabels = DeviceData.Guarded(accelerator, Enumerable.Repeat(77, count).ToArray());
+        if (startInDeviceMemory)
+            accelerator.GatherBatch(dImages, dLabels, dIndices, startAt, count, features, 0.5f, 2f, x, batchLabels);
+        else
+            accelerator.GatherBatch(dImages, dLabels, dIndices, first, count, features, 0.5f, 2f, x, batchLabels);
+
+        Verify.Elementwise("x", DeviceData.ReadGuarded(x, "x"), expected.X);
+        Verify.Exact("batch labels", DeviceData.ReadGuarded(batchLabels, "batchLabels"), expected.Labels);
+    }
 }

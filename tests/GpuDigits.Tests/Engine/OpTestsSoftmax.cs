@@ -98,6 +98,27 @@ public sealed class SoftmaxOpTests : AcceleratorFixture
         Assert.That(actual[1], Is.EqualTo(before[1] + r1.Correct + r2.Correct), "correct count");
     }
 
+    /// <summary>
+    /// A label outside the classes (gather's -1 for a row out of range, or any other) has probability 0: its loss term
+    /// is -log(1e-30), it is never right, its gradient row is scale * p, and no other row and nothing outside the
+    /// outputs is touched (a -1 once made the CPU backend write into the row before).
+    /// </summary>
+    [Test]
+    public void LabelsOutOfRangeAreNeverRight(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device)
+    {
+        const int rows = 6, cols = 10;
+        var logits = DeviceData.Uniform(21, rows * cols, -4f, 4f);
+        logits[0] = 50f; // row 0's arg-max is class 0: a label of 0 would be right
+        int[] labels = [-1, 3, cols, 0, -1, int.MinValue];
+        var expected = ReferenceOps.SoftmaxCrossEntropy(logits, labels, rows, cols, 0.5);
+        Assert.That(expected.Gradient.Take(cols), Is.EqualTo(expected.Probabilities.Take(cols).Select(p => 0.5 * p)), "reference: no one-hot");
+        var (_, stats) = RunAndCheck(Device(device), logits, labels, rows, cols, withGradient: true, aliased: false,
+            gradientScale: 0.5f, statsBefore: [0f, 0f]);
+        Assert.That(stats[0], Is.GreaterThanOrEqualTo(4 * -Math.Log(1e-30) * (1 - Tolerances.LossRelative)), "four unknown labels add -log(1e-30) each");
+        Assert.That(stats[1], Is.EqualTo(expected.Correct));
+    }
+
     /// <summary>Random labels, except that every <paramref name="every"/>-th row is labelled with its arg-max.</summary>
     private static int[] LabelsPartlyCorrect(float[] logits, int seed, int rows, int cols, int every)
     {

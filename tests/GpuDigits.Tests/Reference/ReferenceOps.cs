@@ -130,7 +130,9 @@ public static class ReferenceOps
                 gradient[row + c] = gradientScale * (p - (c == label ? 1 : 0));
             }
 
-            loss += -Math.Log(Math.Max(probabilities[row + label], 1e-30));
+            // A label outside the classes (gather's -1) has probability 0 and is never right.
+            bool known = label >= 0 && label < cols;
+            loss += -Math.Log(Math.Max(known ? probabilities[row + label] : 0, 1e-30));
             if (argMax == label) correct++;
         }
         return new SoftmaxResult(probabilities, gradient, loss, correct);
@@ -186,15 +188,25 @@ public static class ReferenceOps
         }
     }
 
-    /// <summary>For r &lt; count, s = indices[start + r]: x[r, f] = (images[s, f] / 255 - mean) * invStd; label = labels[s].</summary>
+    /// <summary>
+    /// For r &lt; count, s = indices[start + r]: x[r, f] = (images[s, f] / 255 - mean) * invStd; label = labels[s].
+    /// A position outside the indices or a sample outside the data gives a zero row and label -1.
+    /// </summary>
     public static GatherResult GatherBatch(byte[] images, byte[] labels, int[] indices, int start, int count,
         int features, double mean, double invStd)
     {
         var x = new double[count * features];
         var batchLabels = new int[count];
+        int samples = features == 0 ? labels.Length : Math.Min(labels.Length, images.Length / features);
         for (int r = 0; r < count; r++)
         {
-            int s = indices[start + r];
+            long position = (long)start + r;
+            int s = position >= 0 && position < indices.Length ? indices[position] : -1;
+            if (s < 0 || s >= samples)
+            {
+                batchLabels[r] = -1;
+                continue;
+            }
             for (int f = 0; f < features; f++)
                 x[r * features + f] = (images[s * features + f] / 255.0 - mean) * invStd;
             batchLabels[r] = labels[s];

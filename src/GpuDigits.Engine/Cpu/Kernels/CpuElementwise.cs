@@ -2,10 +2,14 @@ using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
+using GpuDigits.Kernels;
 
 namespace GpuDigits.Engine.Cpu.Kernels;
 
-/// <summary>CPU twins of kernels/bias_activation: bias add, activation forward and backward, vectorized.</summary>
+/// <summary>
+/// CPU twins of kernels/BiasActivationKernels.cs: bias add, activation forward and backward, vectorized; the scalar
+/// tails call the kernels' own formulas (<see cref="Activations"/>), the vector bodies compute them in the same order.
+/// </summary>
 internal static class CpuElementwise
 {
     /// <summary>x[r, c] += bias[c], one vectorized row at a time.</summary>
@@ -50,7 +54,7 @@ internal static class CpuElementwise
                     var g = Vector.LoadUnsafe(ref rdy, (nuint)i);
                     Vector.ConditionalSelect(Vector.GreaterThan(yv, Vector<float>.Zero), g, Vector<float>.Zero).StoreUnsafe(ref rdx, (nuint)i);
                 }
-                for (; i < n; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+                for (; i < n; i++) dx[i] = Activations.Backward(y[i], dy[i], Activations.Relu);
                 return;
             }
             case Activation.Sigmoid:
@@ -59,7 +63,7 @@ internal static class CpuElementwise
                     var yv = new Vector<float>(y[i..]);
                     (new Vector<float>(dy[i..]) * yv * (Vector<float>.One - yv)).CopyTo(dx[i..]);
                 }
-                for (; i < n; i++) dx[i] = dy[i] * y[i] * (1f - y[i]);
+                for (; i < n; i++) dx[i] = Activations.Backward(y[i], dy[i], Activations.Sigmoid);
                 return;
             case Activation.Tanh:
                 for (; i <= n - w; i += w)
@@ -67,7 +71,7 @@ internal static class CpuElementwise
                     var yv = new Vector<float>(y[i..]);
                     (new Vector<float>(dy[i..]) * (Vector<float>.One - yv * yv)).CopyTo(dx[i..]);
                 }
-                for (; i < n; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);
+                for (; i < n; i++) dx[i] = Activations.Backward(y[i], dy[i], Activations.Tanh);
                 return;
             default:
                 throw new ArgumentOutOfRangeException(nameof(activation));

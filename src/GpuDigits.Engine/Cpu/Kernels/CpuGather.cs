@@ -3,43 +3,56 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using GpuDigits.Engine.Cpu.Threading;
+using GpuDigits.Kernels;
 
 namespace GpuDigits.Engine.Cpu.Kernels;
 
 /// <summary>
-/// CPU twin of kernels/gather: MNIST bytes + sample indices -> normalized float batch and labels. One pass per row:
-/// 16 bytes are widened to four float vectors and normalized as ((b * (1/255)) - mean) * invStd, in that order (no
-/// FMA), so every backend rounds the same way. Rows are shared over the worker team for large batches.
+/// CPU twin of kernels/GatherKernels.cs: MNIST bytes + sample indices -> normalized float batch and labels. One pass
+/// per row: 16 bytes are widened to four float vectors and normalized as ((b * (1/255)) - mean) * invStd, in that
+/// order (no FMA), as <see cref="GatherKernels.Normalize"/>, which the scalar tail calls, so every backend rounds the
+/// same way. Rows are shared over the worker team for large batches.
 /// </summary>
 internal static class CpuGather
 {
     private const int RowsPerChunk = 32;
 
+    /// <summary>
+    /// Gathers rows start .. start + count - 1 of the order. A position outside <paramref name="indices"/> or a sample
+    /// index outside the data set gives a zero row and label -1, as in the kernel (the same functions decide).
+    /// </summary>
     public static void GatherBatch(byte[] images, byte[] labels, int[] indices, int start, int count,
         int features, float mean, float invStd, float[] x, int[] batchLabels, int threads, bool alwaysSplit)
     {
-        int samples = labels.Length;
+        int samples = features == 0 ? labels.Length : Math.Min(labels.Length, images.Length / features);
         for (int r = 0; r < count; r++)
         {
-            int s = indices[start + r];
-            if ((uint)s >= (uint)samples || (long)(s + 1) * features > images.Length)
-                throw new ArgumentOutOfRangeException(nameof(indices), $"Sample index {s} is outside the data set of {samples}.");
-            batchLabels[r] = labels[s];
+            int s = SampleOf(indices, start, r, samples);
+            batchLabels[r] = s >= 0 ? labels[s] : -1;
         }
-        var body = new Rows(images, indices, start, features, mean, invStd, x);
+        var body = new Rows(images, indices, start, samples, features, mean, invStd, x);
         CpuParallel.For(body, count, (long)count * features >= 1 << 16 ? threads : 1, RowsPerChunk, alwaysSplit);
     }
 
-    private readonly struct Rows(byte[] images, int[] indices, int start, int features, float mean, float invStd, float[] x) : IRangeBody
+    private static int SampleOf(int[] indices, int start, int r, int samples) =>
+        GatherKernels.PositionInRange(start, r, indices.Length) ? GatherKernels.SampleOrNone(indices[start + r], samples) : -1;
+
+    private readonly struct Rows(byte[] images, int[] indices, int start, int samples, int features, float mean, float invStd,
+        float[] x) : IRangeBody
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end)
         {
+            int next = begin < end ? SampleOf(indices, start, begin, samples) : -1;
             for (int r = begin; r < end; r++)
             {
+                int s = next;
+                next = r + 1 < end ? SampleOf(indices, start, r + 1, samples) : -1;
                 // The rows are scattered over a 47 MB set: ask for the next one while this one is converted.
-                if (r + 1 < end) Prefetch(images, indices[start + r + 1] * features, features);
-                NormalizeRow(images.AsSpan(indices[start + r] * features, features), x.AsSpan(r * features, features), mean, invStd);
+                if (next >= 0) Prefetch(images, next * features, features);
+                var row = x.AsSpan(r * features, features);
+                if (s >= 0) NormalizeRow(images.AsSpan(s * features, features), row, mean, invStd);
+                else row.Clear();
             }
         }
     }
@@ -75,7 +88,7 @@ internal static class CpuGather
                 Store(w3, vs, vm, vi, ref d, i + 12);
             }
         }
-        for (; i < n; i++) Unsafe.Add(ref d, i) = (Unsafe.Add(ref s, i) * scale - mean) * invStd;
+        for (; i < n; i++) Unsafe.Add(ref d, i) = GatherKernels.Normalize(Unsafe.Add(ref s, i), mean, invStd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

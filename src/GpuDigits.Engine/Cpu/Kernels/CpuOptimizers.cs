@@ -2,11 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using GpuDigits.Engine.Cpu.Threading;
+using GpuDigits.Kernels;
 
 namespace GpuDigits.Engine.Cpu.Kernels;
 
 /// <summary>
-/// CPU twins of kernels/optimizers: one vectorized pass over a parameter tensor and its state (each value read once,
+/// CPU twins of kernels/OptimizerKernels.cs (the scalar tails call its formulas; the vector bodies compute them in
+/// the same order): one vectorized pass over a parameter tensor and its state (each value read once,
 /// written once). Tensors of at least <see cref="Grain"/> values are shared over the worker team, which on two cores
 /// doubles the L2 capacity and bandwidth the update streams through.
 /// </summary>
@@ -47,7 +49,7 @@ internal static class CpuOptimizers
             for (; i < n; i++)
             {
                 ref float vi = ref System.Runtime.CompilerServices.Unsafe.Add(ref rv, i);
-                vi = momentum * vi + System.Runtime.CompilerServices.Unsafe.Add(ref rg, i);
+                vi = OptimizerKernels.SgdVelocity(vi, System.Runtime.CompilerServices.Unsafe.Add(ref rg, i), momentum);
                 System.Runtime.CompilerServices.Unsafe.Add(ref rp, i) -= lr * vi;
             }
         }
@@ -88,9 +90,9 @@ internal static class CpuOptimizers
             }
             for (; i < n; i++)
             {
-                ms[i] = beta1 * ms[i] + (1f - beta1) * gs[i];
-                vs[i] = beta2 * vs[i] + (1f - beta2) * gs[i] * gs[i];
-                ps[i] -= lr * (ms[i] * c1) / (MathF.Sqrt(vs[i] * c2) + epsilon);
+                ms[i] = OptimizerKernels.AdamFirstMoment(ms[i], gs[i], beta1);
+                vs[i] = OptimizerKernels.AdamSecondMoment(vs[i], gs[i], beta2);
+                ps[i] -= OptimizerKernels.AdamStep(ms[i], vs[i], lr, c1, c2, epsilon);
             }
         }
     }

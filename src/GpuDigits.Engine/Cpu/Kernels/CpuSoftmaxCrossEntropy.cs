@@ -1,10 +1,13 @@
 using System.Runtime.CompilerServices;
 
+using GpuDigits.Kernels;
+
 namespace GpuDigits.Engine.Cpu.Kernels;
 
 /// <summary>
-/// CPU twin of kernels/softmax_xent: softmax, cross-entropy, gradient and accuracy count fused into one sweep per
-/// row (max and first arg-max, exp and sum, normalization, loss term, gradient), the row staying in registers/L1.
+/// CPU twin of kernels/SoftmaxCrossEntropyKernels.cs: softmax, cross-entropy, gradient and accuracy count fused into
+/// one sweep per row (max and first arg-max, exp and sum, normalization, loss term, gradient), the row staying in
+/// registers/L1. The loss and gradient terms and the rule for a label out of range are the kernel's own functions.
 /// Rows are 10 classes long: plain loops, since a vector library call per row costs more than the row.
 /// </summary>
 internal static class CpuSoftmaxCrossEntropy
@@ -37,12 +40,9 @@ internal static class CpuSoftmaxCrossEntropy
             }
             float inv = 1f / sum;
             for (int c = 0; c < cols; c++) p[o + c] *= inv;
-            lossSum += -MathF.Log(MathF.Max(p[o + label], 1e-30f));
+            lossSum += SoftmaxCrossEntropyKernels.LossTerm(SoftmaxCrossEntropyKernels.LabelInRange(label, cols) ? p[o + label] : 0f);
             if (writeGradient)
-            {
-                for (int c = 0; c < cols; c++) g[o + c] = gradientScale * p[o + c];
-                g[o + label] = gradientScale * (p[o + label] - 1f);
-            }
+                for (int c = 0; c < cols; c++) g[o + c] = SoftmaxCrossEntropyKernels.GradientTerm(gradientScale, p[o + c], c == label);
         }
         stats[0] += (float)lossSum;
         stats[1] += correct;
