@@ -3,41 +3,103 @@ using ILGPU;
 
 namespace GpuDigits.Kernels;
 
+using FloatView = ArrayView<float>;
+using IntView = ArrayView<int>;
+using ByteView = ArrayView<byte>;
+
 /// <summary>
-/// Every kernel entry point of this project, instantiated as the engine loads it (each GEMM tile in its four transpose
-/// forms, the fills at 1, 2 and 4 bytes): what the tests compile ahead of time to PTX, with no GPU.
+/// One kernel entry point: its name and the kernel as a delegate, whose type (the kernel's parameters) the engine's
+/// loader turns into the typed launch delegate. Declared once, in <see cref="KernelCatalog"/>.
+/// </summary>
+public sealed class KernelEntry<TKernel>(string name, TKernel kernel) : IKernelEntry where TKernel : Delegate
+{
+    public string Name { get; } = name;
+
+    public TKernel Kernel { get; } = kernel;
+
+    public MethodInfo Method => Kernel.Method;
+
+    public override string ToString() => Name;
+}
+
+/// <summary>What the loader and the ahead-of-time compile tests need of any entry.</summary>
+public interface IKernelEntry
+{
+    string Name { get; }
+
+    MethodInfo Method { get; }
+}
+
+/// <summary>
+/// Every kernel entry point of this project, once, as the engine launches it: the engine loads these entries (and
+/// nothing else), and the tests compile every one of them ahead of time to PTX, with no GPU. The GEMM is listed per
+/// tile in its four transpose forms; the fill at 1, 2 and 4 bytes.
 /// </summary>
 public static class KernelCatalog
 {
-    public static IReadOnlyList<(string Name, MethodInfo Method)> All()
-    {
-        var list = new List<(string, MethodInfo)>();
-        AddGemm<GemmTile64>(list);
-        AddGemm<GemmTile32>(list);
-        AddGemm<GemmTile16>(list);
-        (Type Type, string[] Names)[] families =
-        [
-            (typeof(BiasActivationKernels), [nameof(BiasActivationKernels.BiasAdd), nameof(BiasActivationKernels.ActivationForward), nameof(BiasActivationKernels.ActivationBackward)]),
-            (typeof(SoftmaxCrossEntropyKernels), [nameof(SoftmaxCrossEntropyKernels.Rows), nameof(SoftmaxCrossEntropyKernels.Totals)]),
-            (typeof(ReductionKernels), [nameof(ReductionKernels.ColumnSums)]),
-            (typeof(OptimizerKernels), [nameof(OptimizerKernels.SgdMomentum), nameof(OptimizerKernels.Adam)]),
-            (typeof(GatherKernels), [nameof(GatherKernels.GatherBatch)]),
-            (typeof(ConvolutionKernels), [nameof(ConvolutionKernels.Im2Col), nameof(ConvolutionKernels.Col2Im), nameof(ConvolutionKernels.MaxPool2x2), nameof(ConvolutionKernels.MaxPool2x2Backward)]),
-        ];
-        foreach (var (type, names) in families)
-            foreach (var name in names)
-                list.Add((name, type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!));
-        list.Add(("Fill<Byte>", ((Action<ArrayView<byte>, byte>)FillKernels.Fill).Method));
-        list.Add(("Fill<UInt16>", ((Action<ArrayView<ushort>, ushort>)FillKernels.Fill).Method));
-        list.Add(("Fill<UInt32>", ((Action<ArrayView<uint>, uint>)FillKernels.Fill).Method));
-        return list;
-    }
+    public static readonly KernelEntry<Action<FloatView, FloatView, int, int>> BiasAdd =
+        new(nameof(BiasAdd), BiasActivationKernels.BiasAdd);
 
-    private static void AddGemm<TTile>(List<(string, MethodInfo)> list) where TTile : struct, IGemmTile
-    {
-        list.Add(($"Gemm<{typeof(TTile).Name},N,N>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, AsStored, AsStored>).Method));
-        list.Add(($"Gemm<{typeof(TTile).Name},N,T>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, AsStored, Transposed>).Method));
-        list.Add(($"Gemm<{typeof(TTile).Name},T,N>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, Transposed, AsStored>).Method));
-        list.Add(($"Gemm<{typeof(TTile).Name},T,T>", ((Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>)GemmKernels.Gemm<TTile, Transposed, Transposed>).Method));
-    }
+    public static readonly KernelEntry<Action<FloatView, FloatView, int, int>> ActivationForward =
+        new(nameof(ActivationForward), BiasActivationKernels.ActivationForward);
+
+    public static readonly KernelEntry<Action<FloatView, FloatView, FloatView, int, int>> ActivationBackward =
+        new(nameof(ActivationBackward), BiasActivationKernels.ActivationBackward);
+
+    public static readonly KernelEntry<Action<SoftmaxArgs, FloatView, IntView, FloatView, FloatView, FloatView>> SoftmaxRows =
+        new("Rows", SoftmaxCrossEntropyKernels.Rows);
+
+    public static readonly KernelEntry<Action<FloatView, int, FloatView>> SoftmaxTotals =
+        new("Totals", SoftmaxCrossEntropyKernels.Totals);
+
+    public static readonly KernelEntry<Action<FloatView, int, int, FloatView, float>> ColumnSums =
+        new(nameof(ColumnSums), ReductionKernels.ColumnSums);
+
+    public static readonly KernelEntry<Action<SgdArgs, FloatView, FloatView, FloatView, FloatView>> SgdMomentum =
+        new(nameof(SgdMomentum), OptimizerKernels.SgdMomentum);
+
+    public static readonly KernelEntry<Action<AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView>> Adam =
+        new(nameof(Adam), OptimizerKernels.Adam);
+
+    public static readonly KernelEntry<Action<GatherArgs, ByteView, ByteView, IntView, IntView, FloatView, IntView>> GatherBatch =
+        new(nameof(GatherBatch), GatherKernels.GatherBatch);
+
+    public static readonly KernelEntry<Action<ImageArgs, FloatView, FloatView>> Im2Col =
+        new(nameof(Im2Col), ConvolutionKernels.Im2Col);
+
+    public static readonly KernelEntry<Action<ImageArgs, FloatView, FloatView>> Col2Im =
+        new(nameof(Col2Im), ConvolutionKernels.Col2Im);
+
+    public static readonly KernelEntry<Action<ImageArgs, FloatView, FloatView, IntView>> MaxPool2x2 =
+        new(nameof(MaxPool2x2), ConvolutionKernels.MaxPool2x2);
+
+    public static readonly KernelEntry<Action<ImageArgs, FloatView, IntView, FloatView>> MaxPool2x2Backward =
+        new(nameof(MaxPool2x2Backward), ConvolutionKernels.MaxPool2x2Backward);
+
+    public static readonly KernelEntry<Action<ByteView, byte>> Fill8 = new("Fill<Byte>", FillKernels.Fill<byte>);
+
+    public static readonly KernelEntry<Action<ArrayView<ushort>, ushort>> Fill16 = new("Fill<UInt16>", FillKernels.Fill<ushort>);
+
+    public static readonly KernelEntry<Action<ArrayView<uint>, uint>> Fill32 = new("Fill<UInt32>", FillKernels.Fill<uint>);
+
+    /// <summary>Every kernel except the GEMM, whose entries depend on the tile (<see cref="Gemm{TTile}"/>).</summary>
+    public static IReadOnlyList<IKernelEntry> Ops { get; } =
+    [
+        BiasAdd, ActivationForward, ActivationBackward, SoftmaxRows, SoftmaxTotals, ColumnSums, SgdMomentum, Adam,
+        GatherBatch, Im2Col, Col2Im, MaxPool2x2, MaxPool2x2Backward, Fill8, Fill16, Fill32,
+    ];
+
+    /// <summary>The GEMM of one tile in its four transpose forms, in the order NN, NT, TN, TT.</summary>
+    public static IReadOnlyList<KernelEntry<Action<GemmArgs, FloatView, FloatView, FloatView, FloatView>>> Gemm<TTile>()
+        where TTile : struct, IGemmTile =>
+    [
+        new($"Gemm<{typeof(TTile).Name},N,N>", GemmKernels.Gemm<TTile, AsStored, AsStored>),
+        new($"Gemm<{typeof(TTile).Name},N,T>", GemmKernels.Gemm<TTile, AsStored, Transposed>),
+        new($"Gemm<{typeof(TTile).Name},T,N>", GemmKernels.Gemm<TTile, Transposed, AsStored>),
+        new($"Gemm<{typeof(TTile).Name},T,T>", GemmKernels.Gemm<TTile, Transposed, Transposed>),
+    ];
+
+    /// <summary>Every entry point: the ops and the GEMM of every tile.</summary>
+    public static IReadOnlyList<IKernelEntry> All() =>
+        [.. Gemm<GemmTile64>(), .. Gemm<GemmTile32>(), .. Gemm<GemmTile16>(), .. Ops];
 }

@@ -205,7 +205,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.Gemm.For(transA, transB)(_stream, config, args, V(a), V(b), V(c), V(bias));
+            _kernels.Gemm(transA, transB)(_stream, config, args, V(a), V(b), V(c), V(bias));
         }
     }
 
@@ -215,7 +215,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.BiasAdd(_stream, GridStride(count), V(x), V(bias), count, cols);
+            _kernels.Get(KernelCatalog.BiasAdd)(_stream, GridStride(count), V(x), V(bias), count, cols);
         }
     }
 
@@ -224,7 +224,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.ActivationForward(_stream, GridStride(count), V(x), V(y), count, (int)activation);
+            _kernels.Get(KernelCatalog.ActivationForward)(_stream, GridStride(count), V(x), V(y), count, (int)activation);
         }
     }
 
@@ -234,7 +234,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.ActivationBackward(_stream, GridStride(count), V(y), V(dy), V(dx), count, (int)activation);
+            _kernels.Get(KernelCatalog.ActivationBackward)(_stream, GridStride(count), V(y), V(dy), V(dx), count, (int)activation);
         }
     }
 
@@ -251,9 +251,9 @@ public sealed partial class IlgpuAccelerator : Accelerator
         {
             Enter();
             var partials = _softmaxPartials.View.SubView(0, 2 * groups);
-            _kernels.SoftmaxRows(_stream, new KernelConfig(groups, group), args, V(logits), V(labels), V(probabilities),
+            _kernels.Get(KernelCatalog.SoftmaxRows)(_stream, new KernelConfig(groups, group), args, V(logits), V(labels), V(probabilities),
                 V(gradient), partials);
-            _kernels.SoftmaxTotals(_stream, new KernelConfig(1, group), partials, groups, V(stats));
+            _kernels.Get(KernelCatalog.SoftmaxTotals)(_stream, new KernelConfig(1, group), partials, groups, V(stats));
         }
     }
 
@@ -264,7 +264,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.ColumnSums(_stream, config, V(x), rows, cols, V(sums), beta);
+            _kernels.Get(KernelCatalog.ColumnSums)(_stream, config, V(x), rows, cols, V(sums), beta);
         }
     }
 
@@ -275,7 +275,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.Sgd(_stream, GridStride(count), args, V(param), V(grad), V(velocity), V(scalars));
+            _kernels.Get(KernelCatalog.SgdMomentum)(_stream, GridStride(count), args, V(param), V(grad), V(velocity), V(scalars));
         }
     }
 
@@ -291,7 +291,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.Adam(_stream, GridStride(count), args, V(param), V(grad), V(m), V(v), V(scalars));
+            _kernels.Get(KernelCatalog.Adam)(_stream, GridStride(count), args, V(param), V(grad), V(m), V(v), V(scalars));
         }
     }
 
@@ -308,7 +308,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.Gather(_stream, GridStride((long)count * Math.Max(1, features)), args, V(images), V(labels),
+            _kernels.Get(KernelCatalog.GatherBatch)(_stream, GridStride((long)count * Math.Max(1, features)), args, V(images), V(labels),
                 V(indices), V(startAt), V(x), V(batchLabels));
         }
     }
@@ -322,7 +322,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.Im2Col(_stream, GridStride(count), Image(batch, height, width, channels, kernel), V(x), V(cols));
+            _kernels.Get(KernelCatalog.Im2Col)(_stream, GridStride(count), Image(batch, height, width, channels, kernel), V(x), V(cols));
         }
     }
 
@@ -332,7 +332,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.Col2Im(_stream, GridStride(count), Image(batch, height, width, channels, kernel), V(cols), V(dx));
+            _kernels.Get(KernelCatalog.Col2Im)(_stream, GridStride(count), Image(batch, height, width, channels, kernel), V(cols), V(dx));
         }
     }
 
@@ -343,7 +343,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.MaxPool(_stream, GridStride(count), Image(batch, height, width, channels), V(x), V(y), V(argmax));
+            _kernels.Get(KernelCatalog.MaxPool2x2)(_stream, GridStride(count), Image(batch, height, width, channels), V(x), V(y), V(argmax));
         }
     }
 
@@ -354,7 +354,7 @@ public sealed partial class IlgpuAccelerator : Accelerator
         lock (_sync)
         {
             Enter();
-            _kernels.MaxPoolBackward(_stream, GridStride(count), Image(batch, height, width, channels), V(dy), V(argmax), V(dx));
+            _kernels.Get(KernelCatalog.MaxPool2x2Backward)(_stream, GridStride(count), Image(batch, height, width, channels), V(dy), V(argmax), V(dx));
         }
     }
 
@@ -367,9 +367,9 @@ public sealed partial class IlgpuAccelerator : Accelerator
             Enter();
             switch (Unsafe.SizeOf<T>())
             {
-                case 1: _kernels.Fill8(_stream, config, view.Cast<byte>(), Unsafe.As<T, byte>(ref value)); break;
-                case 2: _kernels.Fill16(_stream, config, view.Cast<ushort>(), Unsafe.As<T, ushort>(ref value)); break;
-                default: _kernels.Fill32(_stream, config, view.Cast<uint>(), Unsafe.As<T, uint>(ref value)); break;
+                case 1: _kernels.Get(KernelCatalog.Fill8)(_stream, config, view.Cast<byte>(), Unsafe.As<T, byte>(ref value)); break;
+                case 2: _kernels.Get(KernelCatalog.Fill16)(_stream, config, view.Cast<ushort>(), Unsafe.As<T, ushort>(ref value)); break;
+                default: _kernels.Get(KernelCatalog.Fill32)(_stream, config, view.Cast<uint>(), Unsafe.As<T, uint>(ref value)); break;
             }
         }
     }

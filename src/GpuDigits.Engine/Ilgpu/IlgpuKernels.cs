@@ -6,94 +6,74 @@ namespace GpuDigits.Engine.Ilgpu;
 
 using IlgpuDevice = ILGPU.Runtime.Accelerator;
 
-using FloatView = ArrayView<float>;
-using GemmLauncher = Action<AcceleratorStream, KernelConfig, GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>;
-
 /// <summary>
-/// The kernels of <c>kernels/</c> loaded on one ILGPU accelerator as typed launch delegates (stream, launch shape,
-/// then the kernel's own parameters, checked by the compiler). Each is compiled and loaded on first use;
-/// <see cref="LoadAll"/> loads every one (a recorded step may not compile anything).
+/// The kernels of <see cref="KernelCatalog"/> loaded on one ILGPU accelerator as typed launch delegates (stream,
+/// launch shape, then the kernel's own parameters: the overloads of <see cref="Get{T1, T2}"/> derive the launcher's
+/// type from the entry's, so the compiler checks every launch). Each is compiled and loaded on first use;
+/// <see cref="LoadAll"/> loads every entry this device launches (a recorded step may not compile anything).
 /// </summary>
-internal sealed class IlgpuKernels
+internal sealed class IlgpuKernels(IlgpuDevice device, GemmTileChoice tile)
 {
-    private readonly IlgpuDevice _device;
-    private readonly Lazy<GemmLaunchers> _gemm;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, FloatView, FloatView, int, int>> _biasAdd;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, FloatView, FloatView, int, int>> _activationForward;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, FloatView, FloatView, FloatView, int, int>> _activationBackward;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, SoftmaxArgs, FloatView, ArrayView<int>, FloatView, FloatView, FloatView>> _softmaxRows;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, FloatView, int, FloatView>> _softmaxTotals;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, FloatView, int, int, FloatView, float>> _columnSums;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, SgdArgs, FloatView, FloatView, FloatView, FloatView>> _sgd;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView>> _adam;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, GatherArgs, ArrayView<byte>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, FloatView, ArrayView<int>>> _gather;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView>> _im2col;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView>> _col2im;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView, ArrayView<int>>> _maxPool;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, ArrayView<int>, FloatView>> _maxPoolBackward;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ArrayView<byte>, byte>> _fill8;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ArrayView<ushort>, ushort>> _fill16;
-    private readonly Lazy<Action<AcceleratorStream, KernelConfig, ArrayView<uint>, uint>> _fill32;
+    private readonly Dictionary<string, Delegate> _loaded = [];
 
-    public IlgpuKernels(IlgpuDevice device, GemmTileChoice tile)
-    {
-        _device = device;
-        _gemm = new(() => tile.Load(device));
-        _biasAdd = new(() => device.LoadKernel<FloatView, FloatView, int, int>(BiasActivationKernels.BiasAdd));
-        _activationForward = new(() => device.LoadKernel<FloatView, FloatView, int, int>(BiasActivationKernels.ActivationForward));
-        _activationBackward = new(() => device.LoadKernel<FloatView, FloatView, FloatView, int, int>(BiasActivationKernels.ActivationBackward));
-        _softmaxRows = new(() => device.LoadKernel<SoftmaxArgs, FloatView, ArrayView<int>, FloatView, FloatView, FloatView>(SoftmaxCrossEntropyKernels.Rows));
-        _softmaxTotals = new(() => device.LoadKernel<FloatView, int, FloatView>(SoftmaxCrossEntropyKernels.Totals));
-        _columnSums = new(() => device.LoadKernel<FloatView, int, int, FloatView, float>(ReductionKernels.ColumnSums));
-        _sgd = new(() => device.LoadKernel<SgdArgs, FloatView, FloatView, FloatView, FloatView>(OptimizerKernels.SgdMomentum));
-        _adam = new(() => device.LoadKernel<AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView>(OptimizerKernels.Adam));
-        _gather = new(() => device.LoadKernel<GatherArgs, ArrayView<byte>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, FloatView, ArrayView<int>>(GatherKernels.GatherBatch));
-        _im2col = new(() => device.LoadKernel<ImageArgs, FloatView, FloatView>(ConvolutionKernels.Im2Col));
-        _col2im = new(() => device.LoadKernel<ImageArgs, FloatView, FloatView>(ConvolutionKernels.Col2Im));
-        _maxPool = new(() => device.LoadKernel<ImageArgs, FloatView, FloatView, ArrayView<int>>(ConvolutionKernels.MaxPool2x2));
-        _maxPoolBackward = new(() => device.LoadKernel<ImageArgs, FloatView, ArrayView<int>, FloatView>(ConvolutionKernels.MaxPool2x2Backward));
-        _fill8 = new(() => device.LoadKernel<ArrayView<byte>, byte>(FillKernels.Fill));
-        _fill16 = new(() => device.LoadKernel<ArrayView<ushort>, ushort>(FillKernels.Fill));
-        _fill32 = new(() => device.LoadKernel<ArrayView<uint>, uint>(FillKernels.Fill));
-    }
+    /// <summary>The GEMM entries of the tile in use, NN, NT, TN, TT.</summary>
+    private readonly IReadOnlyList<KernelEntry<Action<GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>>> _gemm = tile.Entries;
 
-    public GemmLaunchers Gemm => _gemm.Value;
-    public Action<AcceleratorStream, KernelConfig, FloatView, FloatView, int, int> BiasAdd => _biasAdd.Value;
-    public Action<AcceleratorStream, KernelConfig, FloatView, FloatView, int, int> ActivationForward => _activationForward.Value;
-    public Action<AcceleratorStream, KernelConfig, FloatView, FloatView, FloatView, int, int> ActivationBackward => _activationBackward.Value;
-    public Action<AcceleratorStream, KernelConfig, SoftmaxArgs, FloatView, ArrayView<int>, FloatView, FloatView, FloatView> SoftmaxRows => _softmaxRows.Value;
-    public Action<AcceleratorStream, KernelConfig, FloatView, int, FloatView> SoftmaxTotals => _softmaxTotals.Value;
-    public Action<AcceleratorStream, KernelConfig, FloatView, int, int, FloatView, float> ColumnSums => _columnSums.Value;
-    public Action<AcceleratorStream, KernelConfig, SgdArgs, FloatView, FloatView, FloatView, FloatView> Sgd => _sgd.Value;
-    public Action<AcceleratorStream, KernelConfig, AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView> Adam => _adam.Value;
-    public Action<AcceleratorStream, KernelConfig, GatherArgs, ArrayView<byte>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, FloatView, ArrayView<int>> Gather => _gather.Value;
-    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView> Im2Col => _im2col.Value;
-    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView> Col2Im => _col2im.Value;
-    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, FloatView, ArrayView<int>> MaxPool => _maxPool.Value;
-    public Action<AcceleratorStream, KernelConfig, ImageArgs, FloatView, ArrayView<int>, FloatView> MaxPoolBackward => _maxPoolBackward.Value;
-    public Action<AcceleratorStream, KernelConfig, ArrayView<byte>, byte> Fill8 => _fill8.Value;
-    public Action<AcceleratorStream, KernelConfig, ArrayView<ushort>, ushort> Fill16 => _fill16.Value;
-    public Action<AcceleratorStream, KernelConfig, ArrayView<uint>, uint> Fill32 => _fill32.Value;
+    public Action<AcceleratorStream, KernelConfig, GemmArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> Gemm(bool transA, bool transB) =>
+        Get(_gemm[(transA ? 2 : 0) + (transB ? 1 : 0)]);
 
-    /// <summary>Compiles and loads every kernel now.</summary>
+    public Action<AcceleratorStream, KernelConfig, T1, T2> Get<T1, T2>(KernelEntry<Action<T1, T2>> entry) where T1 : struct where T2 : struct =>
+        Load<Action<AcceleratorStream, KernelConfig, T1, T2>>(entry);
+
+    public Action<AcceleratorStream, KernelConfig, T1, T2, T3> Get<T1, T2, T3>(KernelEntry<Action<T1, T2, T3>> entry)
+        where T1 : struct where T2 : struct where T3 : struct =>
+        Load<Action<AcceleratorStream, KernelConfig, T1, T2, T3>>(entry);
+
+    public Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4> Get<T1, T2, T3, T4>(KernelEntry<Action<T1, T2, T3, T4>> entry)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct =>
+        Load<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4>>(entry);
+
+    public Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5> Get<T1, T2, T3, T4, T5>(KernelEntry<Action<T1, T2, T3, T4, T5>> entry)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct =>
+        Load<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5>>(entry);
+
+    public Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6> Get<T1, T2, T3, T4, T5, T6>(KernelEntry<Action<T1, T2, T3, T4, T5, T6>> entry)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct =>
+        Load<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6>>(entry);
+
+    public Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6, T7> Get<T1, T2, T3, T4, T5, T6, T7>(KernelEntry<Action<T1, T2, T3, T4, T5, T6, T7>> entry)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct =>
+        Load<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6, T7>>(entry);
+
+    /// <summary>Compiles and loads every kernel this device launches now: the catalog's ops and its tile's GEMMs.</summary>
     public void LoadAll()
     {
-        _ = Gemm; _ = BiasAdd; _ = ActivationForward; _ = ActivationBackward; _ = SoftmaxRows; _ = SoftmaxTotals;
-        _ = ColumnSums; _ = Sgd; _ = Adam; _ = Gather; _ = Fill8; _ = Fill16; _ = Fill32;
-        _ = Im2Col; _ = Col2Im; _ = MaxPool; _ = MaxPoolBackward;
+        foreach (var entry in _gemm) Get(entry);
+        foreach (var entry in KernelCatalog.Ops) LoadUntyped(entry);
     }
 
-    public override string ToString() => $"kernels on {_device.Name}";
-}
+    /// <summary>The launcher of an entry, compiled and loaded the first time it is asked for.</summary>
+    private TLauncher Load<TLauncher>(IKernelEntry entry) where TLauncher : Delegate
+    {
+        lock (_loaded)
+        {
+            if (!_loaded.TryGetValue(entry.Name, out var launcher))
+                _loaded.Add(entry.Name, launcher = device.LoadKernel<TLauncher>(entry.Method));
+            return (TLauncher)launcher;
+        }
+    }
 
-/// <summary>The four transpose forms of the GEMM kernel for one tile.</summary>
-internal sealed record GemmLaunchers(GemmLauncher NN, GemmLauncher NT, GemmLauncher TN, GemmLauncher TT)
-{
-    public static GemmLaunchers Load<TTile>(IlgpuDevice device) where TTile : struct, IGemmTile => new(
-        device.LoadKernel<GemmArgs, FloatView, FloatView, FloatView, FloatView>(GemmKernels.Gemm<TTile, AsStored, AsStored>),
-        device.LoadKernel<GemmArgs, FloatView, FloatView, FloatView, FloatView>(GemmKernels.Gemm<TTile, AsStored, Transposed>),
-        device.LoadKernel<GemmArgs, FloatView, FloatView, FloatView, FloatView>(GemmKernels.Gemm<TTile, Transposed, AsStored>),
-        device.LoadKernel<GemmArgs, FloatView, FloatView, FloatView, FloatView>(GemmKernels.Gemm<TTile, Transposed, Transposed>));
+    /// <summary>
+    /// Loads an entry whose parameter types are known only at run time (<see cref="LoadAll"/>): the launcher type is
+    /// built from the kernel's parameters exactly as the typed overloads build it.
+    /// </summary>
+    private void LoadUntyped(IKernelEntry entry)
+    {
+        var parameters = entry.Method.GetParameters().Select(p => p.ParameterType);
+        var launcherType = System.Linq.Expressions.Expression.GetActionType([typeof(AcceleratorStream), typeof(KernelConfig), .. parameters]);
+        var load = typeof(IlgpuKernels).GetMethod(nameof(Load), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        load.MakeGenericMethod(launcherType).Invoke(this, [entry]);
+    }
 
-    public GemmLauncher For(bool transA, bool transB) => transA ? (transB ? TT : TN) : (transB ? NT : NN);
+    public override string ToString() => $"kernels on {device.Name}";
 }

@@ -54,16 +54,14 @@ public sealed record IlgpuTuning(
 /// <summary>One GEMM tiling: its tile type (the generic argument of the kernel) and what it needs of the device.</summary>
 public sealed record GemmTileChoice(Type TileType, int TileM, int TileN, int TileK)
 {
-    private Func<IlgpuDevice, GemmLaunchers> _load = _ => throw new InvalidOperationException();
-
     public static GemmTileChoice Of<TTile>() where TTile : struct, IGemmTile
     {
         var t = default(TTile);
-        return new GemmTileChoice(typeof(TTile), t.TileM, t.TileN, t.TileK) { _load = GemmLaunchers.Load<TTile> };
+        return new GemmTileChoice(typeof(TTile), t.TileM, t.TileN, t.TileK) { Entries = KernelCatalog.Gemm<TTile>() };
     }
 
-    /// <summary>Loads the four transpose forms of this tiling's GEMM kernel.</summary>
-    internal GemmLaunchers Load(IlgpuDevice device) => _load(device);
+    /// <summary>The catalog's four transpose forms of this tiling's GEMM kernel (NN, NT, TN, TT).</summary>
+    internal IReadOnlyList<KernelEntry<Action<GemmArgs, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>>>> Entries { get; private init; } = [];
 
     public int ThreadsX => TileN / GemmKernels.RegisterBlock;
 
