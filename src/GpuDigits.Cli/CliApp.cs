@@ -30,7 +30,6 @@ public static class CliApp
             DevicesCommand.Create(),
             VerifyCommand.Create(),
             BenchCommand.Create(),
-            FuzzCommand.Create(),
         };
         root.Options.Add(Verbose);
         return root;

@@ -1,3 +1,5 @@
+using GpuDigits.Files;
+
 namespace GpuDigits.Data;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using GpuDigits.Files;
 
 namespace GpuDigits.Data;
 

@@ -3,7 +3,7 @@ using GpuDigits.Engine;
 using GpuDigits.Model;
 using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Training;
-using GpuDigits.Tools.Bench;
+using GpuDigits.Reports.Bench;
 
 namespace GpuDigits.Cli.Benchmarks;
 

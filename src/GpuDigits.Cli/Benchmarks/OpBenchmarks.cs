@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using GpuDigits.Engine;
-using GpuDigits.Tools.Bench;
+using GpuDigits.Reports.Bench;
 
 namespace GpuDigits.Cli.Benchmarks;
 

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using GpuDigits.Data;
+using GpuDigits.Files;
 using GpuDigits.Model;
 using GpuDigits.Cli.Benchmarks;
 using GpuDigits.Cli.Presentation;
 using GpuDigits.Engine;
 using GpuDigits.Model.Optimizers;
-using GpuDigits.Tools.Bench;
+using GpuDigits.Reports.Bench;
 
 namespace GpuDigits.Cli.Commands;
 

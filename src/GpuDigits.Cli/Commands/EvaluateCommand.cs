@@ -2,8 +2,8 @@ using System.CommandLine;
 using GpuDigits.Cli.Presentation;
 using GpuDigits.Engine;
 using GpuDigits.Model.Inference;
-using GpuDigits.Tools.Evaluation;
-using GpuDigits.Tools.Plotting;
+using GpuDigits.Reports.Evaluation;
+using GpuDigits.Reports.Plotting;
 
 namespace GpuDigits.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GpuDigits.Tools.Export;
+using GpuDigits.Reports.Export;
 
 namespace GpuDigits.Cli.Commands;
 

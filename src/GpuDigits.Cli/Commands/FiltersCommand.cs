@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GpuDigits.Tools.Plotting;
+using GpuDigits.Reports.Plotting;
 
 namespace GpuDigits.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using GpuDigits.Files;
 using GpuDigits.Model.Runs;
 using System.CommandLine;
 using GpuDigits.Model.Persistence;
@@ -24,7 +25,7 @@ public static class ModelOptions
                 : $"--model takes a model file; '{path}' is a folder. 'gpudigits train' writes model.gdm into its run folder.");
         }
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist. 'gpudigits train' writes model.gdm into its run folder.", path);
-        Data.FileKind.RequireRegular(path, "Model file"); // a FIFO or device would block or never end
+        Files.FileKind.RequireRegular(path, "Model file"); // a FIFO or device would block or never end
         var model = ModelFormat.Load(path);
         model.CheckMnistCompatible(path);
         return model;

@@ -1,4 +1,5 @@
 using GpuDigits.Data;
+using GpuDigits.Files;
 
 namespace GpuDigits.Cli.Commands;
 

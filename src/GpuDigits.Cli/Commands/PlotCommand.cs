@@ -1,7 +1,8 @@
 using System.CommandLine;
 using GpuDigits.Data;
+using GpuDigits.Files.Csv;
 using GpuDigits.Model.Persistence;
-using GpuDigits.Tools.Plotting;
+using GpuDigits.Reports.Plotting;
 
 namespace GpuDigits.Cli.Commands;
 

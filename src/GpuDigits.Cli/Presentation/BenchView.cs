@@ -1,6 +1,6 @@
 using GpuDigits.Data;
 using GpuDigits.Engine;
-using GpuDigits.Tools.Bench;
+using GpuDigits.Reports.Bench;
 using Spectre.Console;
 
 namespace GpuDigits.Cli.Presentation;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using GpuDigits.Data;
+using GpuDigits.Files;
 using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Training;
 

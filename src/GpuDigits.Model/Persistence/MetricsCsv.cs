@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using CsvHelper;
 using CsvHelper.Configuration;
+using GpuDigits.Files.Csv;
+using GpuDigits.Files;
 using GpuDigits.Model.Training;
 
 namespace GpuDigits.Model.Persistence;
@@ -78,7 +80,7 @@ public sealed class MetricsCsvFile : IDisposable
         }
         _csv.Flush();
         string text = _text.ToString();
-        GpuDigits.Data.AtomicFile.WriteText(Path, writer => writer.Write(text));
+        GpuDigits.Files.AtomicFile.WriteText(Path, writer => writer.Write(text));
     }
 
     public void Dispose()

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using GpuDigits.Data;
 using GpuDigits.Engine;
+using GpuDigits.Files;
 
 namespace GpuDigits.Model.Persistence;
 

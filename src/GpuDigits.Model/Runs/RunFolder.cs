@@ -1,4 +1,5 @@
 using GpuDigits.Data;
+using GpuDigits.Files;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 

@@ -1,7 +1,7 @@
 using GpuDigits.Cli;
 using GpuDigits.Cli.Benchmarks;
 using GpuDigits.Engine;
-using GpuDigits.Tools.Bench;
+using GpuDigits.Reports.Bench;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Cli;

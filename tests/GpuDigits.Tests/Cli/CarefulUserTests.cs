@@ -4,6 +4,7 @@ using GpuDigits.Cli.Presentation;
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Engine.Verification;
+using GpuDigits.Files;
 using GpuDigits.Model;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;

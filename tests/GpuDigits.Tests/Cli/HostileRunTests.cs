@@ -1,3 +1,4 @@
+using GpuDigits.Files;
 using GpuDigits.Model.Runs;
 using System.Diagnostics;
 using System.Runtime.InteropServices;

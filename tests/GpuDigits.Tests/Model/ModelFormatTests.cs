@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using GpuDigits.Data;
 using GpuDigits.Engine;
+using GpuDigits.Files;
 using GpuDigits.Model;
 using GpuDigits.Model.Inference;
 using GpuDigits.Model.Persistence;

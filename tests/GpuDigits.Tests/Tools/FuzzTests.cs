@@ -7,7 +7,7 @@ namespace GpuDigits.Tests.Tools;
 /// <summary>
 /// A fixed subset of the fuzz harness (60,000 cases over the IDX, gzip and model readers): every damaged or forged
 /// file is accepted or refused with the reader's own one-line format exception, within its memory bound, in time.
-/// <c>gpudigits fuzz --target T --count 1000000</c> runs the same generator at length.
+/// <c>gpudigits-fuzz --target T --count 1000000</c> (tools/GpuDigits.Tools) runs the same generator at length.
 /// </summary>
 public class FuzzTests
 {
@@ -37,6 +37,14 @@ public class FuzzTests
         Assert.That(b.Bytes, Is.EqualTo(a.Bytes));
         Assert.That(b.Description, Is.EqualTo(a.Description));
         Assert.That(c.Bytes, Is.Not.EqualTo(a.Bytes));
+    }
+
+    [Test]
+    public void TheToolRunsCasesAndRefusesNonsenseOptions()
+    {
+        Assert.That(GpuDigits.Tools.Program.Main(["--target", "gz", "--count", "50", "--seed", "3"]), Is.EqualTo(0), "50 gzip cases pass");
+        Assert.That(GpuDigits.Tools.Program.Main(["--count", "0"]), Is.EqualTo(2));
+        Assert.That(GpuDigits.Tools.Program.Main(["--target", "nonsense"]), Is.EqualTo(2));
     }
 
     // The harness itself must catch what it is there to catch.

@@ -1,7 +1,7 @@
 using GpuDigits.Data;
 using GpuDigits.Model.Inference;
 using GpuDigits.Tests.Data;
-using GpuDigits.Tools.Evaluation;
+using GpuDigits.Reports.Evaluation;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Viz;

@@ -3,8 +3,8 @@ using System.Xml.Linq;
 using GpuDigits.Cli;
 using GpuDigits.Data.Images;
 using GpuDigits.Tests.Data;
-using GpuDigits.Tools.Evaluation;
-using GpuDigits.Tools.Plotting;
+using GpuDigits.Reports.Evaluation;
+using GpuDigits.Reports.Plotting;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Viz;

@@ -4,8 +4,8 @@ using GpuDigits.Cli;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Data;
-using GpuDigits.Tools.Evaluation;
-using GpuDigits.Tools.Plotting;
+using GpuDigits.Reports.Evaluation;
+using GpuDigits.Reports.Plotting;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Viz;

@@ -1,10 +1,10 @@
 using System.Xml.Linq;
 using GpuDigits.Model.Training;
-using GpuDigits.Tools.Plotting;
+using GpuDigits.Reports.Plotting;
 using NUnit.Framework;
 using ScottPlot;
 
-namespace GpuDigits.Tests.Tools;
+namespace GpuDigits.Tests.Reports;
 
 /// <summary>
 /// The PNG chart as ScottPlot draws it: the legend outside the data area, dashed test entries that look dashed, a loss

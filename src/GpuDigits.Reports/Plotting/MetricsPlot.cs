@@ -1,7 +1,8 @@
 using GpuDigits.Data;
+using GpuDigits.Files;
 using GpuDigits.Model.Training;
 
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>One run to draw: its legend label and its per-epoch metrics.</summary>
 public sealed record PlotSeries(string Label, IReadOnlyList<EpochMetrics> Epochs);

@@ -2,7 +2,7 @@ using GpuDigits.Model.Training;
 using GpuDigits.Model.Persistence;
 using NUnit.Framework;
 
-namespace GpuDigits.Tests.Tools;
+namespace GpuDigits.Tests.Model;
 
 public class MetricsCsvTests
 {

@@ -1,4 +1,4 @@
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>An axis range with evenly spaced round tick values (steps of 1, 2 or 5 times a power of ten).</summary>
 public sealed record Axis(double Min, double Max, double Step)

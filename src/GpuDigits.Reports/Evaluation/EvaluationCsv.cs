@@ -2,10 +2,11 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using GpuDigits.Data;
+using GpuDigits.Files.Csv;
 using GpuDigits.Model.Inference;
 using GpuDigits.Model.Persistence;
 
-namespace GpuDigits.Tools.Evaluation;
+namespace GpuDigits.Reports.Evaluation;
 
 /// <summary>One line of the evaluation summary CSV.</summary>
 public sealed record EvaluationSummary(string Model, string Device, int Images, double Loss, double Accuracy);

@@ -1,14 +1,15 @@
 using System.CommandLine;
 using GpuDigits.Tools.Fuzzing;
 
-namespace GpuDigits.Cli.Commands;
+namespace GpuDigits.Tools;
 
 /// <summary>
-/// <c>gpudigits fuzz</c> (hidden, for developers): feeds generated hostile files to the IDX, gzip and model readers
+/// <c>gpudigits-fuzz</c>, a developers' tool beside the product (<c>dotnet run --project tools/GpuDigits.Tools --</c>):
+/// feeds generated hostile files to the IDX, gzip and model readers
 /// and reports any case that escapes with an unexpected exception, allocates beyond what its length justifies, or
-/// hangs. Exit 0 when every case passed, 1 otherwise.
+/// hangs. Exit 0 when every case passed, 1 when one failed, 2 for a bad option.
 /// </summary>
-public static class FuzzCommand
+public static class Program
 {
     private static readonly Option<string> Target = new Option<string>("--target") { Description = "Which reader to fuzz.", DefaultValueFactory = _ => "idx" }.AcceptOnlyFromAmong([.. FuzzTarget.Names]);
     private static readonly Option<long> Count = new("--count") { Description = "Number of cases.", DefaultValueFactory = _ => 10_000 };
@@ -16,28 +17,37 @@ public static class FuzzCommand
     private static readonly Option<long> Start = new("--start") { Description = "Index of the first case (to reproduce one: --start I --count 1).", DefaultValueFactory = _ => 0 };
     private static readonly Option<int> TimeoutMs = new("--timeout-ms") { Description = "Longest a single case may take.", DefaultValueFactory = _ => 5000 };
 
-    public static Command Create()
+    private const int Passed = 0, Failed = 1, Usage = 2;
+
+    public static int Main(string[] args)
     {
-        var command = new Command("fuzz", "Fuzz the file readers with damaged and forged files.")
+        var root = new RootCommand("Fuzz the file readers of GpuDigits with damaged and forged files.")
         {
             Target, Count, Seed, Start, TimeoutMs,
         };
-        command.Hidden = true;
-        command.SetAction(Run);
-        return command;
-    }
-
-    private static int Run(ParseResult parse)
-    {
-        var output = parse.InvocationConfiguration.Output;
-        var error = parse.InvocationConfiguration.Error;
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"gpudigits-fuzz: {string.Join(" ", parse.Errors.Select(e => e.Message))} (see 'gpudigits-fuzz --help')");
+            return Usage;
+        }
+        if (parse.Action is not null) return parse.Invoke(); // --help, --version
         long count = parse.GetValue(Count), start = parse.GetValue(Start);
         int timeout = parse.GetValue(TimeoutMs);
-        if (count < 1) throw new UsageException($"--count must be a positive number, got {count}.");
-        if (start < 0) throw new UsageException($"--start cannot be negative, got {start}.");
-        if (timeout < 1) throw new UsageException($"--timeout-ms must be a positive number, got {timeout}.");
-        var target = FuzzTarget.Create(parse.GetValue(Target)!);
-        ulong seed = parse.GetValue(Seed);
+        string? problem = count < 1 ? $"--count must be a positive number, got {count}."
+                        : start < 0 ? $"--start cannot be negative, got {start}."
+                        : timeout < 1 ? $"--timeout-ms must be a positive number, got {timeout}." : null;
+        if (problem is not null)
+        {
+            Console.Error.WriteLine($"gpudigits-fuzz: {problem}");
+            return Usage;
+        }
+        return Run(parse.GetValue(Target)!, count, parse.GetValue(Seed), start, timeout, Console.Out, Console.Error);
+    }
+
+    private static int Run(string targetName, long count, ulong seed, long start, int timeout, TextWriter output, TextWriter error)
+    {
+        var target = FuzzTarget.Create(targetName);
 
         long lastShown = 0;
         var shown = System.Diagnostics.Stopwatch.StartNew();
@@ -56,8 +66,8 @@ public static class FuzzCommand
         foreach (var f in report.Failures)
         {
             output.WriteLine($"  case {f.Case} ({f.Input}): {f.Problem}");
-            output.WriteLine($"    reproduce: gpudigits fuzz --target {report.Target} --seed {seed} --start {f.Case} --count 1");
+            output.WriteLine($"    reproduce: gpudigits-fuzz --target {report.Target} --seed {seed} --start {f.Case} --count 1");
         }
-        return report.Passed ? ExitCodes.Success : ExitCodes.Failure;
+        return report.Passed ? Passed : Failed;
     }
 }

@@ -1,4 +1,4 @@
-namespace GpuDigits.Data;
+namespace GpuDigits.Files;
 
 /// <summary>
 /// Writes output files so that a reader sees either the old file or the complete new one, never a partial file:

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SkiaSharp;
 
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>
 /// A <see cref="ISheetCanvas"/> that rasterizes with SkiaSharp into a white picture, drawn at <c>scale</c> device

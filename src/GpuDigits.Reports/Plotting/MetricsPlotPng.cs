@@ -1,9 +1,10 @@
 using GpuDigits.Data;
+using GpuDigits.Files;
 using GpuDigits.Model.Training;
 using ScottPlot;
 using SkiaSharp;
 
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>
 /// The training curves as a PNG, drawn by ScottPlot: loss (left) and accuracy in % (right) per epoch, one colour per

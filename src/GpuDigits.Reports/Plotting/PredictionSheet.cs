@@ -1,8 +1,9 @@
 using GpuDigits.Data;
 using GpuDigits.Data.Images;
+using GpuDigits.Files;
 using GpuDigits.Model.Inference;
 
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>
 /// The predictions sheet of <c>gpudigits evaluate --sheet</c>: a grid of test digits, each as an embedded PNG

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace GpuDigits.Data;
+namespace GpuDigits.Files;
 
 /// <summary>
 /// A file that could not be written, named as the user named it: <see cref="AtomicFile"/> writes through a hidden

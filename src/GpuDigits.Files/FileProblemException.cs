@@ -1,4 +1,4 @@
-namespace GpuDigits.Data;
+namespace GpuDigits.Files;
 
 /// <summary>
 /// A file that cannot be used, in one line naming it: "FILE: what is wrong". The base of the data layer's

@@ -7,7 +7,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NUnit.Framework;
 
-namespace GpuDigits.Tests.Tools;
+namespace GpuDigits.Tests.Reports;
 
 /// <summary>
 /// An exported model (MLP and CNN) run by ONNX Runtime on the 10,000 test images gives our logits, within

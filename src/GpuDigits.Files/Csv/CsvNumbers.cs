@@ -3,7 +3,7 @@ using CsvHelper;
 using CsvHelper.Configuration;
 using CsvHelper.TypeConversion;
 
-namespace GpuDigits.Model.Persistence;
+namespace GpuDigits.Files.Csv;
 
 /// <summary>
 /// How the project's CSV files read numbers (writing keeps CsvHelper's converters). CsvHelper's own converters parse with .NET, which knows "NaN" and

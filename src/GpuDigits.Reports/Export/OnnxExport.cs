@@ -1,10 +1,11 @@
 using Google.Protobuf;
 using GpuDigits.Engine;
+using GpuDigits.Files;
 using GpuDigits.Model;
 using GpuDigits.Model.Persistence;
 using Onnx;
 
-namespace GpuDigits.Tools.Export;
+namespace GpuDigits.Reports.Export;
 
 /// <summary>
 /// Writes a model as ONNX (opset 13), its input normalization included, so it runs in any ONNX runtime. Input
@@ -24,7 +25,7 @@ public static class OnnxExport
     public static void Write(ModelFile model, string path)
     {
         var bytes = Build(model).ToByteArray();
-        Data.AtomicFile.WriteAllBytes(path, bytes);
+        Files.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     public static ModelProto Build(ModelFile model)

@@ -1,6 +1,7 @@
+using GpuDigits.Files.Csv;
 using GpuDigits.Model.Persistence;
 
-namespace GpuDigits.Tools.Bench;
+namespace GpuDigits.Reports.Bench;
 
 /// <summary>
 /// The column layout of the bench CSV:

@@ -1,7 +1,8 @@
 using GpuDigits.Data;
 using GpuDigits.Data.Images;
+using GpuDigits.Files;
 
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>
 /// The picture of a CNN's first layer: its 3 x 3 filters (each shaded from its most negative weight, black, to its

@@ -3,7 +3,7 @@ using System.Linq.Expressions;
 using CsvHelper;
 using CsvHelper.Configuration;
 
-namespace GpuDigits.Model.Persistence;
+namespace GpuDigits.Files.Csv;
 
 /// <summary>
 /// The column map every CSV file of the project uses (metrics.csv, the bench and evaluation CSVs): each column is named
@@ -28,7 +28,7 @@ public static class CsvTable
 
     /// <summary>Replaces <paramref name="path"/> atomically with whatever <paramref name="write"/> writes.</summary>
     public static void Write(string path, Action<CsvWriter> write) =>
-        GpuDigits.Data.AtomicFile.WriteText(path, writer =>
+        AtomicFile.WriteText(path, writer =>
         {
             using var csv = new CsvWriter(writer, Configuration(), leaveOpen: true);
             write(csv);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GpuDigits.Data;
+namespace GpuDigits.Files;
 
 /// <summary>What a path names, from the file system's own type bits (stat): .NET's file attributes cannot tell a
 /// regular file from a device node or a FIFO, and writing over one or reading from one must be refused.</summary>

@@ -1,4 +1,4 @@
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>Nearest-neighbour enlargement of a gray image, so small pictures stay crisp in an SVG or PNG viewer.</summary>
 internal static class PixelZoom

@@ -1,4 +1,4 @@
-namespace GpuDigits.Tools.Bench;
+namespace GpuDigits.Reports.Bench;
 
 /// <summary>
 /// One row of a <c>gpudigits bench</c> CSV: an op (or a whole training epoch) at one shape on one device.

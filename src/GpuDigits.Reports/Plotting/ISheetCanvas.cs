@@ -1,4 +1,4 @@
-namespace GpuDigits.Tools.Plotting;
+namespace GpuDigits.Reports.Plotting;
 
 /// <summary>
 /// What the drawn sheets (the predictions sheet) need from a surface: rectangles, lines, text, gray pictures and
