@@ -63,11 +63,40 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
     public IReadOnlyList<int> Widths => [FlatInputs, .. Hidden, Classes];
 
     /// <summary>
-    /// The dense GEMM shapes of training this network at <paramref name="batch"/> over <paramref name="images"/>
-    /// training images (the last, ragged batch included), for the kernel verifier.
+    /// The shapes of training this network at <paramref name="batch"/> over <paramref name="images"/> training images,
+    /// for the kernel verifier: each convolution's im2col, its GEMMs (forward with bias and activation, weight gradient,
+    /// and from the second stage on the input gradient) and its pooling; each dense layer's forward, weight gradient
+    /// and (from the second layer on) input gradient; and the first layer's forward at the last, ragged batch.
     /// </summary>
-    public Engine.Verification.TrainingShapes TrainingShapes(int batch, int images) =>
-        new(Widths, batch, images % batch == 0 ? batch : images % batch);
+    public Engine.Verification.TrainingShapes TrainingShapes(int batch, int images)
+    {
+        int ragged = images % batch == 0 ? batch : images % batch;
+        var gemms = new List<Engine.Verification.GemmShape>();
+        var convolutions = new List<Engine.Verification.ImageShape>();
+        var pools = new List<Engine.Verification.ImageShape>();
+        var stages = ConvStages;
+        for (int i = 0; i < stages.Count; i++)
+        {
+            var (side, channels, filters) = stages[i];
+            int output = side - ConvKernel + 1, depth = ConvKernel * ConvKernel * channels, pixels = batch * output * output;
+            convolutions.Add(new(batch, side, side, channels, ConvKernel));
+            gemms.Add(new(false, false, pixels, filters, depth, true, Activation));
+            if (i == 0) gemms.Add(new(false, false, ragged * output * output, filters, depth, true, Activation));
+            gemms.Add(new(true, false, depth, filters, pixels, false, Activation.None));
+            if (i > 0) gemms.Add(new(false, true, pixels, depth, filters, false, Activation.None));
+            pools.Add(new(batch, output, output, filters));
+        }
+        var w = Widths;
+        for (int l = 0; l + 1 < w.Count; l++)
+        {
+            var act = l + 2 < w.Count ? Activation : Activation.None;
+            gemms.Add(new(false, false, batch, w[l + 1], w[l], true, act));
+            if (l == 0 && stages.Count == 0) gemms.Add(new(false, false, ragged, w[1], w[0], true, act));
+            gemms.Add(new(true, false, w[l], w[l + 1], batch, false, Activation.None));
+            if (l > 0 || stages.Count > 0) gemms.Add(new(false, true, batch, w[l], w[l + 1], false, Activation.None));
+        }
+        return new($"{this} at batch {batch}", gemms, convolutions, pools);
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> unless the convolution stages fit the image.</summary>
     public void CheckConvolutions()

@@ -1,5 +1,6 @@
+using GpuDigits.Engine.Verification;
 using GpuDigits.Engine;
-using GpuDigits.Tests.Reference;
+using GpuDigits.Engine.Verification.Reference;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
@@ -64,7 +65,7 @@ public sealed class ConvolutionOpTests : AcceleratorFixture
         using var dcols = acc.Upload<float>(cols);
         using var dx = DeviceData.Guarded(acc, DeviceData.Filled(expected.Values.Length, float.NaN));
         acc.Col2Im(dcols, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, dx);
-        Verify.Summed("dx", DeviceData.ReadGuarded(dx, "dx"), expected, Tolerances.ColumnSumsRelative, Tolerances.ColumnSumsAbsolute);
+        Verify.Summed("dx", DeviceData.ReadGuarded(dx, "dx"), expected, KernelTolerances.ElementwiseRelative, KernelTolerances.ElementwiseAbsolute);
     }
 
     [Test]
@@ -87,7 +88,7 @@ public sealed class ConvolutionOpTests : AcceleratorFixture
         using var y = acc.Allocate<float>(rows * filters);
         acc.Im2Col(dx, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, cols);
         acc.Gemm(false, false, rows, filters, depth, 1f, cols, dw, 0f, y, db);
-        Verify.Summed("y", y.ToArray(), expected, Tolerances.Gemm, Tolerances.Gemm);
+        Verify.Summed("y", y.ToArray(), expected, KernelTolerances.Gemm, KernelTolerances.Gemm);
     }
 
     [Test]

@@ -1,5 +1,6 @@
+using GpuDigits.Engine.Verification;
 using GpuDigits.Engine;
-using GpuDigits.Tests.Reference;
+using GpuDigits.Engine.Verification.Reference;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
@@ -77,7 +78,7 @@ public sealed class ElementwiseOpTests : AcceleratorFixture
     }
 
     private static double AbsoluteTolerance(Activation activation) =>
-        activation is Activation.Sigmoid or Activation.Tanh ? Tolerances.SigmoidTanhAbsolute : Tolerances.ElementwiseAbsolute;
+        activation is Activation.Sigmoid or Activation.Tanh ? KernelTolerances.SmoothAbsolute : KernelTolerances.ElementwiseAbsolute;
 
     /// <summary>Uniform in [-6, 6], with <see cref="Specials"/> at the front.</summary>
     private static float[] Inputs(int seed, int count)

@@ -1,4 +1,4 @@
-using GpuDigits.Tests.Reference;
+using GpuDigits.Engine.Verification.Reference;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;

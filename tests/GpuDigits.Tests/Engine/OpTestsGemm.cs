@@ -1,5 +1,6 @@
+using GpuDigits.Engine.Verification;
 using GpuDigits.Engine;
-using GpuDigits.Tests.Reference;
+using GpuDigits.Engine.Verification.Reference;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
@@ -93,7 +94,7 @@ public sealed class GemmOpTests : AcceleratorFixture
         accelerator.Gemm(transA, transB, m, n, k, alpha, da, db, beta, dc, dBias, activation);
         var actual = DeviceData.ReadGuarded(dc, "C");
 
-        Verify.Summed("C", actual, expected, Tolerances.Gemm, Tolerances.Gemm);
+        Verify.Summed("C", actual, expected, KernelTolerances.Gemm, KernelTolerances.Gemm);
         DeviceData.Unchanged(da, a, "A");
         DeviceData.Unchanged(db, b, "B");
         if (dBias is not null) DeviceData.Unchanged(dBias, bias!, "bias");

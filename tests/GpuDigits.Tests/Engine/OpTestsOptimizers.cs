@@ -1,5 +1,6 @@
+using GpuDigits.Engine.Verification;
 using GpuDigits.Engine;
-using GpuDigits.Tests.Reference;
+using GpuDigits.Engine.Verification.Reference;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
@@ -93,5 +94,5 @@ public sealed class OptimizerOpTests : AcceleratorFixture
     /// <summary>|device - reference| &lt;= 1e-5 * (|before| + |reference - before|).</summary>
     private static void CheckUpdate(string what, float[] actual, double[] before, double[] expected) =>
         Verify.Close(what, actual, expected,
-            i => Tolerances.Optimizer * (Math.Abs(before[i]) + Math.Abs(expected[i] - before[i])));
+            i => KernelTolerances.Optimizer * (Math.Abs(before[i]) + Math.Abs(expected[i] - before[i])));
 }

@@ -1,5 +1,6 @@
+using GpuDigits.Engine.Verification;
 using GpuDigits.Engine;
-using GpuDigits.Tests.Reference;
+using GpuDigits.Engine.Verification.Reference;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
@@ -94,7 +95,7 @@ public sealed class SoftmaxOpTests : AcceleratorFixture
 
         var actual = stats.ToArray();
         double loss = before[0] + r1.LossSum + r2.LossSum;
-        Assert.That(actual[0], Is.EqualTo(loss).Within(Tolerances.LossRelative * loss), "loss sum");
+        Assert.That(actual[0], Is.EqualTo(loss).Within(KernelTolerances.LossRelative * loss), "loss sum");
         Assert.That(actual[1], Is.EqualTo(before[1] + r1.Correct + r2.Correct), "correct count");
     }
 
@@ -115,7 +116,7 @@ public sealed class SoftmaxOpTests : AcceleratorFixture
         Assert.That(expected.Gradient.Take(cols), Is.EqualTo(expected.Probabilities.Take(cols).Select(p => 0.5 * p)), "reference: no one-hot");
         var (_, stats) = RunAndCheck(Device(device), logits, labels, rows, cols, withGradient: true, aliased: false,
             gradientScale: 0.5f, statsBefore: [0f, 0f]);
-        Assert.That(stats[0], Is.GreaterThanOrEqualTo(4 * -Math.Log(1e-30) * (1 - Tolerances.LossRelative)), "four unknown labels add -log(1e-30) each");
+        Assert.That(stats[0], Is.GreaterThanOrEqualTo(4 * -Math.Log(1e-30) * (1 - KernelTolerances.LossRelative)), "four unknown labels add -log(1e-30) each");
         Assert.That(stats[1], Is.EqualTo(expected.Correct));
     }
 
@@ -143,14 +144,14 @@ public sealed class SoftmaxOpTests : AcceleratorFixture
         accelerator.SoftmaxCrossEntropy(dLogits, dLabels, rows, cols, dProbabilities, dGradient, gradientScale, dStats);
 
         var probabilities = DeviceData.ReadGuarded(dProbabilities, "probabilities");
-        Verify.Close("probabilities", probabilities, expected.Probabilities, _ => Tolerances.Softmax);
+        Verify.Close("probabilities", probabilities, expected.Probabilities, _ => KernelTolerances.Softmax);
         if (dGradient is not null)
             Verify.Close("gradient", DeviceData.ReadGuarded(dGradient, "gradient"), expected.Gradient,
-                _ => Tolerances.Softmax * Math.Abs(gradientScale));
+                _ => KernelTolerances.Softmax * Math.Abs(gradientScale));
 
         var stats = DeviceData.ReadGuarded(dStats, "stats");
         double loss = statsBefore[0] + expected.LossSum;
-        Assert.That(stats[0], Is.EqualTo(loss).Within(Tolerances.LossRelative * loss), "loss sum (stats[0])");
+        Assert.That(stats[0], Is.EqualTo(loss).Within(KernelTolerances.LossRelative * loss), "loss sum (stats[0])");
         Assert.That(stats[1], Is.EqualTo(statsBefore[1] + expected.Correct), "correct count (stats[1])");
 
         DeviceData.Unchanged(dLabels, labels, "labels");

@@ -1,4 +1,4 @@
-using GpuDigits.Tests.Reference;
+using GpuDigits.Engine.Verification.Reference;
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model.Persistence;

@@ -1,6 +1,5 @@
-using GpuDigits.Engine;
 
-namespace GpuDigits.Tests.Reference;
+namespace GpuDigits.Engine.Verification.Reference;
 
 /// <summary>
 /// A float64 reference for every op of the kernel contract (kernels/README.md), written from the contract table

@@ -3,43 +3,6 @@ using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
 
-/// <summary>
-/// The tolerances every backend is held to against the float64 reference: the engine's
-/// <see cref="KernelTolerances"/> (which the verifier uses too, and kernels/README.md states), under the names the
-/// op tests use. Where the README gives a relative bound for a sum whose terms may cancel (GEMM, column sums,
-/// optimizer updates), "relative" is measured against the sum of the absolute values of the terms, because the
-/// rounding error of a float sum is proportional to that and not to the (possibly tiny) result.
-/// </summary>
-public static class Tolerances
-{
-    /// <summary>GEMM: |err| &lt;= 1e-4 * (1 + sum_p |a_ip b_pj|) per element; with an epilogue the sum also counts
-    /// |beta c_ij| and |bias_j|, and alpha scales the products. Activations have slope &lt;= 1, so the bound holds after them.</summary>
-    public const double Gemm = KernelTolerances.Gemm;
-
-    /// <summary>Elementwise ops (bias_add, activations) and gather: |err| &lt;= 1e-5 * |expected| + 1e-6.</summary>
-    public const double ElementwiseRelative = KernelTolerances.ElementwiseRelative;
-    public const double ElementwiseAbsolute = KernelTolerances.ElementwiseAbsolute;
-
-    /// <summary>Sigmoid and tanh (forward and backward) get 2e-6 absolute instead of 1e-6.</summary>
-    public const double SigmoidTanhAbsolute = KernelTolerances.SmoothAbsolute;
-
-    /// <summary>Column sums, a reduction: |err| &lt;= 1e-5 * (|beta sums_c| + sum_r |x_rc|) + 1e-6, the elementwise
-    /// bounds applied to the magnitude of the summed terms.</summary>
-    public const double ColumnSumsRelative = ElementwiseRelative;
-    public const double ColumnSumsAbsolute = ElementwiseAbsolute;
-
-    /// <summary>Softmax: probabilities within 1e-5 absolute; the gradient within 1e-5 * |gradientScale|, i.e. 1e-5
-    /// on the unscaled gradient p - onehot.</summary>
-    public const double Softmax = KernelTolerances.Softmax;
-
-    /// <summary>Cross-entropy loss sum: 1e-4 relative. Correct counts must be exact.</summary>
-    public const double LossRelative = KernelTolerances.LossRelative;
-
-    /// <summary>Optimizer updates: 1e-5 relative, against |old value| + |change| of each updated element
-    /// (parameter, velocity, m, v), so a value that lands near zero is not held to an impossible standard.</summary>
-    public const double Optimizer = KernelTolerances.Optimizer;
-}
-
 /// <summary>Comparisons of device results with the reference that report the worst element on failure.</summary>
 public static class Verify
 {
@@ -65,11 +28,11 @@ public static class Verify
 
     /// <summary>|err| &lt;= relative * |expected| + absolute.</summary>
     public static void Elementwise(string what, float[] actual, double[] expected,
-        double absolute = Tolerances.ElementwiseAbsolute, double relative = Tolerances.ElementwiseRelative) =>
+        double absolute = KernelTolerances.ElementwiseAbsolute, double relative = KernelTolerances.ElementwiseRelative) =>
         Close(what, actual, expected, i => relative * Math.Abs(expected[i]) + absolute);
 
     /// <summary>|err| &lt;= relative * magnitude + absolute, for sums whose terms may cancel.</summary>
-    public static void Summed(string what, float[] actual, Reference.ReferenceOps.Summed expected, double relative,
+    public static void Summed(string what, float[] actual, GpuDigits.Engine.Verification.Reference.ReferenceOps.Summed expected, double relative,
         double absolute) =>
         Close(what, actual, expected.Values, i => relative * expected.Magnitudes[i] + absolute);
 

@@ -1,4 +1,4 @@
-namespace GpuDigits.Tests.Reference;
+namespace GpuDigits.Engine.Verification.Reference;
 
 /// <summary>
 /// Float64 references of the convolution ops (im2col, col2im, 2 x 2 max pooling and its gradient), written from the

@@ -1,0 +1,62 @@
+using GpuDigits.Engine.Verification.Reference;
+using static GpuDigits.Engine.Verification.Comparison;
+using static GpuDigits.Engine.Verification.KernelTolerances;
+
+namespace GpuDigits.Engine.Verification.Cases;
+
+/// <summary>
+/// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), and 2 x 2 max pooling forward
+/// (exact) and backward (exact, through the reference's first-maximum argmax), at odd sizes, 1 / 3 / 32 channels and
+/// the network's own shapes.
+/// </summary>
+internal static class ConvolutionCases
+{
+    public static IEnumerable<VerificationCase> All(TrainingShapes? training)
+    {
+        ImageShape[] convolutions = [new(1, 5, 5, 1, 3), new(7, 9, 7, 3, 3), new(3, 6, 11, 5, 5), new(4, 28, 28, 1, 3), new(2, 13, 13, 32, 3)];
+        foreach (var s in convolutions.Concat(training?.Convolutions ?? []))
+            yield return new VerificationCase("im2col/col2im", s.ToString(), (dev, rng) => Convolution(dev, rng, s));
+        ImageShape[] pools = [new(1, 2, 2, 1), new(7, 5, 7, 3), new(2, 26, 26, 32), new(3, 11, 11, 64)];
+        foreach (var s in pools.Concat(training?.Pools ?? []))
+            yield return new VerificationCase("max_pool_2x2", s.ToString(), (dev, rng) => Pool(dev, rng, s));
+    }
+
+    private static IEnumerable<VerificationRow> Convolution(Accelerator dev, Random rng, ImageShape s)
+    {
+        var (n, h, w, c, k) = (s.Images, s.Height, s.Width, s.Channels, s.Kernel);
+        var (oh, ow) = Accelerator.ConvOutput(n, h, w, c, k);
+        var x = rng.Uniform(n * h * w * c);
+        var cols = Filled(n * oh * ow * k * k * c, float.NaN);
+        var got = On(dev, cols, buf => dev.Im2Col(buf(x), n, h, w, c, k, buf(cols)));
+        yield return Row("im2col", s.ToString(), got, ReferenceConvolution.Im2Col(x, n, h, w, c, k), ExactBound);
+
+        var g = rng.Uniform(cols.Length);
+        var dx = Filled(x.Length, float.NaN);
+        var expected = ReferenceConvolution.Col2Im(g, n, h, w, c, k);
+        got = On(dev, dx, buf => dev.Col2Im(buf(g), n, h, w, c, k, buf(dx)));
+        yield return Row("col2im", s.ToString(), got, expected.Values, SumBound, expected.Magnitudes);
+    }
+
+    private static IEnumerable<VerificationRow> Pool(Accelerator dev, Random rng, ImageShape s)
+    {
+        var (n, h, w, c) = (s.Images, s.Height, s.Width, s.Channels);
+        int pooled = n * (h / 2) * (w / 2) * c;
+        var x = rng.Uniform(n * h * w * c);
+        var dy = rng.Uniform(pooled);
+        var (y, argmax) = ReferenceConvolution.MaxPool(x, n, h, w, c);
+        var backward = ReferenceConvolution.MaxPoolBackward(dy, argmax, n, h, w, c);
+
+        var pooledOut = Filled(pooled, float.NaN);
+        var dx = Filled(x.Length, float.NaN);
+        float[] gotY = [];
+        var gotDx = On(dev, dx, buf =>
+        {
+            using var arg = dev.Allocate<int>(pooled);
+            dev.MaxPool2x2(buf(x), n, h, w, c, buf(pooledOut), arg);
+            gotY = buf(pooledOut).ToArray();
+            dev.MaxPool2x2Backward(buf(dy), arg, n, h, w, c, buf(dx));
+        });
+        yield return Row("max_pool_2x2", s.ToString(), gotY, y, ExactBound);
+        yield return Row("max_pool_2x2_backward", s.ToString(), gotDx, backward, ExactBound);
+    }
+}
