@@ -20,6 +20,9 @@ public enum AcceleratorKind
 /// <param name="ComputeUnits">Compute units / SMs / logical processors.</param>
 /// <param name="Details">Free-form extra facts (platform, driver version, compute capability, SIMD width).</param>
 /// <param name="IsGpu">True for a discrete or integrated GPU; <c>auto</c> selection only prefers GPUs.</param>
+/// <param name="SharesHostMemory">True where the device's buffers are host memory (the managed CPU backend, ILGPU's CPU
+/// accelerator, an OpenCL CPU device such as PoCL): what the device holds counts against the host's memory too, and
+/// the device's reported memory is no limit of its own.</param>
 public sealed record AcceleratorInfo(
     AcceleratorKind Kind,
     string Id,
@@ -27,7 +30,8 @@ public sealed record AcceleratorInfo(
     long MemoryBytes,
     int ComputeUnits,
     string Details,
-    bool IsGpu);
+    bool IsGpu,
+    bool SharesHostMemory);
 
 public static class AcceleratorKindNames
 {

@@ -25,7 +25,8 @@ public sealed class CpuAcceleratorProvider(CpuAcceleratorOptions? options = null
     {
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return new AcceleratorInfo(AcceleratorKind.Cpu, "cpu", CpuModelName(), memory, Environment.ProcessorCount,
-            $"managed SIMD, {SimdDescription()}, GEMM {gemmPath}, {threads} threads{(threads > 1 ? alwaysSplit ? " (always split)" : " (adaptive split)" : "")}", IsGpu: false);
+            $"managed SIMD, {SimdDescription()}, GEMM {gemmPath}, {threads} threads{(threads > 1 ? alwaysSplit ? " (always split)" : " (adaptive split)" : "")}", IsGpu: false,
+            SharesHostMemory: true);
     }
 
     public static string SimdDescription() =>

@@ -127,6 +127,8 @@ public sealed class IlgpuAcceleratorProvider : IAcceleratorProvider
             _ => false,
         };
         long memory = device is CPUDevice ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : device.MemorySize;
-        return new AcceleratorInfo(Kind, id, device.Name, memory, device.NumMultiprocessors, details, isGpu);
+        // ILGPU's CPU accelerator and an OpenCL CPU device (PoCL) allocate their buffers in host memory.
+        bool sharesHost = device is CPUDevice || (device is CLDevice && !isGpu);
+        return new AcceleratorInfo(Kind, id, device.Name, memory, device.NumMultiprocessors, details, isGpu, sharesHost);
     }
 }

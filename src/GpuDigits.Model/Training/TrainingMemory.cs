@@ -39,11 +39,9 @@ public static class TrainingMemory
     /// </summary>
     public static void Check(Estimate need, AcceleratorInfo device, long hostAvailable, string what)
     {
-        // The managed CPU backend, ILGPU's CPU accelerator and an OpenCL CPU device (PoCL) allocate their "device"
-        // buffers in host memory: there the device share counts against the host too (PoCL may report more global
-        // memory than the host can back, and then the kernel's OOM killer ends the process unreported).
-        bool sharesHost = device.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu ||
-                          (device.Kind == AcceleratorKind.OpenCL && !device.IsGpu);
+        // Where the device's buffers are host memory, the device share counts against the host too (PoCL may report
+        // more global memory than the host can back, and then the kernel's OOM killer ends the process unreported).
+        bool sharesHost = device.SharesHostMemory;
         long host = need.HostBytes + (sharesHost ? need.DeviceBytes : 0);
         if (!sharesHost && need.DeviceBytes > device.MemoryBytes)
             throw new DeviceOutOfMemoryException(device.Id, need.DeviceBytes,

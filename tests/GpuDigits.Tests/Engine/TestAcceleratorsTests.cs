@@ -74,7 +74,7 @@ public sealed class TestAcceleratorsTests
         new CpuAcceleratorProvider(),
         new FakeProvider(AcceleratorKind.OpenCL, [], "libOpenCL.so.1 not found"),
         new FakeProvider(AcceleratorKind.Cuda,
-            [new AcceleratorInfo(AcceleratorKind.Cuda, "cuda:0", "Fake GPU", 1L << 30, 8, "", IsGpu: true)], null),
+            [new AcceleratorInfo(AcceleratorKind.Cuda, "cuda:0", "Fake GPU", 1L << 30, 8, "", IsGpu: true, SharesHostMemory: false)], null),
     ]);
 
     private sealed class FakeProvider(AcceleratorKind kind, AcceleratorInfo[] devices, string? reason) : IAcceleratorProvider
