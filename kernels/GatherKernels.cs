@@ -10,10 +10,6 @@ public struct GatherArgs
     public int Samples;
     /// <summary>Elements of the index view.</summary>
     public int IndexCount;
-    /// <summary>First position in the index view (unless <see cref="HasStartAt"/>).</summary>
-    public int Start;
-    /// <summary>1: the first position is startAt[0], read when the kernel runs.</summary>
-    public int HasStartAt;
     /// <summary>Rows of the batch.</summary>
     public int Count;
     /// <summary>Bytes per image (784).</summary>
@@ -26,7 +22,7 @@ public struct GatherArgs
 public static class GatherKernels
 {
     /// <summary>
-    /// For r &lt; count, s = indices[first + r]: x[r, f] = (images[s * features + f] / 255 - mean) * invStd and
+    /// For r &lt; count, with first = startAt[0] read when the kernel runs, s = indices[first + r]: x[r, f] = (images[s * features + f] / 255 - mean) * invStd and
     /// batchLabels[r] = labels[s]. A position outside the index view or a sample outside the data gives a zero row and
     /// label -1 (a kernel cannot throw). 1-D grid-stride over the count * features outputs, so consecutive threads
     /// read consecutive bytes of one image; a second grid-stride loop over the rows writes the labels.
@@ -34,7 +30,7 @@ public static class GatherKernels
     public static void GatherBatch(GatherArgs args, ArrayView<byte> images, ArrayView<byte> labels,
         ArrayView<int> indices, ArrayView<int> startAt, ArrayView<float> x, ArrayView<int> batchLabels)
     {
-        int first = args.HasStartAt != 0 ? startAt[0] : args.Start;
+        int first = startAt[0];
         int features = args.Features;
         int total = args.Count * features;
         int stride = Grid.DimX * Group.DimX;

@@ -8,32 +8,23 @@ namespace GpuDigits.Kernels;
 public struct AdamArgs
 {
     public int Count;
-    public float LearningRate;
     public float Beta1;
     public float Beta2;
     public float Epsilon;
-    /// <summary>Bias correction 1 / (1 - beta1^step), computed on the host.</summary>
-    public float Correction1;
-    /// <summary>Bias correction 1 / (1 - beta2^step).</summary>
-    public float Correction2;
-    /// <summary>1: read learning rate, Correction1 and Correction2 from scalars[0..2] when the kernel runs.</summary>
-    public int HasScalars;
 }
 
 /// <summary>Scalar arguments of <see cref="OptimizerKernels.SgdMomentum"/>, by name.</summary>
 public struct SgdArgs
 {
     public int Count;
-    public float LearningRate;
     public float Momentum;
-    /// <summary>1: read the learning rate from scalars[0] when the kernel runs.</summary>
-    public int HasScalars;
 }
 
 /// <summary>
 /// In-place parameter updates over flat arrays, 1-D grid-stride (thread g of G updates elements g, g + G, ...). The
-/// per-step scalars may come from device memory (<c>HasScalars</c>), so a recorded training step follows a learning
-/// rate and bias corrections that the host changes between replays.
+/// per-step scalars are read from device memory when the kernel runs (scalars[0] the learning rate, scalars[1] and
+/// scalars[2] Adam's bias corrections, the layout of GpuDigits.Engine.OptimizerScalars), so a recorded training step
+/// follows a learning rate and bias corrections that the host changes between replays.
 /// </summary>
 public static class OptimizerKernels
 {
@@ -41,7 +32,7 @@ public static class OptimizerKernels
     public static void SgdMomentum(SgdArgs args, ArrayView<float> p, ArrayView<float> g, ArrayView<float> v,
         ArrayView<float> scalars)
     {
-        float lr = args.HasScalars != 0 ? scalars[0] : args.LearningRate;
+        float lr = scalars[0];
         for (int i = Grid.GlobalIndex.X; i < args.Count; i += Grid.DimX * Group.DimX)
         {
             float vv = SgdVelocity(v[i], g[i], args.Momentum);
@@ -67,10 +58,7 @@ public static class OptimizerKernels
     public static void Adam(AdamArgs args, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m,
         ArrayView<float> v, ArrayView<float> scalars)
     {
-        bool fromMemory = args.HasScalars != 0;
-        float lr = fromMemory ? scalars[0] : args.LearningRate;
-        float c1 = fromMemory ? scalars[1] : args.Correction1;
-        float c2 = fromMemory ? scalars[2] : args.Correction2;
+        float lr = scalars[0], c1 = scalars[1], c2 = scalars[2];
         for (int i = Grid.GlobalIndex.X; i < args.Count; i += Grid.DimX * Group.DimX)
         {
             float gi = g[i];

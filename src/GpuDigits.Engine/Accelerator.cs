@@ -138,23 +138,10 @@ public abstract class Accelerator : IDisposable
     }
 
     /// <summary>
-    /// SGD with momentum (the PyTorch form): velocity = momentum * velocity + grad; param -= learningRate * velocity.
-    /// </summary>
-    public void SgdMomentumUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
-        int count, float learningRate, float momentum)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        RequireLength(param, count, nameof(param));
-        RequireLength(grad, count, nameof(grad));
-        RequireLength(velocity, count, nameof(velocity));
-        if (count == 0) return;
-        SgdMomentumUpdateCore(param, grad, velocity, count, learningRate, momentum, null);
-    }
-
-    /// <summary>
-    /// SGD with momentum, the learning rate read from device memory (<paramref name="scalars"/>[<see
-    /// cref="OptimizerScalars.LearningRate"/>]) when the op runs rather than passed now, so a captured step (see
-    /// <see cref="CaptureStep"/>) follows a learning rate that <see cref="Fill{T}"/> changes between replays.
+    /// SGD with momentum (the PyTorch form): velocity = momentum * velocity + grad; param -= learningRate * velocity,
+    /// the learning rate read from device memory (<paramref name="scalars"/>[<see cref="OptimizerScalars.LearningRate"/>])
+    /// when the op runs, so a captured step (see <see cref="CaptureStep"/>) follows a learning rate that
+    /// <see cref="Fill{T}"/> changes between replays (<see cref="OptimizerScalars.Sgd"/> gives the contents).
     /// </summary>
     public void SgdMomentumUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
         int count, DeviceBuffer<float> scalars, float momentum)
@@ -165,31 +152,15 @@ public abstract class Accelerator : IDisposable
         RequireLength(velocity, count, nameof(velocity));
         RequireLength(scalars, OptimizerScalars.Length, nameof(scalars));
         if (count == 0) return;
-        SgdMomentumUpdateCore(param, grad, velocity, count, 0f, momentum, scalars);
+        SgdMomentumUpdateCore(param, grad, velocity, count, scalars, momentum);
     }
 
     /// <summary>
-    /// Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
-    /// param -= learningRate * (m / (1 - b1^step)) / (sqrt(v / (1 - b2^step)) + epsilon). <paramref name="step"/> starts at 1.
-    /// </summary>
-    public void AdamUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, int step)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        RequireLength(param, count, nameof(param));
-        RequireLength(grad, count, nameof(grad));
-        RequireLength(m, count, nameof(m));
-        RequireLength(v, count, nameof(v));
-        if (count == 0) return;
-        var (c1, c2) = OptimizerScalars.AdamBiasCorrections(beta1, beta2, step);
-        AdamUpdateCore(param, grad, m, v, count, learningRate, beta1, beta2, epsilon, c1, c2, null);
-    }
-
-    /// <summary>
-    /// Adam with the learning rate and both bias corrections read from device memory when the op runs:
-    /// <paramref name="scalars"/> holds [learning rate, 1/(1-b1^step), 1/(1-b2^step)] (see <see cref="OptimizerScalars"/>),
-    /// so a captured step (see <see cref="CaptureStep"/>) advances its step count through <see cref="Fill{T}"/>.
+    /// Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; param -= lr * (m c1) / (sqrt(v c2) + epsilon), with the learning
+    /// rate and the bias corrections c1 = 1/(1-b1^step), c2 = 1/(1-b2^step) read from device memory when the op runs:
+    /// <paramref name="scalars"/> holds [lr, c1, c2] (see <see cref="OptimizerScalars"/>; <see cref="OptimizerScalars.Adam"/>
+    /// gives the contents), so a captured step (see <see cref="CaptureStep"/>) advances its step count through
+    /// <see cref="Fill{T}"/>.
     /// </summary>
     public void AdamUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
         DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
@@ -201,32 +172,14 @@ public abstract class Accelerator : IDisposable
         RequireLength(v, count, nameof(v));
         RequireLength(scalars, OptimizerScalars.Length, nameof(scalars));
         if (count == 0) return;
-        AdamUpdateCore(param, grad, m, v, count, 0f, beta1, beta2, epsilon, 0f, 0f, scalars);
+        AdamUpdateCore(param, grad, m, v, count, beta1, beta2, epsilon, scalars);
     }
 
     /// <summary>
-    /// Batch gather: for r &lt; count, with s = indices[start + r]:
-    /// x[r, f] = (images[s * features + f] / 255 - mean) * invStd for f &lt; features, and batchLabels[r] = labels[s].
-    /// Turns the raw MNIST bytes resident on the device into a normalized float batch.
-    /// </summary>
-    public void GatherBatch(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
-        int start, int count, int features, float mean, float invStd,
-        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        CheckDims(count, features, 0);
-        RequireLength(indices, (long)start + count, nameof(indices));
-        RequireLength(x, (long)count * features, nameof(x));
-        RequireLength(batchLabels, count, nameof(batchLabels));
-        RequireLength(images, 0, nameof(images));
-        RequireLength(labels, 0, nameof(labels));
-        if (count == 0) return;
-        GatherBatchCore(images, labels, indices, start, null, count, features, mean, invStd, x, batchLabels);
-    }
-
-    /// <summary>
-    /// Batch gather whose start position is read from device memory (<paramref name="startAt"/>[0]) when the op runs,
-    /// so a captured step (see <see cref="CaptureStep"/>) gathers the batch that <see cref="Fill{T}"/> points it at.
+    /// Batch gather: for r &lt; count, with first = <paramref name="startAt"/>[0] read when the op runs and
+    /// s = indices[first + r]: x[r, f] = (images[s * features + f] / 255 - mean) * invStd for f &lt; features, and
+    /// batchLabels[r] = labels[s]. Turns the raw MNIST bytes resident on the device into a normalized float batch; a
+    /// captured step (see <see cref="CaptureStep"/>) gathers the batch that <see cref="Fill{T}"/> points it at.
     /// Positions outside <paramref name="indices"/> give a zero row and label -1 on every backend, as sample indices
     /// outside the data set do (a kernel cannot throw); softmax_xent counts such a label as never right.
     /// </summary>
@@ -242,7 +195,7 @@ public abstract class Accelerator : IDisposable
         RequireLength(images, 0, nameof(images));
         RequireLength(labels, 0, nameof(labels));
         if (count == 0) return;
-        GatherBatchCore(images, labels, indices, 0, startAt, count, features, mean, invStd, x, batchLabels);
+        GatherBatchCore(images, labels, indices, startAt, count, features, mean, invStd, x, batchLabels);
     }
 
     /// <summary>
@@ -382,21 +335,14 @@ public abstract class Accelerator : IDisposable
 
     protected abstract void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta);
 
-    /// <summary>With <paramref name="scalars"/>, the learning rate is scalars[0], read when the op runs.</summary>
     protected abstract void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, float learningRate, float momentum, DeviceBuffer<float>? scalars);
+        DeviceBuffer<float> velocity, int count, DeviceBuffer<float> scalars, float momentum);
 
-    /// <summary>
-    /// <paramref name="c1"/> and <paramref name="c2"/> are the bias corrections 1/(1-b1^step), 1/(1-b2^step); with
-    /// <paramref name="scalars"/>, the learning rate, c1 and c2 are read from it instead, when the op runs.
-    /// </summary>
     protected abstract void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
-        DeviceBuffer<float>? scalars);
+        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars);
 
-    /// <summary>With <paramref name="startAt"/>, the start position is startAt[0], read when the op runs.</summary>
     protected abstract void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
-        int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,
         DeviceBuffer<float> x, DeviceBuffer<int> batchLabels);
 
     protected abstract void Im2ColCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols);

@@ -1,10 +1,9 @@
 namespace GpuDigits.Engine;
 
 /// <summary>
-/// Layout of the small device buffer from which the optimizer ops can read their per-step scalars (the overloads of
-/// <see cref="Accelerator.SgdMomentumUpdate(DeviceBuffer{float}, DeviceBuffer{float}, DeviceBuffer{float}, int, DeviceBuffer{float}, float)"/>
-/// and <see cref="Accelerator.AdamUpdate(DeviceBuffer{float}, DeviceBuffer{float}, DeviceBuffer{float}, DeviceBuffer{float}, int, float, float, float, DeviceBuffer{float})"/>
-/// that take one), so that a captured training step needs no new arguments when they change.
+/// Layout of the small device buffer from which the optimizer ops (<see cref="Accelerator.SgdMomentumUpdate"/>,
+/// <see cref="Accelerator.AdamUpdate"/>) read their per-step scalars when they run, so that a captured training step
+/// needs no new arguments when they change.
 /// </summary>
 public static class OptimizerScalars
 {
@@ -21,9 +20,22 @@ public static class OptimizerScalars
     public const int Length = 3;
 
     /// <summary>
-    /// Adam's bias corrections for a 1-based <paramref name="step"/>, computed in float exactly as every backend's
-    /// by-value path computes them, so the two paths agree bit for bit.
+    /// Adam's bias corrections 1 / (1 - beta^step) for a 1-based <paramref name="step"/>, computed in float on the host
+    /// (the one place they are computed).
     /// </summary>
-    public static (float C1, float C2) AdamBiasCorrections(float beta1, float beta2, int step) =>
-        (1f / (1f - MathF.Pow(beta1, step)), 1f / (1f - MathF.Pow(beta2, step)));
+    public static (float C1, float C2) AdamBiasCorrections(float beta1, float beta2, int step)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
+        return (1f / (1f - MathF.Pow(beta1, step)), 1f / (1f - MathF.Pow(beta2, step)));
+    }
+
+    /// <summary>The buffer's contents for an SGD step at <paramref name="learningRate"/>.</summary>
+    public static float[] Sgd(float learningRate) => [learningRate, 0f, 0f];
+
+    /// <summary>The buffer's contents for Adam's 1-based <paramref name="step"/> at <paramref name="learningRate"/>.</summary>
+    public static float[] Adam(float learningRate, float beta1, float beta2, int step)
+    {
+        var (c1, c2) = AdamBiasCorrections(beta1, beta2, step);
+        return [learningRate, c1, c2];
+    }
 }

@@ -133,12 +133,15 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         using (var order = accelerator.Upload<int>(Enumerable.Range(0, samples).OrderBy(_ => random.Next()).ToArray()))
         using (var x = accelerator.Allocate<float>(Batch * inputs))
         using (var y = accelerator.Allocate<int>(Batch))
+        using (var at = accelerator.Allocate<int>(1))
         {
             int start = 0;
+            // The position is written by a fill before each gather, as a training step writes its cursor.
             yield return Time("elementwise", "gather_batch", $"{Batch}x{inputs}", Batch * (inputs * (1 + f) + 4 + 1 + 4), "GB/s", "uint8 -> normalized float32",
                 () =>
                 {
-                    accelerator.GatherBatch(images, labels, order, start, Batch, inputs, 0.1307f, 3.2457f, x, y);
+                    accelerator.Fill(at, start);
+                    accelerator.GatherBatch(images, labels, order, at, Batch, inputs, 0.1307f, 3.2457f, x, y);
                     start = start + 2 * Batch > samples ? 0 : start + Batch;
                 });
         }
@@ -175,13 +178,15 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         using (var g = accelerator.Upload<float>(RandomFloats(random, weights)))
         using (var m = accelerator.Upload<float>(new float[weights]))
         using (var v = accelerator.Upload<float>(new float[weights]))
+        // Tiny rates keep the parameters finite however often the bench repeats the update; the step count (here 10)
+        // changes only the bias corrections' values, not the op's work.
+        using (var sgdScalars = accelerator.Upload<float>(OptimizerScalars.Sgd(1e-6f)))
+        using (var adamScalars = accelerator.Upload<float>(OptimizerScalars.Adam(1e-6f, 0.9f, 0.999f, step: 10)))
         {
-            // Tiny rates keep the parameters finite however often the bench repeats the update.
             yield return Time("elementwise", "sgd_momentum", $"{weights}", 5 * f * weights, "GB/s", "784x128 weights",
-                () => accelerator.SgdMomentumUpdate(p, g, v, weights, 1e-6f, 0.9f));
-            int step = 0;
+                () => accelerator.SgdMomentumUpdate(p, g, v, weights, sgdScalars, 0.9f));
             yield return Time("elementwise", "adam", $"{weights}", 7 * f * weights, "GB/s", "784x128 weights",
-                () => accelerator.AdamUpdate(p, g, m, v, weights, 1e-6f, 0.9f, 0.999f, 1e-8f, ++step));
+                () => accelerator.AdamUpdate(p, g, m, v, weights, 0.9f, 0.999f, 1e-8f, adamScalars));
         }
     }
 

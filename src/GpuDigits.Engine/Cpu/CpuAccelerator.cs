@@ -74,31 +74,24 @@ public sealed class CpuAccelerator : Accelerator
         CpuReductions.ColumnSums(AsCpu(x).Span, rows, cols, AsCpu(sums).Span, beta);
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, float learningRate, float momentum, DeviceBuffer<float>? scalars) =>
+        DeviceBuffer<float> velocity, int count, DeviceBuffer<float> scalars, float momentum) =>
         CpuOptimizers.SgdMomentum(AsCpu(param).Data, AsCpu(grad).Data, AsCpu(velocity).Data, count,
-            scalars is null ? learningRate : AsCpu(scalars).Span[OptimizerScalars.LearningRate], momentum, _threads, _alwaysSplit);
+            AsCpu(scalars).Span[OptimizerScalars.LearningRate], momentum, _threads, _alwaysSplit);
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
-        DeviceBuffer<float>? scalars)
+        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
     {
-        if (scalars is not null)
-        {
-            var s = AsCpu(scalars).Span;
-            (learningRate, c1, c2) = (s[OptimizerScalars.LearningRate], s[OptimizerScalars.BiasCorrection1], s[OptimizerScalars.BiasCorrection2]);
-        }
+        var s = AsCpu(scalars).Span;
         CpuOptimizers.Adam(AsCpu(param).Data, AsCpu(grad).Data, AsCpu(m).Data, AsCpu(v).Data, count,
-            learningRate, beta1, beta2, epsilon, c1, c2, _threads, _alwaysSplit);
+            s[OptimizerScalars.LearningRate], beta1, beta2, epsilon, s[OptimizerScalars.BiasCorrection1],
+            s[OptimizerScalars.BiasCorrection2], _threads, _alwaysSplit);
     }
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
-        int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
-        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
-    {
-        if (startAt is not null) start = AsCpu(startAt).Span[0];
-        CpuGather.GatherBatch(AsCpu(images).Data, AsCpu(labels).Data, AsCpu(indices).Data, start, count, features, mean, invStd,
-            AsCpu(x).Data, AsCpu(batchLabels).Data, _threads, _alwaysSplit);
-    }
+        DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<float> x, DeviceBuffer<int> batchLabels) =>
+        CpuGather.GatherBatch(AsCpu(images).Data, AsCpu(labels).Data, AsCpu(indices).Data, AsCpu(startAt).Span[0], count,
+            features, mean, invStd, AsCpu(x).Data, AsCpu(batchLabels).Data, _threads, _alwaysSplit);
 
     protected override void Im2ColCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> cols) =>
         CpuConvolution.Im2Col(AsCpu(x).Data, batch, height, width, channels, kernel, AsCpu(cols).Data, _threads, _alwaysSplit);

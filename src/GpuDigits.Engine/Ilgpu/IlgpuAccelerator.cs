@@ -269,9 +269,9 @@ public sealed partial class IlgpuAccelerator : Accelerator
     }
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, float learningRate, float momentum, DeviceBuffer<float>? scalars)
+        DeviceBuffer<float> velocity, int count, DeviceBuffer<float> scalars, float momentum)
     {
-        var args = new SgdArgs { Count = count, LearningRate = learningRate, Momentum = momentum, HasScalars = scalars is null ? 0 : 1 };
+        var args = new SgdArgs { Count = count, Momentum = momentum };
         lock (_sync)
         {
             Enter();
@@ -280,14 +280,9 @@ public sealed partial class IlgpuAccelerator : Accelerator
     }
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
-        DeviceBuffer<float>? scalars)
+        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
     {
-        var args = new AdamArgs
-        {
-            Count = count, LearningRate = learningRate, Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon,
-            Correction1 = c1, Correction2 = c2, HasScalars = scalars is null ? 0 : 1,
-        };
+        var args = new AdamArgs { Count = count, Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon };
         lock (_sync)
         {
             Enter();
@@ -296,14 +291,13 @@ public sealed partial class IlgpuAccelerator : Accelerator
     }
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
-        int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,
         DeviceBuffer<float> x, DeviceBuffer<int> batchLabels)
     {
         int samples = features == 0 ? labels.Length : Math.Min(labels.Length, images.Length / features);
         var args = new GatherArgs
         {
-            Samples = samples, IndexCount = indices.Length, Start = start, HasStartAt = startAt is null ? 0 : 1,
-            Count = count, Features = features, Mean = mean, InvStd = invStd,
+            Samples = samples, IndexCount = indices.Length, Count = count, Features = features, Mean = mean, InvStd = invStd,
         };
         lock (_sync)
         {

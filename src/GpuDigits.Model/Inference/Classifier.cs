@@ -18,6 +18,7 @@ public sealed class Classifier : IDisposable
     private readonly DeviceBuffer<float> _x;
     private readonly DeviceBuffer<int> _y;
     private readonly DeviceBuffer<float> _stats;
+    private readonly DeviceBuffer<int> _start; // the gather's first position, read by the op from device memory
     private readonly float _mean;
     private readonly float _invStd;
 
@@ -36,6 +37,7 @@ public sealed class Classifier : IDisposable
             _x = accelerator.Allocate<float>(batchSize * model.Spec.Inputs);
             _y = accelerator.Allocate<int>(batchSize);
             _stats = accelerator.Allocate<float>(2);
+            _start = accelerator.Allocate<int>(1);
         }
         catch
         {
@@ -68,7 +70,8 @@ public sealed class Classifier : IDisposable
         {
             cancellation.ThrowIfCancellationRequested();
             int rows = Math.Min(Network.MaxRows, data.Count - start);
-            _acc.GatherBatch(device.Pixels, device.Labels, device.Order, start, rows, data.Features, _mean, _invStd, _x, _y);
+            _acc.Fill(_start, start);
+            _acc.GatherBatch(device.Pixels, device.Labels, device.Order, _start, rows, data.Features, _mean, _invStd, _x, _y);
             var output = Network.Forward(_x, rows);
             Network.Loss(_y, rows, _stats, withGradient: false);
             output.CopyToHost(logits.AsSpan(0, rows * classes));
@@ -103,6 +106,7 @@ public sealed class Classifier : IDisposable
 
     public void Dispose()
     {
+        _start?.Dispose();
         _stats?.Dispose();
         _y?.Dispose();
         _x?.Dispose();

@@ -10,7 +10,8 @@ public sealed partial class Trainer
         for (int start = 0; start < data.Count; start += batch)
         {
             int rows = Math.Min(batch, data.Count - start);
-            _acc.GatherBatch(data.Pixels, data.Labels, data.Order, start, rows, data.Features,
+            _acc.Fill(_evaluationStart, start);
+            _acc.GatherBatch(data.Pixels, data.Labels, data.Order, _evaluationStart, rows, data.Features,
                 _mean, _invStd, _x, _y);
             Network.Forward(_x, rows);
             Network.Loss(_y, rows, _stats, withGradient: false);

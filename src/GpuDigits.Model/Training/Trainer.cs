@@ -41,6 +41,7 @@ public sealed partial class Trainer : IDisposable
     private readonly DeviceBuffer<int> _y;
     private readonly DeviceBuffer<float> _stats;
     private readonly DeviceBuffer<int> _cursor;
+    private readonly DeviceBuffer<int> _evaluationStart; // evaluation's gather position, apart from the training cursor
     private readonly int _fullBatch;
     private readonly StepRecorder _recorder;
     private long _stepsRun;
@@ -82,6 +83,7 @@ public sealed partial class Trainer : IDisposable
             _y = Track(accelerator.Allocate<int>(maxRows));
             _stats = Track(accelerator.Allocate<float>(2));
             _cursor = Track(accelerator.Upload<int>([0]));
+            _evaluationStart = Track(accelerator.Upload<int>([0]));
             _random = new SeededRandom(options.Seed);
             Network.Initialize(_random);
             Optimizer = Track(Optimizer.Create(options.Optimizer, accelerator, Network.Parameters, options.Momentum));
@@ -304,6 +306,7 @@ public sealed partial class Trainer : IDisposable
     {
         _recorder.Dispose();
         _cursor?.Dispose();
+        _evaluationStart?.Dispose();
         Optimizer?.Dispose();
         _stats?.Dispose();
         _y?.Dispose();

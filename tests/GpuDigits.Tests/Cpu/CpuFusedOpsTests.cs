@@ -47,7 +47,8 @@ public class CpuFusedOpsTests(int threads)
         using var dorder = _acc.Upload<int>(order);
         using var x = _acc.Allocate<float>(count * features);
         using var y = _acc.Allocate<int>(count);
-        _acc.GatherBatch(di, dl, dorder, start, count, features, mean, invStd, x, y);
+        using var at = _acc.Upload<int>([start]);
+        _acc.GatherBatch(di, dl, dorder, at, count, features, mean, invStd, x, y);
         var xs = x.ToArray();
         var ys = y.ToArray();
         for (int row = 0; row < count; row++)
@@ -111,7 +112,8 @@ public class CpuFusedOpsTests(int threads)
         using var p = _acc.Upload<float>(p0);
         using var dg = _acc.Upload<float>(g);
         using var v = _acc.Upload<float>(v0);
-        _acc.SgdMomentumUpdate(p, dg, v, count, 0.05f, 0.9f);
+        using var scalars = _acc.Upload<float>(OptimizerScalars.Sgd(0.05f));
+        _acc.SgdMomentumUpdate(p, dg, v, count, scalars, 0.9f);
         var ps = p.ToArray();
         var vs = v.ToArray();
         for (int i = 0; i < count; i++)
@@ -137,7 +139,8 @@ public class CpuFusedOpsTests(int threads)
         using var v = _acc.Upload<float>(v0);
         // The reference uses the float32 values of the hyper-parameters the op receives.
         double b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, lr = 1e-3f;
-        _acc.AdamUpdate(p, dg, m, v, count, (float)lr, (float)b1, (float)b2, (float)eps, step);
+        using var scalars = _acc.Upload<float>(OptimizerScalars.Adam((float)lr, (float)b1, (float)b2, step));
+        _acc.AdamUpdate(p, dg, m, v, count, (float)b1, (float)b2, (float)eps, scalars);
         var ps = p.ToArray();
         var ms = m.ToArray();
         var vs = v.ToArray();

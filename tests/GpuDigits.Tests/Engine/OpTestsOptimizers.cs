@@ -31,6 +31,7 @@ public sealed class OptimizerOpTests : AcceleratorFixture
         int seed = DeviceData.Seed(count, 1);
         using var param = DeviceData.Guarded(accelerator, DeviceData.Uniform(seed, count));
         using var velocity = DeviceData.Guarded(accelerator, DeviceData.Uniform(seed + 1, count, -0.5f, 0.5f));
+        using var scalars = accelerator.Upload<float>(OptimizerScalars.Sgd(learningRate));
 
         for (int step = 1; step <= 3; step++)
         {
@@ -41,7 +42,7 @@ public sealed class OptimizerOpTests : AcceleratorFixture
             ReferenceOps.SgdMomentum(p, Widen(g), v, learningRate, momentum);
 
             using var grad = accelerator.Upload<float>(g);
-            accelerator.SgdMomentumUpdate(param, grad, velocity, count, learningRate, momentum);
+            accelerator.SgdMomentumUpdate(param, grad, velocity, count, scalars, momentum);
 
             CheckUpdate($"velocity after step {step}", DeviceData.ReadGuarded(velocity, "velocity"), v0, v);
             CheckUpdate($"param after step {step}", DeviceData.ReadGuarded(param, "param"), p0, p);
@@ -59,6 +60,7 @@ public sealed class OptimizerOpTests : AcceleratorFixture
         using var param = DeviceData.Guarded(accelerator, DeviceData.Uniform(seed, count));
         using var m = DeviceData.Guarded(accelerator, new float[count]);
         using var v = DeviceData.Guarded(accelerator, new float[count]);
+        using var scalars = accelerator.Allocate<float>(OptimizerScalars.Length);
 
         for (int step = 1; step <= 5; step++)
         {
@@ -70,8 +72,9 @@ public sealed class OptimizerOpTests : AcceleratorFixture
             ReferenceOps.Adam(rp, Widen(g), rm, rv, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, step);
 
             using var grad = accelerator.Upload<float>(g);
-            accelerator.AdamUpdate(param, grad, m, v, count, config.LearningRate, config.Beta1, config.Beta2,
-                config.Epsilon, step);
+            // The host writes each step's learning rate and bias corrections, as the trainer does.
+            scalars.CopyFromHost(OptimizerScalars.Adam(config.LearningRate, config.Beta1, config.Beta2, step));
+            accelerator.AdamUpdate(param, grad, m, v, count, config.Beta1, config.Beta2, config.Epsilon, scalars);
 
             CheckUpdate($"m after step {step}", DeviceData.ReadGuarded(m, "m"), m0, rm);
             CheckUpdate($"v after step {step}", DeviceData.ReadGuarded(v, "v"), v0, rv);

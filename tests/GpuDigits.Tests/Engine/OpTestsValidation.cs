@@ -58,14 +58,15 @@ public sealed class ValidationOpTests : AcceleratorFixture
             f.F("probabilities", 12), f.F("gradient", 12), 1f, f.F("stats", 2)),
             ["logits", "labels", "probabilities", "gradient", "stats"], []),
         ["column_sums"] = ((acc, f) => acc.ColumnSums(f.F("x", 12), 3, 4, f.F("sums", 4), 1f), ["x", "sums"], []),
-        ["sgd_momentum"] = ((acc, f) => acc.SgdMomentumUpdate(f.F("param", 9), f.F("grad", 9), f.F("velocity", 9), 9, 0.1f, 0.9f),
-            ["param", "grad", "velocity"], []),
+        ["sgd_momentum"] = ((acc, f) => acc.SgdMomentumUpdate(f.F("param", 9), f.F("grad", 9), f.F("velocity", 9), 9,
+            f.F("scalars", OptimizerScalars.Length), 0.9f), ["param", "grad", "velocity", "scalars"], []),
         ["adam"] = ((acc, f) => acc.AdamUpdate(f.F("param", 9), f.F("grad", 9), f.F("m", 9), f.F("v", 9), 9,
-            1e-3f, 0.9f, 0.999f, 1e-8f, 1), ["param", "grad", "m", "v"], []),
-        // images and labels have no size the base class can check (indices choose the samples), only an owner.
+            0.9f, 0.999f, 1e-8f, f.F("scalars", OptimizerScalars.Length)), ["param", "grad", "m", "v", "scalars"], []),
+        // images, labels and indices have no size the base class can check (the position is read when the op runs,
+        // and the indices choose the samples), only an owner.
         ["gather_batch"] = ((acc, f) => acc.GatherBatch(f.Get<byte>("images", 8), f.Get<byte>("labels", 2),
-            f.Get<int>("indices", 4), 1, 3, 4, 0.1f, 3f, f.F("x", 12), f.Get<int>("batchLabels", 3)),
-            ["indices", "x", "batchLabels"], ["images", "labels"]),
+            f.Get<int>("indices", 4), f.Get<int>("startAt", 1), 3, 4, 0.1f, 3f, f.F("x", 12), f.Get<int>("batchLabels", 3)),
+            ["startAt", "x", "batchLabels"], ["images", "labels", "indices"]),
     };
 
     public static IEnumerable<string> OpNames => Ops.Keys;

@@ -133,28 +133,24 @@ internal sealed class RecordingCpuAccelerator : Accelerator
         Op(() => CpuReductions.ColumnSums(D(x), rows, cols, D(sums), beta));
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
-        int count, float learningRate, float momentum, DeviceBuffer<float>? scalars) =>
+        int count, DeviceBuffer<float> scalars, float momentum) =>
         Op(() => CpuOptimizers.SgdMomentum(D(param), D(grad), D(velocity), count,
-            scalars is null ? learningRate : D(scalars)[OptimizerScalars.LearningRate], momentum, 1, false));
+            D(scalars)[OptimizerScalars.LearningRate], momentum, 1, false));
 
     protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float learningRate, float beta1, float beta2, float epsilon, float c1, float c2,
-        DeviceBuffer<float>? scalars) =>
+        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars) =>
         Op(() =>
         {
-            var (lr, k1, k2) = scalars is null ? (learningRate, c1, c2)
-                : (D(scalars)[OptimizerScalars.LearningRate], D(scalars)[OptimizerScalars.BiasCorrection1], D(scalars)[OptimizerScalars.BiasCorrection2]);
-            CpuOptimizers.Adam(D(param), D(grad), D(m), D(v), count, lr, beta1, beta2, epsilon, k1, k2, 1, false);
+            var s = D(scalars);
+            CpuOptimizers.Adam(D(param), D(grad), D(m), D(v), count, s[OptimizerScalars.LearningRate], beta1, beta2, epsilon,
+                s[OptimizerScalars.BiasCorrection1], s[OptimizerScalars.BiasCorrection2], 1, false);
         });
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
-        int start, DeviceBuffer<int>? startAt, int count, int features, float mean, float invStd,
+        DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,
         DeviceBuffer<float> x, DeviceBuffer<int> batchLabels) =>
-        Op(() =>
-        {
-            int first = startAt is null ? start : D(startAt)[0];
-            CpuGather.GatherBatch(D(images), D(labels), D(indices), first, count, features, mean, invStd, D(x), D(batchLabels), 1, false);
-        });
+        Op(() => CpuGather.GatherBatch(D(images), D(labels), D(indices), D(startAt)[0], count, features, mean, invStd, D(x),
+            D(batchLabels), 1, false));
 
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>
         Op(() => D(buffer).AsSpan(offset, count).Fill(value));

@@ -5,7 +5,7 @@ using static GpuDigits.Engine.Verification.KernelTolerances;
 namespace GpuDigits.Engine.Verification.Cases;
 
 /// <summary>
-/// Moving data: the batch gather (its position by value or in device memory, positions past the order included),
+/// Moving data: the batch gather (its position read from device memory, positions past the order included),
 /// fills of each element type, and, where the device records steps, a recorded gather + GEMM + SGD step replayed.
 /// </summary>
 internal static class DataCases
@@ -17,9 +17,9 @@ internal static class DataCases
         (int Samples, int Features, int Start, int Count)[] gathers =
             [(300, 784, 0, 1), (300, 784, 5, 7), (300, 784, 0, 128), (300, 784, 171, 129), (50, 33, 3, 33)];
         foreach (var (samples, features, start, count) in gathers)
-            yield return Gather(samples, features, start, count, startInDeviceMemory: false);
+            yield return Gather(samples, features, start, count, orderOneShort: false);
         foreach (var (samples, features, start, count) in new[] { (300, 784, 171, 129), (50, 33, 0, 50) })
-            yield return Gather(samples, features, start, count, startInDeviceMemory: true);
+            yield return Gather(samples, features, start, count, orderOneShort: true);
 
         foreach (var (length, offset, count) in new[] { (1, 0, 1), (7, 2, 3), (100_003, 0, 100_003), (129, 128, 1) })
             yield return FillFloats(length, offset, count);
@@ -28,16 +28,16 @@ internal static class DataCases
     }
 
     /// <summary>
-    /// The batch at <paramref name="start"/> of a random order of <paramref name="samples"/>. With the position in device
-    /// memory (which the host cannot check) the order ends one short of the batch, so its last row is past the order: a
-    /// zero row with label -1.
+    /// The batch at <paramref name="start"/> of a random order of <paramref name="samples"/>. With
+    /// <paramref name="orderOneShort"/> the order ends one short of the batch (the position is in device memory, where the
+    /// host cannot check it), so its last row is past the order: a zero row with label -1.
     /// </summary>
-    private static VerificationCase Gather(int samples, int features, int start, int count, bool startInDeviceMemory)
+    private static VerificationCase Gather(int samples, int features, int start, int count, bool orderOneShort)
     {
-        string shape = $"{count} of {samples}x{features} from {(startInDeviceMemory ? "device position " : "")}{start}";
+        string shape = $"{count} of {samples}x{features} from {start}{(orderOneShort ? ", order one short" : "")}";
         return new VerificationCase("gather_batch", shape, (dev, rng) =>
         {
-            var (images, labels, indices) = Inputs(rng, samples, features, start + count - (startInDeviceMemory ? 1 : 0));
+            var (images, labels, indices) = Inputs(rng, samples, features, start + count - (orderOneShort ? 1 : 0));
             var expected = ReferenceOps.GatherBatch(images, labels, indices, start, count, features, Mean, InvStd);
 
             using var bi = dev.Upload<byte>(images);
@@ -46,8 +46,7 @@ internal static class DataCases
             using var at = dev.Upload<int>([start]);
             using var x = dev.Upload<float>(Filled(count * features, float.NaN));
             using var y = dev.Upload<int>(Enumerable.Repeat(-7, count).ToArray());
-            if (startInDeviceMemory) dev.GatherBatch(bi, bl, bx, at, count, features, Mean, InvStd, x, y);
-            else dev.GatherBatch(bi, bl, bx, start, count, features, Mean, InvStd, x, y);
+            dev.GatherBatch(bi, bl, bx, at, count, features, Mean, InvStd, x, y);
             return [Row("gather_batch x", shape, x.ToArray(), expected.X, ElementwiseBound),
                     Row("gather_batch labels", shape, Floats(y.ToArray()), Widen(expected.Labels), ExactBound)];
         });
