@@ -17,23 +17,22 @@ public sealed class Network : IDisposable
         Spec = spec;
         MaxRows = maxRows;
         spec.CheckBufferSizes(maxRows);
-        var widths = spec.Widths;
+        var plan = spec.Plan;
         var layers = new List<ILayer>();
         _layers = [];
         try
         {
-            foreach (var (side, channels, filters) in spec.ConvStages)
+            foreach (var l in plan.Layers)
             {
-                var conv = new ConvLayer(accelerator, side, channels, filters, NetworkSpec.ConvKernel, spec.Activation, maxRows);
-                layers.Add(conv);
-                layers.Add(new PoolLayer(accelerator, conv.OutputSide, filters, maxRows));
-            }
-            for (int i = 0; i + 1 < widths.Count; i++)
-            {
-                bool output = i + 2 == widths.Count;
-                layers.Add(new DenseLayer(accelerator, widths[i], widths[i + 1], output ? Activation.None : spec.Activation, maxRows)
+                layers.Add(l.Kind switch
                 {
-                    GlorotForAll = spec.IsConvolutional,
+                    LayerKind.Convolution => new ConvLayer(accelerator, l.InputSide, l.InputChannels, l.OutputChannels,
+                        NetworkPlan.ConvKernel, l.Activation, maxRows),
+                    LayerKind.Pool => new PoolLayer(accelerator, l.InputSide, l.InputChannels, maxRows),
+                    _ => new DenseLayer(accelerator, l.InputChannels, l.OutputChannels, l.Activation, maxRows)
+                    {
+                        GlorotForAll = spec.IsConvolutional,
+                    },
                 });
             }
             _layers = layers.ToArray();
@@ -45,7 +44,7 @@ public sealed class Network : IDisposable
             Probabilities?.Dispose();
             throw;
         }
-        var shapes = Persistence.ModelFile.ParameterShapes(spec);
+        var shapes = plan.Parameters;
         Parameters = _layers.SelectMany(l => l.Parameters).Select((p, i) => Rename(p, shapes[i].Name)).ToArray();
     }
 

@@ -10,9 +10,6 @@ namespace GpuDigits.Model;
 /// </summary>
 public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Classes, Activation Activation)
 {
-    /// <summary>Side of every convolution filter.</summary>
-    public const int ConvKernel = 3;
-
     /// <summary>The tutorial's network: 784 -> 128 -> 128 -> 10 with ReLU.</summary>
     public static NetworkSpec Default { get; } = new(784, [128, 128], 10, Activation.Relu);
 
@@ -30,37 +27,13 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
     /// <summary>Side of the square input image (28 for MNIST).</summary>
     public int ImageSide => (int)Math.Round(Math.Sqrt(Inputs));
 
-    /// <summary>Each convolution stage: its input side and channels, and its filters (its output is pooled).</summary>
-    public IReadOnlyList<(int Side, int Channels, int Filters)> ConvStages
-    {
-        get
-        {
-            var stages = new List<(int, int, int)>();
-            int side = ImageSide, channels = 1;
-            foreach (int f in ConvFilters)
-            {
-                stages.Add((side, channels, f));
-                side = (side - ConvKernel + 1) / 2;
-                channels = f;
-            }
-            return stages;
-        }
-    }
-
-    /// <summary>Values per image entering the dense layers: the pixels, or the last pooled feature map flattened (NHWC).</summary>
-    public int FlatInputs
-    {
-        get
-        {
-            if (!IsConvolutional) return Inputs;
-            var last = ConvStages[^1];
-            int side = (last.Side - ConvKernel + 1) / 2;
-            return side * side * last.Filters;
-        }
-    }
+    /// <summary>The layers, their shapes and parameters, derived from this description (see <see cref="NetworkPlan"/>).</summary>
+    public NetworkPlan Plan => NetworkPlan.Of(this);
 
     /// <summary>Widths of the dense part including its input and output, e.g. [784, 128, 128, 10] (a CNN: [1600, 128, 10]).</summary>
-    public IReadOnlyList<int> Widths => [FlatInputs, .. Hidden, Classes];
+    public IReadOnlyList<int> Widths => Plan.DenseWidths;
+
+    public long ParameterCount => Plan.ParameterCount;
 
     /// <summary>
     /// The shapes of training this network at <paramref name="batch"/> over <paramref name="images"/> training images,
@@ -74,26 +47,30 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
         var gemms = new List<Engine.Verification.GemmShape>();
         var convolutions = new List<Engine.Verification.ImageShape>();
         var pools = new List<Engine.Verification.ImageShape>();
-        var stages = ConvStages;
-        for (int i = 0; i < stages.Count; i++)
+        bool first = true; // the first layer with weights: its forward also runs at the ragged batch; it has no input gradient
+        foreach (var l in Plan.Layers)
         {
-            var (side, channels, filters) = stages[i];
-            int output = side - ConvKernel + 1, depth = ConvKernel * ConvKernel * channels, pixels = batch * output * output;
-            convolutions.Add(new(batch, side, side, channels, ConvKernel));
-            gemms.Add(new(false, false, pixels, filters, depth, true, Activation));
-            if (i == 0) gemms.Add(new(false, false, ragged * output * output, filters, depth, true, Activation));
-            gemms.Add(new(true, false, depth, filters, pixels, false, Activation.None));
-            if (i > 0) gemms.Add(new(false, true, pixels, depth, filters, false, Activation.None));
-            pools.Add(new(batch, output, output, filters));
-        }
-        var w = Widths;
-        for (int l = 0; l + 1 < w.Count; l++)
-        {
-            var act = l + 2 < w.Count ? Activation : Activation.None;
-            gemms.Add(new(false, false, batch, w[l + 1], w[l], true, act));
-            if (l == 0 && stages.Count == 0) gemms.Add(new(false, false, ragged, w[1], w[0], true, act));
-            gemms.Add(new(true, false, w[l], w[l + 1], batch, false, Activation.None));
-            if (l > 0 || stages.Count > 0) gemms.Add(new(false, true, batch, w[l], w[l + 1], false, Activation.None));
+            switch (l.Kind)
+            {
+                case LayerKind.Convolution:
+                    int pixels = batch * l.OutputSide * l.OutputSide;
+                    convolutions.Add(new(batch, l.InputSide, l.InputSide, l.InputChannels, NetworkPlan.ConvKernel));
+                    gemms.Add(new(false, false, pixels, l.OutputChannels, l.Depth, true, l.Activation));
+                    if (first) gemms.Add(new(false, false, ragged * l.OutputSide * l.OutputSide, l.OutputChannels, l.Depth, true, l.Activation));
+                    gemms.Add(new(true, false, l.Depth, l.OutputChannels, pixels, false, Activation.None));
+                    if (!first) gemms.Add(new(false, true, pixels, l.Depth, l.OutputChannels, false, Activation.None));
+                    break;
+                case LayerKind.Pool:
+                    pools.Add(new(batch, l.InputSide, l.InputSide, l.InputChannels));
+                    break;
+                case LayerKind.Dense:
+                    gemms.Add(new(false, false, batch, l.OutputChannels, l.InputChannels, true, l.Activation));
+                    if (first) gemms.Add(new(false, false, ragged, l.OutputChannels, l.InputChannels, true, l.Activation));
+                    gemms.Add(new(true, false, l.InputChannels, l.OutputChannels, batch, false, Activation.None));
+                    if (!first) gemms.Add(new(false, true, batch, l.InputChannels, l.OutputChannels, false, Activation.None));
+                    break;
+            }
+            first &= l.Kind == LayerKind.Pool;
         }
         return new($"{this} at batch {batch}", gemms, convolutions, pools);
     }
@@ -104,22 +81,11 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
         if (!IsConvolutional) return;
         if (ImageSide * ImageSide != Inputs)
             throw new ArgumentException($"A convolutional network needs a square image; {Inputs} inputs is not one.");
-        foreach (var (side, _, filters) in ConvStages)
+        foreach (var l in Plan.Convolutions)
         {
-            if (filters < 1 || filters > 4096) throw new ArgumentException($"A convolution has 1 to 4096 filters, got {filters}.");
-            if (side < ConvKernel + 1)
-                throw new ArgumentException($"A {side} x {side} feature map is too small for a {ConvKernel} x {ConvKernel} convolution and 2 x 2 pooling.");
-        }
-    }
-
-    public long ParameterCount
-    {
-        get
-        {
-            var w = Widths;
-            long total = ConvStages.Sum(s => (long)ConvKernel * ConvKernel * s.Channels * s.Filters + s.Filters);
-            for (int i = 0; i + 1 < w.Count; i++) total += (long)w[i] * w[i + 1] + w[i + 1];
-            return total;
+            if (l.OutputChannels < 1 || l.OutputChannels > 4096) throw new ArgumentException($"A convolution has 1 to 4096 filters, got {l.OutputChannels}.");
+            if (l.InputSide < NetworkPlan.ConvKernel + 1)
+                throw new ArgumentException($"A {l.InputSide} x {l.InputSide} feature map is too small for a {NetworkPlan.ConvKernel} x {NetworkPlan.ConvKernel} convolution and 2 x 2 pooling.");
         }
     }
 
@@ -130,21 +96,20 @@ public sealed record NetworkSpec(int Inputs, IReadOnlyList<int> Hidden, int Clas
     public void CheckBufferSizes(int maxRows)
     {
         CheckConvolutions();
-        foreach (var (side, channels, filters) in ConvStages)
+        var plan = Plan;
+        foreach (var l in plan.Convolutions)
         {
-            long pixels = (long)maxRows * (side - ConvKernel + 1) * (side - ConvKernel + 1);
-            long values = pixels * Math.Max(filters, ConvKernel * ConvKernel * channels);
+            long values = (long)maxRows * l.OutputSide * l.OutputSide * Math.Max(l.OutputChannels, l.Depth);
             if (values > int.MaxValue)
                 throw SettingException.Exceeds($"A batch of {maxRows:N0} images needs {values:N0} values for a convolution; one device buffer holds at most {int.MaxValue:N0}", TrainingSetting.BatchSize);
         }
-        var w = Widths;
-        for (int i = 0; i + 1 < w.Count; i++)
+        foreach (var l in plan.DenseLayers)
         {
-            long weights = (long)w[i] * w[i + 1];
+            long weights = l.Parameters[0].Length;
             if (weights > int.MaxValue)
-                throw SettingException.Exceeds($"A {w[i]:N0} x {w[i + 1]:N0} layer needs {weights:N0} weights; one device buffer holds at most {int.MaxValue:N0} values", TrainingSetting.HiddenWidths);
+                throw SettingException.Exceeds($"A {l.InputChannels:N0} x {l.OutputChannels:N0} layer needs {weights:N0} weights; one device buffer holds at most {int.MaxValue:N0} values", TrainingSetting.HiddenWidths);
         }
-        foreach (int width in w)
+        foreach (int width in plan.DenseWidths)
         {
             long values = (long)maxRows * width;
             if (values > int.MaxValue)

@@ -32,7 +32,7 @@ public static class FiltersCommand
                 [new(output, "-o")]);
             if (index >= test.Count) throw new UsageException($"--index must be below {test.Count:N0} (the number of test images), got {index}.");
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-            FilterSheet.Write(output, model.Parameters[0], model.Parameters[1], Model.NetworkSpec.ConvKernel, test.Image(index),
+            FilterSheet.Write(output, model.Parameters[0], model.Parameters[1], Model.NetworkPlan.ConvKernel, test.Image(index),
                 test.Rows, model.Normalization, $"{Path.GetFileName(path)}: first layer, test image {index} (label {test.Labels[index]})");
             parse.InvocationConfiguration.Output.WriteLine($"Wrote {output} ({model.Parameters[1].Length} filters, test image {index})");
             return Task.FromResult(ExitCodes.Success);

@@ -231,7 +231,7 @@ public static class CheckpointFormat
         int steps = r.I32();
         uint slotCount = r.U32();
         if (steps < 0) throw r.Bad($"step count {steps}");
-        var shapes = ModelFile.ParameterShapes(model.Spec);
+        var shapes = model.Spec.Plan.Parameters;
         int expectedSlots = Optimizer.SlotsPerParameter(kind) * shapes.Count;
         if (slotCount != expectedSlots)
             throw new ModelFormatException(name, $"has {slotCount:N0} optimizer state tensors in {OptimizerTag}; a {kind} optimizer of this network keeps {expectedSlots}");

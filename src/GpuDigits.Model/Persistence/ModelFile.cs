@@ -16,7 +16,7 @@ public sealed class ModelFile
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(normalization);
         ArgumentNullException.ThrowIfNull(parameters);
-        var shapes = ParameterShapes(spec);
+        var shapes = spec.Plan.Parameters;
         if (parameters.Count != shapes.Count)
             throw new ArgumentException($"A {spec} network has {shapes.Count} parameter tensors, got {parameters.Count}.", nameof(parameters));
         for (int i = 0; i < shapes.Count; i++)
@@ -41,7 +41,7 @@ public sealed class ModelFile
     public NetworkSpec Spec { get; }
     public Normalization Normalization { get; }
 
-    /// <summary>W1, b1, W2, b2, ...: W_i is widths[i-1] x widths[i] row-major, b_i has widths[i] values.</summary>
+    /// <summary>The tensors of <see cref="NetworkSpec.Plan"/>'s parameters in its order (Wc1, bc1, ..., W1, b1, ...), each row-major.</summary>
     public IReadOnlyList<float[]> Parameters { get; }
 
     /// <summary>Free-form key = value pairs (training epoch, test accuracy, device, ...); see docs/model-format.md.</summary>
@@ -79,25 +79,5 @@ public sealed class ModelFile
             throw new ModelFormatException(name, $"is a model for {Spec.Inputs} inputs; MNIST images have {pixels} pixels");
         if (Spec.Classes < MnistSplit.Classes)
             throw new ModelFormatException(name, $"is a model with {Spec.Classes} classes; MNIST has {MnistSplit.Classes}");
-    }
-
-    /// <summary>Names and lengths of the parameter tensors of <paramref name="spec"/>, in order.</summary>
-    public static IReadOnlyList<(string Name, long Length)> ParameterShapes(NetworkSpec spec)
-    {
-        var w = spec.Widths;
-        var shapes = new List<(string, long)>();
-        int stage = 0;
-        foreach (var (_, channels, filters) in spec.ConvStages)
-        {
-            stage++;
-            shapes.Add(($"Wc{stage}", (long)NetworkSpec.ConvKernel * NetworkSpec.ConvKernel * channels * filters));
-            shapes.Add(($"bc{stage}", filters));
-        }
-        for (int i = 0; i + 1 < w.Count; i++)
-        {
-            shapes.Add(($"W{i + 1}", (long)w[i] * w[i + 1]));
-            shapes.Add(($"b{i + 1}", w[i + 1]));
-        }
-        return shapes;
     }
 }

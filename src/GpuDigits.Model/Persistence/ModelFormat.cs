@@ -348,7 +348,7 @@ public static class ModelFormat
 
     private static float[][] ReadWeights(byte[] payload, NetworkSpec spec, string name)
     {
-        var shapes = ModelFile.ParameterShapes(spec);
+        var shapes = spec.Plan.Parameters;
         long total = shapes.Sum(s => s.Length);
         if (payload.Length != 4 * total)
             throw new ModelFormatException(name,

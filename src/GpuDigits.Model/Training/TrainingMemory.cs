@@ -20,12 +20,15 @@ public static class TrainingMemory
         long p = spec.ParameterCount;
         int state = options.Optimizer == OptimizerKind.Adam ? 2 : 1;
         long rows = Math.Max(options.BatchSize, options.EvaluationBatchSize);
-        long activations = spec.Widths.Sum(w => (long)w) * rows;
-        foreach (var (side, channels, filters) in spec.ConvStages)
+        var plan = spec.Plan;
+        long activations = plan.DenseWidths.Sum(w => (long)w) * rows;
+        foreach (var l in plan.Layers)
         {
-            long o = side - NetworkSpec.ConvKernel + 1, pooled = o / 2;
-            // im2col rows, the convolution's output and its gradient, then the pooled output, its gradient and argmax
-            activations += rows * (o * o * (NetworkSpec.ConvKernel * NetworkSpec.ConvKernel * channels + 2L * filters) + pooled * pooled * filters);
+            // A convolution: its im2col rows, its output and its gradient; a pool: its output.
+            if (l.Kind == LayerKind.Convolution)
+                activations += rows * ((long)l.OutputSide * l.OutputSide * (l.Depth + 2L * l.OutputChannels));
+            else if (l.Kind == LayerKind.Pool)
+                activations += rows * (long)l.OutputsPerRow;
         }
         long data = ((long)trainImages + testImages) * (spec.Inputs + 1) + 4L * trainImages;
         long device = 4 * (p * (2 + state) + 2 * activations) + data;

@@ -49,44 +49,64 @@ public static class OnnxExport
             graph.Initializer.Add(Ints("image_shape", [-1, 1, side, side]));
             graph.Node.Add(Node("Reshape", [x, "image_shape"], ["image"]));
             x = "image";
-            int stage = 0;
-            foreach (var (inSide, channels, filters) in spec.ConvStages)
-            {
-                stage++;
-                int k = NetworkSpec.ConvKernel;
-                var ours = model.Parameters[p++];
-                var onnx = new float[ours.Length];
-                for (int f = 0; f < filters; f++)
-                    for (int c = 0; c < channels; c++)
-                        for (int ky = 0; ky < k; ky++)
-                            for (int kx = 0; kx < k; kx++)
-                                onnx[((f * channels + c) * k + ky) * k + kx] = ours[((ky * k + kx) * channels + c) * filters + f];
-                graph.Initializer.Add(Floats($"Wc{stage}", [filters, channels, k, k], onnx));
-                graph.Initializer.Add(Floats($"bc{stage}", [filters], model.Parameters[p++]));
-                graph.Node.Add(Node("Conv", [x, $"Wc{stage}", $"bc{stage}"], [$"conv{stage}"], Attr("kernel_shape", k, k)));
-                graph.Node.Add(Node(ActivationOp(spec.Activation), [$"conv{stage}"], [$"act{stage}"]));
-                graph.Node.Add(Node("MaxPool", [$"act{stage}"], [$"pool{stage}"], Attr("kernel_shape", 2, 2), Attr("strides", 2, 2)));
-                x = $"pool{stage}";
-            }
-            graph.Node.Add(Node("Transpose", [x, ], ["nhwc"], Attr("perm", 0, 2, 3, 1)));
-            graph.Initializer.Add(Ints("flat_shape", [-1, spec.FlatInputs]));
-            graph.Node.Add(Node("Reshape", ["nhwc", "flat_shape"], ["flat"]));
-            x = "flat";
         }
-
-        var widths = spec.Widths;
-        for (int i = 0; i + 1 < widths.Count; i++)
+        var plan = spec.Plan;
+        int stage = 0, dense = 0; // for node names: conv1, pool1, ..., mm1, z1, h1, ...
+        var previous = LayerKind.Dense;
+        foreach (var l in plan.Layers)
         {
-            graph.Initializer.Add(Floats($"W{i + 1}", [widths[i], widths[i + 1]], model.Parameters[p++]));
-            graph.Initializer.Add(Floats($"b{i + 1}", [widths[i + 1]], model.Parameters[p++]));
-            bool last = i + 2 == widths.Count;
-            graph.Node.Add(Node("MatMul", [x, $"W{i + 1}"], [$"mm{i + 1}"]));
-            graph.Node.Add(Node("Add", [$"mm{i + 1}", $"b{i + 1}"], [last ? Logits : $"z{i + 1}"]));
-            if (!last)
+            switch (l.Kind)
             {
-                graph.Node.Add(Node(ActivationOp(spec.Activation), [$"z{i + 1}"], [$"h{i + 1}"]));
-                x = $"h{i + 1}";
+                case LayerKind.Convolution:
+                {
+                    // Ours: (ky, kx, c) rows x filters; ONNX Conv: filters x channels x ky x kx, on NCHW maps.
+                    int k = NetworkPlan.ConvKernel, channels = l.InputChannels, filters = l.OutputChannels;
+                    var (w, b) = (l.Parameters[0], l.Parameters[1]);
+                    stage++;
+                    var ours = model.Parameters[p++];
+                    var onnx = new float[ours.Length];
+                    for (int f = 0; f < filters; f++)
+                        for (int c = 0; c < channels; c++)
+                            for (int ky = 0; ky < k; ky++)
+                                for (int kx = 0; kx < k; kx++)
+                                    onnx[((f * channels + c) * k + ky) * k + kx] = ours[((ky * k + kx) * channels + c) * filters + f];
+                    graph.Initializer.Add(Floats(w.Name, [filters, channels, k, k], onnx));
+                    graph.Initializer.Add(Floats(b.Name, [filters], model.Parameters[p++]));
+                    graph.Node.Add(Node("Conv", [x, w.Name, b.Name], [$"conv{stage}"], Attr("kernel_shape", k, k)));
+                    graph.Node.Add(Node(ActivationOp(l.Activation), [$"conv{stage}"], [$"act{stage}"]));
+                    x = $"act{stage}";
+                    break;
+                }
+                case LayerKind.Pool:
+                    graph.Node.Add(Node("MaxPool", [x], [$"pool{stage}"], Attr("kernel_shape", 2, 2), Attr("strides", 2, 2)));
+                    x = $"pool{stage}";
+                    break;
+                case LayerKind.Dense:
+                {
+                    dense++;
+                    if (previous == LayerKind.Pool)
+                    {
+                        // Our dense input is the last pooled map flattened in NHWC order.
+                        graph.Node.Add(Node("Transpose", [x], ["nhwc"], Attr("perm", 0, 2, 3, 1)));
+                        graph.Initializer.Add(Ints("flat_shape", [-1, l.InputChannels]));
+                        graph.Node.Add(Node("Reshape", ["nhwc", "flat_shape"], ["flat"]));
+                        x = "flat";
+                    }
+                    var (w, b) = (l.Parameters[0], l.Parameters[1]);
+                    bool last = ReferenceEquals(l, plan.Layers[^1]);
+                    graph.Initializer.Add(Floats(w.Name, [w.Rows, w.Cols], model.Parameters[p++]));
+                    graph.Initializer.Add(Floats(b.Name, [b.Cols], model.Parameters[p++]));
+                    graph.Node.Add(Node("MatMul", [x, w.Name], [$"mm{dense}"]));
+                    graph.Node.Add(Node("Add", [$"mm{dense}", b.Name], [last ? Logits : $"z{dense}"]));
+                    if (!last)
+                    {
+                        graph.Node.Add(Node(ActivationOp(l.Activation), [$"z{dense}"], [$"h{dense}"]));
+                        x = $"h{dense}";
+                    }
+                    break;
+                }
             }
+            previous = l.Kind;
         }
         graph.Node.Add(Node("Softmax", [Logits], [Probabilities], Attr("axis", 1)));
 

@@ -27,7 +27,7 @@ public class ModelFormatTests
     {
         var spec = new NetworkSpec(12, [5, 4], 3, activation);
         var random = new Random(7);
-        var parameters = ModelFile.ParameterShapes(spec).Select(s => Enumerable.Range(0, (int)s.Length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
+        var parameters = spec.Plan.Parameters.Select(s => Enumerable.Range(0, (int)s.Length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
         return new ModelFile(spec, new Normalization(0.1307, 0.3081), parameters, metadata);
     }
 

@@ -79,7 +79,7 @@ public sealed class ModelFuzzTarget : FuzzTarget
     private static float[][] Parameters(int seed)
     {
         var r = new SeededRandom((ulong)seed);
-        return ModelFile.ParameterShapes(Spec).Select(s => Enumerable.Range(0, (int)s.Length).Select(_ => (float)r.NextGaussian()).ToArray()).ToArray();
+        return Spec.Plan.Parameters.Select(s => Enumerable.Range(0, (int)s.Length).Select(_ => (float)r.NextGaussian()).ToArray()).ToArray();
     }
 
     private static Checkpoint BuildCheckpoint(OptimizerKind kind)
