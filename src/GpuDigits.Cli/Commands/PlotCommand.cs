@@ -14,7 +14,7 @@ public static class PlotCommand
         Description = "metrics.csv files written by 'gpudigits train'; several are overlaid.",
         Arity = ArgumentArity.OneOrMore,
     };
-    private static readonly Option<string> Out = new Option<string>("--out", "-o") { Description = "The file to write: .svg (vector) or .png (ScottPlot).", Required = true }.NotEmptyPath();
+    private static readonly Option<string> Out = new Option<string>("--out", "-o") { Description = "The file to write: .svg (vector, with tooltips) or .png (the same chart as a picture).", Required = true }.NotEmptyPath();
     private static readonly Option<string> Labels = new("--labels") { Description = "Legend labels, comma-separated, one per CSV (default: each CSV's folder name)." };
     private static readonly Option<string> Title = new("--title") { Description = "Title above the plots." };
 
@@ -39,8 +39,7 @@ public static class PlotCommand
             OutputGuard.Refuse(output, "-o", files.Select(f => new OutputGuard.Input(f, "the metrics CSV")));
             var runs = files.Select((f, i) => new PlotSeries(labels[i], Read(f))).ToList();
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-            if (png) MetricsPlotPng.Write(output, runs, parse.GetValue(Title));
-            else MetricsPlot.Write(output, runs, parse.GetValue(Title));
+            MetricsPlot.Write(output, runs, parse.GetValue(Title));
             parse.InvocationConfiguration.Output.WriteLine(
                 $"Wrote {output} ({Phrase.Count(runs.Count, "run")}, {(runs.Count == 1 ? "" : "up to ")}{Phrase.Count(runs.Max(r => r.Epochs.Count), "epoch")})");
             return ExitCodes.Success;

@@ -8,9 +8,12 @@ namespace GpuDigits.Reports.Plotting;
 public sealed record PlotSeries(string Label, IReadOnlyList<EpochMetrics> Epochs);
 
 /// <summary>
-/// Draws metrics.csv files as an SVG: a loss panel and an accuracy panel over the epochs, each run in its own colour,
-/// training values as solid lines with filled markers and test values as dashed lines with hollow markers, a legend
-/// naming the runs and the two line styles. Markers carry tooltips with the exact values.
+/// Draws metrics.csv files as a chart, SVG or PNG from one drawing over <see cref="ISheetCanvas"/>: a loss panel and
+/// an accuracy panel over the epochs, each run in its own colour, training values as solid lines with filled markers
+/// and test values as dashed lines with hollow markers, a legend naming the runs and the two line styles. In the SVG,
+/// markers carry tooltips with the exact values and the panels and the legend are groups with ids. (Drawn here rather
+/// than by a charting library: ScottPlot's SVG, written through Skia's SVG canvas, has neither tooltips nor groups,
+/// and one drawing for both formats keeps them the same chart.)
 /// </summary>
 public static class MetricsPlot
 {
@@ -24,21 +27,53 @@ public static class MetricsPlot
     private const double PanelWidth = 380, PanelHeight = 290, PanelTop = 70;
     private static readonly double[] PanelLeft = [80, 580];
 
-    /// <summary>Renders <paramref name="runs"/> into <paramref name="path"/>, atomically.</summary>
-    public static void Write(string path, IReadOnlyList<PlotSeries> runs, string? title = null) =>
-        AtomicFile.WriteText(path, writer => Render(writer, runs, title));
+    /// <summary>Renders <paramref name="runs"/> into <paramref name="path"/>, atomically: PNG for a name ending in .png, else SVG.</summary>
+    public static void Write(string path, IReadOnlyList<PlotSeries> runs, string? title = null)
+    {
+        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            var bytes = RenderPng(runs, title);
+            AtomicFile.Write(path, stream => stream.Write(bytes));
+        }
+        else AtomicFile.WriteText(path, writer => Render(writer, runs, title));
+    }
 
+    /// <summary>The chart as SVG.</summary>
     public static void Render(TextWriter output, IReadOnlyList<PlotSeries> runs, string? title = null)
+    {
+        var (height, legend, text) = Prepare(runs, title);
+        using var svg = new SvgWriter(output, Width, height, text);
+        Draw(svg, runs, legend, text);
+    }
+
+    /// <summary>The chart as PNG, drawn at twice its size in pixels (<see cref="PngScale"/>).</summary>
+    public static byte[] RenderPng(IReadOnlyList<PlotSeries> runs, string? title = null)
+    {
+        var (height, legend, text) = Prepare(runs, title);
+        using var png = new PngCanvas(Width, height, PngScale);
+        Draw(png, runs, legend, text);
+        return png.EncodePng();
+    }
+
+    /// <summary>Device pixels per unit of a PNG chart.</summary>
+    public const float PngScale = 2;
+
+    /// <summary>The chart's width and height in units (pixels of the SVG at 100 %).</summary>
+    public static (double Width, double Height) Size(IReadOnlyList<PlotSeries> runs) => (Width, Prepare(runs, null).Height);
+
+    private static (double Height, Legend Legend, string Title) Prepare(IReadOnlyList<PlotSeries> runs, string? title)
     {
         ArgumentNullException.ThrowIfNull(runs);
         if (runs.Count == 0) throw new ArgumentException("Nothing to plot: no runs.", nameof(runs));
         foreach (var r in runs)
             if (r.Epochs.Count == 0) throw new ArgumentException($"Run '{r.Label}' has no epochs to plot.", nameof(runs));
         title ??= runs.Count == 1 ? $"{runs[0].Label}: loss and accuracy per epoch" : "Loss and accuracy per epoch";
-
         var legend = LegendLayout(runs);
-        double height = PanelTop + PanelHeight + 80 + legend.Rows * 24 + 10;
-        using var svg = new SvgWriter(output, Width, height, title);
+        return (PanelTop + PanelHeight + 80 + legend.Rows * 24 + 10, legend, title);
+    }
+
+    private static void Draw(ISheetCanvas svg, IReadOnlyList<PlotSeries> runs, Legend legend, string title)
+    {
         svg.Text(Width / 2, 32, title, 18, anchor: "middle", bold: true);
 
         var (x, lossAxis, accAxis) = Axes(runs);
@@ -49,7 +84,7 @@ public static class MetricsPlot
     }
 
     /// <summary>
-    /// The three axes of the chart, for both formats: epochs; loss from 0 (a loss is never negative) up to the largest
+    /// The three axes of the chart: epochs; loss from 0 (a loss is never negative) up to the largest
     /// finite value; accuracy in % over the values shown, never past 100.
     /// </summary>
     public static (Axis Epochs, Axis Loss, Axis Accuracy) Axes(IReadOnlyList<PlotSeries> runs)
@@ -69,7 +104,7 @@ public static class MetricsPlot
         return (x, loss, accuracy);
     }
 
-    private static void Panel(SvgWriter svg, int index, string title, string yLabel, Axis x, Axis y,
+    private static void Panel(ISheetCanvas svg, int index, string title, string yLabel, Axis x, Axis y,
         IReadOnlyList<PlotSeries> runs, Func<EpochMetrics, double> train, Func<EpochMetrics, double> test, Func<double, string> format)
     {
         double left = PanelLeft[index], top = PanelTop, right = left + PanelWidth, bottom = top + PanelHeight;
@@ -149,7 +184,7 @@ public static class MetricsPlot
         return new Legend(row + 1, places, xPos, row);
     }
 
-    private static void DrawLegend(SvgWriter svg, IReadOnlyList<PlotSeries> runs, Legend legend, double top)
+    private static void DrawLegend(ISheetCanvas svg, IReadOnlyList<PlotSeries> runs, Legend legend, double top)
     {
         svg.StartGroup(id: "legend");
         for (int r = 0; r < runs.Count; r++)

@@ -45,22 +45,58 @@ public sealed class PngCanvas : ISheetCanvas, IDisposable
     public void Rect(double x, double y, double w, double h, string fill, string? stroke = null, double strokeWidth = 1, string? tooltip = null)
     {
         var box = new SKRect((float)x, (float)y, (float)(x + w), (float)(y + h));
-        using (var paint = new SKPaint { Color = Colour(fill), Style = SKPaintStyle.Fill }) _canvas.DrawRect(box, paint);
+        if (fill != "none")
+            using (var paint = new SKPaint { Color = Colour(fill), Style = SKPaintStyle.Fill }) _canvas.DrawRect(box, paint);
         if (stroke is null) return;
         using var edge = new SKPaint { Color = Colour(stroke), Style = SKPaintStyle.Stroke, StrokeWidth = (float)strokeWidth, IsAntialias = true };
         _canvas.DrawRect(box, edge);
     }
 
-    public void Line(double x1, double y1, double x2, double y2, string stroke, double width = 1, string? dash = null)
+    /// <summary>A stroke paint, dashed as SVG's stroke-dasharray says (an odd list repeats, as in SVG).</summary>
+    private static SKPaint Stroke(string colour, double width, string? dash)
     {
-        using var paint = new SKPaint { Color = Colour(stroke), Style = SKPaintStyle.Stroke, StrokeWidth = (float)width, IsAntialias = true };
+        var paint = new SKPaint
+        {
+            Color = Colour(colour), Style = SKPaintStyle.Stroke, StrokeWidth = (float)width, IsAntialias = true,
+            StrokeJoin = SKStrokeJoin.Round,
+        };
         if (dash is not null)
         {
             var intervals = dash.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             if (intervals.Length % 2 == 1) intervals = [.. intervals, .. intervals];
             paint.PathEffect = SKPathEffect.CreateDash(intervals, 0);
         }
+        return paint;
+    }
+
+    public void Line(double x1, double y1, double x2, double y2, string stroke, double width = 1, string? dash = null)
+    {
+        using var paint = Stroke(stroke, width, dash);
         _canvas.DrawLine((float)x1, (float)y1, (float)x2, (float)y2, paint);
+    }
+
+    public void Polyline(IEnumerable<(double X, double Y)> points, string stroke, double width, string? dash = null, string? tooltip = null)
+    {
+        using var path = new SKPath();
+        bool first = true;
+        foreach (var (x, y) in points)
+        {
+            if (first) path.MoveTo((float)x, (float)y);
+            else path.LineTo((float)x, (float)y);
+            first = false;
+        }
+        using var paint = Stroke(stroke, width, dash);
+        _canvas.DrawPath(path, paint);
+    }
+
+    public void Circle(double cx, double cy, double r, string fill, string? stroke = null, double strokeWidth = 1, string? tooltip = null)
+    {
+        if (fill != "none")
+            using (var paint = new SKPaint { Color = Colour(fill), Style = SKPaintStyle.Fill, IsAntialias = true })
+                _canvas.DrawCircle((float)cx, (float)cy, (float)r, paint);
+        if (stroke is null) return;
+        using var edge = Stroke(stroke, strokeWidth, null);
+        _canvas.DrawCircle((float)cx, (float)cy, (float)r, edge);
     }
 
     public void Text(double x, double y, string text, double size, string fill = "#222222", string anchor = "start",
