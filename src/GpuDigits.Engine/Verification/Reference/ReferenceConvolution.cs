@@ -7,40 +7,43 @@ namespace GpuDigits.Engine.Verification.Reference;
 /// </summary>
 public static class ReferenceConvolution
 {
-    public static double[] Im2Col(float[] x, int n, int h, int w, int c, int k)
+    /// <summary>
+    /// Every element of im2col's matrix in its order, with the input element it copies: for image b, output position
+    /// (oy, ox), filter offset (ky, kx) and channel ch, the NHWC index of x[b, oy + ky, ox + kx, ch].
+    /// </summary>
+    private static IEnumerable<long> Sources(int n, int h, int w, int c, int k)
     {
         int oh = h - k + 1, ow = w - k + 1;
-        var cols = new double[(long)n * oh * ow * k * k * c];
-        long at = 0;
         for (int b = 0; b < n; b++)
             for (int oy = 0; oy < oh; oy++)
                 for (int ox = 0; ox < ow; ox++)
                     for (int ky = 0; ky < k; ky++)
                         for (int kx = 0; kx < k; kx++)
                             for (int ch = 0; ch < c; ch++)
-                                cols[at++] = x[((b * h + oy + ky) * w + ox + kx) * c + ch];
+                                yield return ((long)(b * h + oy + ky) * w + ox + kx) * c + ch;
+    }
+
+    public static double[] Im2Col(float[] x, int n, int h, int w, int c, int k)
+    {
+        int oh = h - k + 1, ow = w - k + 1;
+        var cols = new double[(long)n * oh * ow * k * k * c];
+        long at = 0;
+        foreach (long source in Sources(n, h, w, c, k)) cols[at++] = x[source];
         return cols;
     }
 
     /// <summary>The adjoint by scattering: every element of cols is added to the input element it was read from.</summary>
     public static ReferenceOps.Summed Col2Im(float[] cols, int n, int h, int w, int c, int k)
     {
-        int oh = h - k + 1, ow = w - k + 1;
         var dx = new double[(long)n * h * w * c];
         var magnitude = new double[dx.Length];
         long at = 0;
-        for (int b = 0; b < n; b++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++)
-                    for (int ky = 0; ky < k; ky++)
-                        for (int kx = 0; kx < k; kx++)
-                            for (int ch = 0; ch < c; ch++)
-                            {
-                                long target = ((long)(b * h + oy + ky) * w + ox + kx) * c + ch;
-                                dx[target] += cols[at];
-                                magnitude[target] += Math.Abs(cols[at]);
-                                at++;
-                            }
+        foreach (long target in Sources(n, h, w, c, k))
+        {
+            dx[target] += cols[at];
+            magnitude[target] += Math.Abs(cols[at]);
+            at++;
+        }
         return new ReferenceOps.Summed(dx, magnitude);
     }
 
