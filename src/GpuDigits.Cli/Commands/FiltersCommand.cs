@@ -14,7 +14,7 @@ public static class FiltersCommand
     {
         var command = new Command("filters", "Draw a CNN model's 32 first-layer filters and the feature map each makes of one test digit (SVG).")
         {
-            ModelOpt, Index, Out, CommonOptions.Data,
+            ModelOpt, Index, Out, CommonOptions.Data, CommonOptions.DataSetOption,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -28,7 +28,7 @@ public static class FiltersCommand
             var model = ModelOptions.Load(path);
             if (!model.Spec.IsConvolutional)
                 throw new UsageException($"'{path}' is an MLP model ({model.Spec}); filters are drawn for a CNN (train --arch cnn).");
-            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), s => parse.InvocationConfiguration.Error.WriteLine(s), cancellation,
+            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), CommonOptions.ChosenDataSet(parse, model.DataSetName), s => parse.InvocationConfiguration.Error.WriteLine(s), cancellation,
                 [new(output, "-o")]);
             if (index >= test.Count) throw new UsageException($"--index must be below {test.Count:N0} (the number of test images), got {index}.");
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);

@@ -23,7 +23,7 @@ public static class PredictCommand
     {
         var command = new Command("predict", "Show the three most probable digits for one test image or picture file.")
         {
-            ModelOpt, Index, Image, CommonOptions.Device, CommonOptions.Data, Show,
+            ModelOpt, Index, Image, CommonOptions.Device, CommonOptions.Data, CommonOptions.DataSetOption, Show,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -42,17 +42,18 @@ public static class PredictCommand
         var model = ModelOptions.Load(modelPath);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
+        var dataSet = CommonOptions.ChosenDataSet(parse, model.DataSetName);
 
         byte[] pixels;
         int? label = null;
         string source;
         if (index is { } i)
         {
-            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), view.Status, cancellation);
+            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), dataSet, view.Status, cancellation);
             if (i >= test.Count) throw new UsageException($"--index must be below {test.Count:N0} (the number of test images), got {i}.");
             pixels = test.Image(i).ToArray();
             label = test.Labels[i];
-            source = $"test image {i} (label {label})";
+            source = $"{dataSet.Title} test image {i} (label {dataSet.Label(label.Value)})";
         }
         else
         {
@@ -68,7 +69,7 @@ public static class PredictCommand
         using (var classifier = new Classifier(accelerator, model, batchSize: 1))
             probabilities = classifier.Probabilities(pixels);
 
-        view.Show(source, Classification.TopOf(probabilities, Top), label, deviceInfo.Id);
+        view.Show(source, Classification.TopOf(probabilities, Top), label, deviceInfo.Id, dataSet);
         if (parse.GetValue(Show)) view.Picture(pixels);
         return ExitCodes.Success;
     }

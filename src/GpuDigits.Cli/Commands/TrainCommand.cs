@@ -41,10 +41,10 @@ public static class TrainCommand
 
     public static Command Create()
     {
-        var command = new Command("train", "Train the MNIST classifier; write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
+        var command = new Command("train", "Train the classifier (MNIST digits, or --dataset fashion-mnist); write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
         {
             Arch, Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
-            CommonOptions.Device, CommonOptions.Data, TrainLimit, TestLimit, Out, Metrics, Resume, CudaGraphs, ProgressMs, Timings,
+            CommonOptions.Device, CommonOptions.Data, CommonOptions.DataSetOption, TrainLimit, TestLimit, Out, Metrics, Resume, CudaGraphs, ProgressMs, Timings,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
         return command;
@@ -52,7 +52,7 @@ public static class TrainCommand
 
     /// <summary>What a run trains and where: from the options (a new run) or from a checkpoint (a resumed run).</summary>
     private sealed record Plan(NetworkSpec Spec, TrainingOptions Options, string DeviceSelector, string? DataDir,
-        int? TrainLimit, int? TestLimit, TrainingRun Run, Checkpoint? From);
+        DataSet DataSet, int? TrainLimit, int? TestLimit, TrainingRun Run, Checkpoint? From);
 
     private static int Run(ParseResult parse, CancellationToken cancellation)
     {
@@ -74,7 +74,7 @@ public static class TrainCommand
             var catalog = EnvironmentSettings.Catalog();
             var deviceInfo = clock.Start("device discovery", () => catalog.Resolve(plan.DeviceSelector));
 
-            string dataDir = clock.Start("data check (SHA-256)", () => MnistLoader.Folder(plan.DataDir, console.Status, stop.Token,
+            string dataDir = clock.Start("data check (SHA-256)", () => MnistLoader.Folder(plan.DataDir, plan.DataSet, console.Status, stop.Token,
                 [new(run.MetricsPath, "--metrics"), new(run.FinalModelPath, "--out"), new(run.BestModelPath, "--out"),
                  new(Path.Combine(run.Directory, CheckpointFormat.FileName), "--out")]));
             var data = clock.Start("data load", () => MnistDataset.Load(dataDir));
@@ -95,7 +95,10 @@ public static class TrainCommand
             var options = plan.Options with { ProgressInterval = interval == 0 ? null : TimeSpan.FromMilliseconds(interval) };
             var acc = accelerator;
             trainer = clock.Start("trainer set-up (allocate, upload, initialize)", () => new Trainer(acc, plan.Spec, options, train, test, normalization));
-            var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint);
+            var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint)
+            {
+                DataSet = plan.DataSet.Name,
+            };
             Attach(run, trainer, settings);
             if (plan.From is { } from)
                 console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
@@ -200,7 +203,7 @@ public static class TrainCommand
         int? testLimit = Positive(parse.GetValue(TestLimit), "--test-limit");
         var run = Open(() => TrainingRun.Start(parse.GetValue(Out), parse.GetValue(Metrics)));
         return new Plan(spec, options, parse.GetValue(CommonOptions.Device)!, parse.GetValue(CommonOptions.Data),
-            trainLimit, testLimit, run, null);
+            CommonOptions.ChosenDataSet(parse), trainLimit, testLimit, run, null);
     }
 
     /// <summary>
@@ -242,6 +245,7 @@ public static class TrainCommand
         Check(Seed, parse.GetValue(Seed) == saved.Seed, $"{saved.Seed}");
         Check(TrainLimit, parse.GetValue(TrainLimit) == checkpoint.Run.TrainLimit, checkpoint.Run.TrainLimit?.ToString() ?? "all images");
         Check(TestLimit, parse.GetValue(TestLimit) == checkpoint.Run.TestLimit, checkpoint.Run.TestLimit?.ToString() ?? "all images");
+        Check(CommonOptions.DataSetOption, parse.GetValue(CommonOptions.DataSetOption) == checkpoint.Run.DataSet, checkpoint.Run.DataSet);
         Check(Out, parse.GetValue(Out) is { } o && Path.GetFullPath(o) == dir, dir);
         var savedMetrics = Path.GetFullPath(Path.Combine(dir, checkpoint.Run.MetricsPath));
         Check(Metrics, parse.GetValue(Metrics) is { } m && Path.GetFullPath(m) == savedMetrics, savedMetrics);
@@ -264,7 +268,8 @@ public static class TrainCommand
         string device = Explicit(parse, CommonOptions.Device) ? parse.GetValue(CommonOptions.Device)! : checkpoint.Run.Device;
         string? data = Explicit(parse, CommonOptions.Data) ? parse.GetValue(CommonOptions.Data) : checkpoint.Run.DataDirectory;
         var run = Open(() => TrainingRun.Resume(dir, checkpoint, metricsConfirmed: Explicit(parse, Metrics)));
-        return new Plan(state.Spec, options, device, data, checkpoint.Run.TrainLimit, checkpoint.Run.TestLimit, run, checkpoint);
+        var dataSet = DataSet.Find(checkpoint.Run.DataSet)!; // the checkpoint's reader refuses a data set it does not know
+        return new Plan(state.Spec, options, device, data, dataSet, checkpoint.Run.TrainLimit, checkpoint.Run.TestLimit, run, checkpoint);
     }
 
     private static bool Explicit(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };

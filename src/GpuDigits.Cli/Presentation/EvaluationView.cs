@@ -1,3 +1,4 @@
+using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model.Inference;
 using GpuDigits.Model.Persistence;
@@ -12,14 +13,14 @@ public sealed class EvaluationView(TextWriter output, TextWriter error)
 
     public void Status(string message) => error.WriteLine(message);
 
-    public void Header(string path, ModelFile model, AcceleratorInfo device, int images)
+    public void Header(string path, ModelFile model, AcceleratorInfo device, int images, DataSet dataSet)
     {
         _out.MarkupLine($"[bold]GpuDigits[/] evaluating {Markup.Escape(path)}: {Markup.Escape(model.Spec.ToString())} on [bold]{Markup.Escape(device.Id)}[/] ({Markup.Escape(device.Name)})");
         if (ModelDescription.Trained(model) is { } trained) _out.MarkupLine($"  {Markup.Escape(trained)}");
-        _out.MarkupLine($"  {images:N0} test images");
+        _out.MarkupLine($"  {images:N0} {Markup.Escape(dataSet.Title)} test images");
     }
 
-    public void Results(Classification result, ConfusionMatrix matrix, IReadOnlyList<ClassMetrics> perClass)
+    public void Results(Classification result, ConfusionMatrix matrix, IReadOnlyList<ClassMetrics> perClass, DataSet dataSet)
     {
         _out.MarkupLine($"[bold]Test accuracy {result.Accuracy * 100:F2} %[/] ({matrix.Correct:N0} of {matrix.Total:N0}), test loss {result.Loss:F4}");
         _out.WriteLine();
@@ -27,7 +28,7 @@ public sealed class EvaluationView(TextWriter output, TextWriter error)
         var classes = new Table().Title("Per class").AddColumns("class", "images", "predicted", "correct", "precision", "recall", "F1");
         foreach (var c in classes.Columns.Skip(1)) c.RightAligned();
         foreach (var m in perClass)
-            classes.AddRow(m.Class.ToString(), m.Count.ToString("N0"), m.Predicted.ToString("N0"), m.Correct.ToString("N0"),
+            classes.AddRow(Markup.Escape(dataSet.Label(m.Class)), m.Count.ToString("N0"), m.Predicted.ToString("N0"), m.Correct.ToString("N0"),
                 $"{m.Precision * 100:F2} %", $"{m.Recall * 100:F2} %", $"{m.F1 * 100:F2} %");
         _out.Write(classes);
 
@@ -35,7 +36,7 @@ public sealed class EvaluationView(TextWriter output, TextWriter error)
         for (int p = 0; p < matrix.Classes; p++) confusion.AddColumn(new TableColumn(p.ToString()).RightAligned());
         for (int a = 0; a < matrix.Classes; a++)
         {
-            var cells = new List<string> { $"[bold]{a}[/]" };
+            var cells = new List<string> { $"[bold]{Markup.Escape(dataSet.Label(a))}[/]" };
             for (int p = 0; p < matrix.Classes; p++)
             {
                 int n = matrix[a, p];

@@ -1,3 +1,4 @@
+using GpuDigits.Data;
 using Spectre.Console;
 
 namespace GpuDigits.Cli.Presentation;
@@ -12,23 +13,24 @@ public sealed class PredictionView(TextWriter output, TextWriter error)
 
     public void Status(string message) => error.WriteLine(message);
 
-    public void Show(string source, IReadOnlyList<(int Class, float Probability)> top, int? label, string device)
+    public void Show(string source, IReadOnlyList<(int Class, float Probability)> top, int? label, string device, DataSet dataSet)
     {
         _out.MarkupLine($"{Markup.Escape(source)} [grey](on {Markup.Escape(device)})[/]");
-        var table = new Table().AddColumns("rank", "digit", "probability", "");
+        string Name(int c) => Markup.Escape(dataSet.Label(c));
+        var table = new Table().AddColumns("rank", dataSet.ClassWord, "probability", "");
         table.Columns[2].RightAligned();
         for (int r = 0; r < top.Count; r++)
         {
             var (digit, p) = top[r];
             string bar = new string('#', (int)Math.Round(p * 30));
             string colour = label is null ? "blue" : digit == label ? "green" : "red";
-            table.AddRow((r + 1).ToString(), $"[bold]{digit}[/]", $"{p * 100:F2} %", $"[{colour}]{bar}[/]");
+            table.AddRow((r + 1).ToString(), $"[bold]{Name(digit)}[/]", $"{p * 100:F2} %", $"[{colour}]{bar}[/]");
         }
         _out.Write(table);
         if (label is { } l)
-            _out.MarkupLine(top[0].Class == l ? $"[green]Right[/]: the label is {l}." : $"[red]Wrong[/]: the label is {l}.");
+            _out.MarkupLine(top[0].Class == l ? $"[green]Right[/]: the label is {Name(l)}." : $"[red]Wrong[/]: the label is {Name(l)}.");
         else
-            _out.MarkupLine($"Prediction: [bold]{top[0].Class}[/] ({top[0].Probability * 100:F2} %)");
+            _out.MarkupLine($"Prediction: [bold]{Name(top[0].Class)}[/] ({top[0].Probability * 100:F2} %)");
     }
 
     /// <summary>The 28 x 28 input (0 background, 255 ink) as rows of characters, two per pixel.</summary>

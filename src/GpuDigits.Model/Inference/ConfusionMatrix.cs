@@ -1,7 +1,8 @@
 namespace GpuDigits.Model.Inference;
 
 /// <summary>Precision and recall of one class (0 where nothing was predicted as, or labeled as, that class).</summary>
-public sealed record ClassMetrics(int Class, int Count, int Predicted, int Correct, double Precision, double Recall, double F1);
+/// <param name="Name">The class's name: <c>7</c> for a digit, <c>Sneaker</c> in Fashion-MNIST.</param>
+public sealed record ClassMetrics(int Class, string Name, int Count, int Predicted, int Correct, double Precision, double Recall, double F1);
 
 /// <summary>Counts of (actual class, predicted class) pairs: rows are the labels, columns the predictions.</summary>
 public sealed class ConfusionMatrix
@@ -51,13 +52,14 @@ public sealed class ConfusionMatrix
     /// <summary>Images predicted as <paramref name="predicted"/>.</summary>
     public int ColumnTotal(int predicted) => Enumerable.Range(0, Classes).Sum(a => this[a, predicted]);
 
-    /// <summary>Precision (correct / predicted), recall (correct / labeled) and F1 per class.</summary>
-    public IReadOnlyList<ClassMetrics> PerClass() => Enumerable.Range(0, Classes).Select(c =>
+    /// <summary>Precision (correct / predicted), recall (correct / labeled) and F1 per class, named by <paramref name="names"/> (default: the class numbers).</summary>
+    public IReadOnlyList<ClassMetrics> PerClass(IReadOnlyList<string>? names = null) => Enumerable.Range(0, Classes).Select(c =>
     {
         int correct = this[c, c], count = RowTotal(c), predicted = ColumnTotal(c);
         double precision = predicted == 0 ? 0 : (double)correct / predicted;
         double recall = count == 0 ? 0 : (double)correct / count;
         double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-        return new ClassMetrics(c, count, predicted, correct, precision, recall, f1);
+        string name = names is not null && c < names.Count ? names[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ClassMetrics(c, name, count, predicted, correct, precision, recall, f1);
     }).ToArray();
 }

@@ -1,10 +1,11 @@
+using GpuDigits.Data;
 using GpuDigits.Model.Training;
 
 namespace GpuDigits.Model.Persistence;
 
 /// <summary>
 /// How a run was started, beyond the trainer's own state, so that <c>train --resume</c> can rebuild it the same way:
-/// the device it ran on, the data folder and image limits it used, and where its metrics CSV is.
+/// the device it ran on, the data set, data folder and image limits it used, and where its metrics CSV is.
 /// </summary>
 /// <param name="Device">Device id, e.g. <c>cpu</c> or <c>opencl:0</c>.</param>
 /// <param name="DataDirectory">The MNIST folder used (absolute), or null for the default.</param>
@@ -13,6 +14,9 @@ namespace GpuDigits.Model.Persistence;
 /// <param name="MetricsPath">The run's metrics CSV: relative to the run folder when it lies inside it (so a moved folder still finds it), else absolute.</param>
 public sealed record RunSettings(string Device, string? DataDirectory, int? TrainLimit, int? TestLimit, string MetricsPath)
 {
+    /// <summary>The data set's name (<see cref="GpuDigits.Data.DataSet.Name"/>): <c>mnist</c> unless told otherwise.</summary>
+    public string DataSet { get; init; } = GpuDigits.Data.DataSet.Mnist.Name;
+
     /// <summary>Longest text field, in UTF-8 bytes.</summary>
     public const int MaxTextBytes = 4096;
 
@@ -22,6 +26,7 @@ public sealed record RunSettings(string Device, string? DataDirectory, int? Trai
         CheckText(Device, nameof(Device), allowEmpty: false);
         if (DataDirectory is not null) CheckText(DataDirectory, nameof(DataDirectory), allowEmpty: false);
         CheckText(MetricsPath, nameof(MetricsPath), allowEmpty: false);
+        if (GpuDigits.Data.DataSet.Find(DataSet) is null) throw new ArgumentException($"'{DataSet}' is not a data set this build knows.");
         if (TrainLimit is < 1) throw new ArgumentException($"A train limit must be positive, got {TrainLimit}.");
         if (TestLimit is < 1) throw new ArgumentException($"A test limit must be positive, got {TestLimit}.");
         return this;

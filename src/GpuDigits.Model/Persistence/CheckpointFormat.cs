@@ -63,6 +63,7 @@ public static class CheckpointFormat
             ["epoch"] = state.EpochsDone.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = state.Options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["device"] = run.Device,
+            [ModelFile.DataSetKey] = run.DataSet,
         };
         if (state.History.Count > 0)
             metadata["test_accuracy"] = state.History[^1].TestAccuracy.ToString("R", CultureInfo.InvariantCulture);
@@ -193,7 +194,7 @@ public static class CheckpointFormat
                 Seed = seed,
             }.Validate();
             run = new RunSettings(device, dataDir.Length == 0 ? null : dataDir, trainLimit == 0 ? null : trainLimit,
-                testLimit == 0 ? null : testLimit, metricsPath).Validate();
+                testLimit == 0 ? null : testLimit, metricsPath) { DataSet = model.DataSetName }.Validate();
             data = new DataFingerprint(trainCount, testCount, sha);
         }
         catch (ArgumentException e)

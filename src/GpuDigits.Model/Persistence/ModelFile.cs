@@ -44,6 +44,12 @@ public sealed class ModelFile
     /// <summary>The tensors of <see cref="NetworkSpec.Plan"/>'s parameters in its order (Wc1, bc1, ..., W1, b1, ...), each row-major.</summary>
     public IReadOnlyList<float[]> Parameters { get; }
 
+    /// <summary>The META key naming the data set a model (or a checkpoint) was trained on.</summary>
+    public const string DataSetKey = "dataset";
+
+    /// <summary>The data set the metadata names; a file written before there were two names none: MNIST's.</summary>
+    public string DataSetName => Metadata.TryGetValue(DataSetKey, out var name) ? name : DataSet.Mnist.Name;
+
     /// <summary>Free-form key = value pairs (training epoch, test accuracy, device, ...); see docs/model-format.md.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 

@@ -11,18 +11,19 @@ namespace GpuDigits.Reports.Evaluation;
 /// <summary>One line of the evaluation summary CSV.</summary>
 public sealed record EvaluationSummary(string Model, string Device, int Images, double Loss, double Accuracy);
 
-/// <summary>Columns of the per-class CSV: class,count,predicted,correct,precision,recall,f1.</summary>
+/// <summary>Columns of the per-class CSV: class,name,count,predicted,correct,precision,recall,f1.</summary>
 public sealed class ClassMetricsMap : CsvColumns<ClassMetrics>
 {
     public ClassMetricsMap()
     {
         Column(m => m.Class, nameof(ClassMetrics.Class), "class", 0);
-        Column(m => m.Count, nameof(ClassMetrics.Count), "count", 1);
-        Column(m => m.Predicted, nameof(ClassMetrics.Predicted), "predicted", 2);
-        Column(m => m.Correct, nameof(ClassMetrics.Correct), "correct", 3);
-        Column(m => m.Precision, nameof(ClassMetrics.Precision), "precision", 4);
-        Column(m => m.Recall, nameof(ClassMetrics.Recall), "recall", 5);
-        Column(m => m.F1, nameof(ClassMetrics.F1), "f1", 6);
+        Column(m => m.Name, nameof(ClassMetrics.Name), "name", 1);
+        Column(m => m.Count, nameof(ClassMetrics.Count), "count", 2);
+        Column(m => m.Predicted, nameof(ClassMetrics.Predicted), "predicted", 3);
+        Column(m => m.Correct, nameof(ClassMetrics.Correct), "correct", 4);
+        Column(m => m.Precision, nameof(ClassMetrics.Precision), "precision", 5);
+        Column(m => m.Recall, nameof(ClassMetrics.Recall), "recall", 6);
+        Column(m => m.F1, nameof(ClassMetrics.F1), "f1", 7);
     }
 }
 
@@ -43,7 +44,7 @@ public sealed class EvaluationSummaryMap : CsvColumns<EvaluationSummary>
 /// The CSV files of <c>gpudigits evaluate</c>, written atomically (temporary file, flush, rename):
 /// <list type="bullet">
 /// <item>summary: <c>model,device,images,loss,accuracy</c>, one row;</item>
-/// <item>per class: <c>class,count,predicted,correct,precision,recall,f1</c>, one row per class;</item>
+/// <item>per class: <c>class,name,count,predicted,correct,precision,recall,f1</c>, one row per class;</item>
 /// <item>confusion matrix: <c>actual,0,1,...,9</c>, one row per actual class, a column per predicted class.</item>
 /// </list>
 /// Fractions are in [0, 1].

@@ -114,8 +114,17 @@ public static class OnnxExport
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
         foreach (var (key, value) in model.Metadata)
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        // The classes' names by output index, as a JSON array, for a program that shows what the model says.
+        if (Data.DataSet.Find(model.DataSetName) is { } dataSet && dataSet.ClassNames.Count == spec.Classes)
+            proto.MetadataProps.Add(new StringStringEntryProto
+            {
+                Key = ClassNamesKey, Value = System.Text.Json.JsonSerializer.Serialize(dataSet.ClassNames),
+            });
         return proto;
     }
+
+    /// <summary>The metadata key of the class names (a JSON array of strings, by output index).</summary>
+    public const string ClassNamesKey = "class_names";
 
     private static string ActivationOp(Activation a) => a switch
     {

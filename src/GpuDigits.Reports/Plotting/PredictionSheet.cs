@@ -19,7 +19,7 @@ public static class PredictionSheet
     public const int DefaultCount = 36;
 
     private const int Columns = 6;
-    private const double CellWidth = 150, CellHeight = 150, Margin = 30, GridTop = 80;
+    private const double CellWidth = 150, DigitCellHeight = 150, Margin = 30, GridTop = 80;
 
     /// <summary>
     /// Which images to show: the misclassified ones first (in test order, at most half of
@@ -40,38 +40,49 @@ public static class PredictionSheet
     public static readonly string[] Extensions = [".svg", ".png"];
 
     /// <summary>Writes the sheet atomically as SVG or PNG, by the extension of <paramref name="path"/>.</summary>
-    public static void Write(string path, string title, MnistSplit images, Classification result, int count = DefaultCount)
+    /// <param name="classNames">The classes' names (Fashion-MNIST's), written under each image; null for digits.</param>
+    public static void Write(string path, string title, MnistSplit images, Classification result, int count = DefaultCount,
+        IReadOnlyList<string>? classNames = null)
     {
         if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
-            var layout = Layout.Of(result, count);
+            var layout = Layout.Of(result, count, classNames);
             using var png = new PngCanvas(layout.Width, layout.Height);
             Draw(png, layout, title, images, result, count);
             var bytes = png.EncodePng();
             AtomicFile.Write(path, stream => stream.Write(bytes));
         }
-        else AtomicFile.WriteText(path, writer => Render(writer, title, images, result, count));
+        else AtomicFile.WriteText(path, writer => Render(writer, title, images, result, count, classNames));
     }
 
     /// <summary>The sheet as SVG.</summary>
-    public static void Render(TextWriter output, string title, MnistSplit images, Classification result, int count = DefaultCount)
+    public static void Render(TextWriter output, string title, MnistSplit images, Classification result, int count = DefaultCount,
+        IReadOnlyList<string>? classNames = null)
     {
-        var layout = Layout.Of(result, count);
+        var layout = Layout.Of(result, count, classNames);
         using var svg = new SvgWriter(output, layout.Width, layout.Height, title);
         Draw(svg, layout, title, images, result, count);
     }
 
     private const double MatrixCell = 50;
 
+    /// <summary>A cell with class names is taller by two lines of names under the bars.</summary>
+    private const double NamesHeight = 30;
+
     /// <summary>Where the sheet's parts go, computed once for both the canvas size and the drawing.</summary>
-    private readonly record struct Layout(double Width, double Height, double MatrixTop)
+    private readonly record struct Layout(double Width, double Height, double MatrixTop, double CellHeight, IReadOnlyList<string>? Names)
     {
-        public static Layout Of(Classification result, int count)
+        public static Layout Of(Classification result, int count, IReadOnlyList<string>? names)
         {
             int rows = (Math.Min(count, result.Count) + Columns - 1) / Columns;
-            double matrixTop = GridTop + rows * CellHeight + 60;
-            return new(2 * Margin + Columns * CellWidth, matrixTop + 20 + result.Classes * MatrixCell + 50, matrixTop);
+            double cellHeight = DigitCellHeight + (names is null ? 0 : NamesHeight);
+            double matrixTop = GridTop + rows * cellHeight + 60;
+            return new(2 * Margin + Columns * CellWidth, matrixTop + 20 + result.Classes * MatrixCell + 50 + (names is null ? 0 : 20),
+                matrixTop, cellHeight, names);
         }
+
+        /// <summary>Class <paramref name="c"/>'s name, or its number without names.</summary>
+        public string Name(int c) => Names is { } n && c < n.Count ? n[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static void Draw(ISheetCanvas svg, Layout layout, string title, MnistSplit images, Classification result, int count)
@@ -90,20 +101,21 @@ public static class PredictionSheet
 
         svg.StartGroup(id: "digits");
         for (int k = 0; k < shown.Count; k++)
-            Digit(svg, Margin + k % Columns * CellWidth, GridTop + k / Columns * CellHeight, shown[k], images, result);
+            Digit(svg, layout, Margin + k % Columns * CellWidth, GridTop + k / Columns * layout.CellHeight, shown[k], images, result);
         svg.EndGroup();
 
-        Heatmap(svg, matrix, (width - matrix.Classes * matrixCell) / 2 + 20, matrixTop, matrixCell);
+        Heatmap(svg, layout, matrix, (width - matrix.Classes * matrixCell) / 2 + 20, matrixTop, matrixCell);
     }
 
-    private static void Digit(ISheetCanvas svg, double x, double y, int index, MnistSplit images, Classification result)
+    private static void Digit(ISheetCanvas svg, Layout layout, double x, double y, int index, MnistSplit images, Classification result)
     {
         int label = result.Labels[index], predicted = result.Predicted[index];
         bool right = label == predicted;
         string colour = right ? RightColour : WrongColour;
         var probabilities = result.ProbabilitiesOf(index);
+        string Named(int c) => layout.Names is null ? $"{c}" : $"{c} ({layout.Name(c)})";
         svg.StartGroup(cssClass: right ? "digit right" : "digit wrong",
-            tooltip: $"test image {index}: label {label}, predicted {predicted} ({probabilities[predicted] * 100:F1} %)");
+            tooltip: $"test image {index}: label {Named(label)}, predicted {Named(predicted)} ({probabilities[predicted] * 100:F1} %)");
 
         svg.Gray(x + 8, y + 4, 84, 84, images.Cols, images.Rows, images.Image(index).ToArray());
         svg.Text(x + 100, y + 40, predicted.ToString(), 34, colour, bold: true);
@@ -121,6 +133,12 @@ public static class PredictionSheet
             svg.Rect(bx, barsBottom - h, barWidth, h, fill);
             svg.Text(bx + barWidth / 2, barsBottom + 10, c.ToString(), 8, c == predicted ? colour : "#666666", anchor: "middle");
         }
+        if (layout.Names is not null)
+        {
+            // The names under the bars: the prediction in its colour, and the label where it differs.
+            svg.Text(barsLeft, barsBottom + 26, layout.Name(predicted), 12, colour, bold: true, cssClass: "name");
+            if (!right) svg.Text(barsLeft, barsBottom + 41, $"label: {layout.Name(label)}", 11, "#555555", cssClass: "name");
+        }
         svg.EndGroup();
     }
 
@@ -128,7 +146,7 @@ public static class PredictionSheet
     /// The confusion matrix: rows are the true labels, columns the predictions. Diagonal cells are green, shaded by
     /// recall; off-diagonal cells are red, shaded by their count relative to the largest off-diagonal count.
     /// </summary>
-    private static void Heatmap(ISheetCanvas svg, ConfusionMatrix m, double left, double top, double cell)
+    private static void Heatmap(ISheetCanvas svg, Layout layout, ConfusionMatrix m, double left, double top, double cell)
     {
         svg.StartGroup(id: "confusion");
         int n = m.Classes;
@@ -155,7 +173,8 @@ public static class PredictionSheet
                 double strength = a == p ? (rowTotal == 0 ? 0 : (double)count / rowTotal) : Math.Sqrt((double)count / maxOff);
                 string fill = count == 0 ? "#ffffff" : a == p ? Blend(0x2e9a4a, strength) : Blend(0xcf222e, 0.15 + 0.85 * strength);
                 double x = left + p * cell, y = gridTop + a * cell;
-                svg.Rect(x, y, cell, cell, fill, "#dddddd", 1, tooltip: $"actual {a}, predicted {p}: {count}");
+                string Named(int c) => layout.Names is null ? $"{c}" : $"{c} ({layout.Name(c)})";
+                svg.Rect(x, y, cell, cell, fill, "#dddddd", 1, tooltip: $"actual {Named(a)}, predicted {Named(p)}: {count}");
                 if (count > 0)
                     svg.Text(x + cell / 2, y + cell / 2 + 4, count.ToString("N0"), 11,
                         strength > 0.55 ? "#ffffff" : "#222222", anchor: "middle");
@@ -163,6 +182,9 @@ public static class PredictionSheet
         }
         svg.Text(left + n * cell / 2, gridTop + n * cell + 24,
             "Diagonal: correct, shaded by recall. Off the diagonal: errors, shaded by count.", 11, "#555555", anchor: "middle");
+        if (layout.Names is not null)
+            svg.Text(left + n * cell / 2, gridTop + n * cell + 42,
+                string.Join("   ", Enumerable.Range(0, n).Select(c => $"{c} {layout.Name(c)}")), 11, "#444444", anchor: "middle", cssClass: "names");
         svg.EndGroup();
     }
 

@@ -2,24 +2,19 @@ using GpuDigits.Data;
 
 namespace GpuDigits.Tests.Data;
 
-/// <summary>Delivers whatever wanted files a local folder holds, raw or as NAME.gz.</summary>
-internal sealed class FolderSource(string folder) : IMnistSource
+/// <summary>The product's folder source (raw files or NAME.gz) that also counts how often it was asked.</summary>
+internal sealed class CountedFolder(string folder) : IMnistSource
 {
+    private readonly FolderSource _folder = new(folder, $"folder {folder}");
+
     public int Calls { get; private set; }
 
-    public string Description => $"folder {folder}";
+    public string Description => _folder.Description;
 
-    public async Task FetchAsync(IReadOnlyList<MnistFileSpec> files, IMnistFileSink sink, CancellationToken cancellation)
+    public Task FetchAsync(IReadOnlyList<MnistFileSpec> files, IMnistFileSink sink, CancellationToken cancellation)
     {
         Calls++;
-        foreach (var file in files)
-        {
-            string path = Path.Combine(folder, file.Name);
-            if (!File.Exists(path)) path += ".gz";
-            if (!File.Exists(path)) continue;
-            await using var stream = File.OpenRead(path);
-            await sink.AcceptAsync(file, stream, cancellation);
-        }
+        return _folder.FetchAsync(files, sink, cancellation);
     }
 }
 

@@ -35,7 +35,7 @@ public class MnistFetcherTests
     public async Task FetchesMissingFilesFromASource()
     {
         var progress = new ProgressLog();
-        string folder = await Fetcher(new FolderSource(_fake.Origin.Path)).EnsureAsync(_data.Path, progress);
+        string folder = await Fetcher(new CountedFolder(_fake.Origin.Path)).EnsureAsync(_data.Path, progress);
         Assert.That(folder, Is.EqualTo(_data.Path));
         AssertDataFolderHoldsExactly(_fake.Names);
         Assert.That(progress.Messages[0], Is.EqualTo($"Fetching MNIST from folder {_fake.Origin.Path} ..."));
@@ -47,7 +47,7 @@ public class MnistFetcherTests
     {
         using var gzOrigin = new TempFolder();
         foreach (var (spec, content) in _fake.Specs.Zip(_fake.Contents)) gzOrigin.Write(spec.Name + ".gz", IdxBytes.Gzip(content));
-        await Fetcher(new FolderSource(gzOrigin.Path)).EnsureAsync(_data.Path);
+        await Fetcher(new CountedFolder(gzOrigin.Path)).EnsureAsync(_data.Path);
         AssertDataFolderHoldsExactly(_fake.Names);
     }
 
@@ -115,7 +115,7 @@ public class MnistFetcherTests
         var corrupt = (byte[])_fake.Contents[1].Clone();
         corrupt[5] ^= 1;
         string path = _data.Write("fake-labels", corrupt);
-        var source = new FolderSource(_fake.Origin.Path);
+        var source = new CountedFolder(_fake.Origin.Path);
 
         var e = await Assert.ThrowsAsync<DataFormatException>(() => Fetcher(source).EnsureAsync(_data.Path));
 
@@ -137,7 +137,7 @@ public class MnistFetcherTests
     public async Task CorruptGzipInTheDataFolderIsRefusedAndNothingIsWritten()
     {
         string path = _data.Write("fake-test.gz", IdxBytes.Gzip(_fake.Contents[0]));
-        var e = await Assert.ThrowsAsync<DataFormatException>(() => Fetcher(new FolderSource(_fake.Origin.Path)).EnsureAsync(_data.Path));
+        var e = await Assert.ThrowsAsync<DataFormatException>(() => Fetcher(new CountedFolder(_fake.Origin.Path)).EnsureAsync(_data.Path));
         Assert.That(e!.Message, Does.StartWith(path + ":").And.Contain(_fake.Specs[2].Sha256).And.Contain("delete it"));
         Assert.That(_data.Entries(), Is.EqualTo(new[] { "fake-test.gz" }));
     }
@@ -147,7 +147,7 @@ public class MnistFetcherTests
     public async Task WrongContentFromASourceIsRefusedAndTheNextSourceIsUsed(int length)
     {
         var progress = new ProgressLog();
-        await Fetcher(new BytesSource(new byte[length]), new FolderSource(_fake.Origin.Path)).EnsureAsync(_data.Path, progress);
+        await Fetcher(new BytesSource(new byte[length]), new CountedFolder(_fake.Origin.Path)).EnsureAsync(_data.Path, progress);
         AssertDataFolderHoldsExactly(_fake.Names);
         Assert.That(progress.Messages, Has.Some.StartsWith("bytes source failed: fake-train from bytes source:"));
     }
@@ -192,8 +192,8 @@ public class MnistFetcherTests
     {
         using var partial = new TempFolder();
         partial.Write("fake-test", _fake.Contents[2]);
-        var first = new FolderSource(partial.Path);
-        var second = new FolderSource(_fake.Origin.Path);
+        var first = new CountedFolder(partial.Path);
+        var second = new CountedFolder(_fake.Origin.Path);
         var progress = new ProgressLog();
         await Fetcher(first, second).EnsureAsync(_data.Path, progress);
         AssertDataFolderHoldsExactly(_fake.Names);
@@ -205,7 +205,7 @@ public class MnistFetcherTests
     public async Task CreatesTheDataFolder()
     {
         string nested = Path.Combine(_data.Path, "a", "b");
-        Assert.That(await Fetcher(new FolderSource(_fake.Origin.Path)).EnsureAsync(nested), Is.EqualTo(nested));
+        Assert.That(await Fetcher(new CountedFolder(_fake.Origin.Path)).EnsureAsync(nested), Is.EqualTo(nested));
         Assert.That(Directory.EnumerateFiles(nested).Count(), Is.EqualTo(3));
     }
 
@@ -213,7 +213,7 @@ public class MnistFetcherTests
     public async Task UnusableFolderIsAClearError()
     {
         string blocked = Path.Combine(_data.Write("a-file", [1]), "mnist");
-        var e = await Assert.ThrowsAsync<DataUnavailableException>(() => Fetcher(new FolderSource(_fake.Origin.Path)).EnsureAsync(blocked));
+        var e = await Assert.ThrowsAsync<DataUnavailableException>(() => Fetcher(new CountedFolder(_fake.Origin.Path)).EnsureAsync(blocked));
         Assert.That(e!.Message, Does.Contain(blocked).And.Contain(DataUnavailableException.Advice));
     }
 
@@ -221,7 +221,7 @@ public class MnistFetcherTests
     public void CancellationIsNotReportedAsAFailedSourceAndLeavesNoTempFile()
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        Assert.That(async () => await Fetcher(new StallingSource(), new FolderSource(_fake.Origin.Path))
+        Assert.That(async () => await Fetcher(new StallingSource(), new CountedFolder(_fake.Origin.Path))
                 .EnsureAsync(_data.Path, null, cancel.Token),
             Throws.InstanceOf<OperationCanceledException>());
         Assert.That(_data.Entries(), Is.Empty);
