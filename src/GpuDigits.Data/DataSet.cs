@@ -38,7 +38,10 @@ public sealed class DataSet
     }
 
     /// <summary>What a class is called in headings: "digit" for MNIST, "class" otherwise.</summary>
-    public string ClassWord => HasClassNames ? "class" : "digit";
+    public string ClassWord => this == Mnist ? "digit" : "class";
+
+    /// <summary>Whether this is a data set of one's own (<see cref="FolderName"/>), read from a folder as it is.</summary>
+    public bool IsFolder => Name == FolderName;
 
     /// <summary>One sentence saying how to get the files when no source could.</summary>
     public string HowToGet { get; }
@@ -81,12 +84,29 @@ public sealed class DataSet
             new HttpMirrorSource("https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/"),
         ]);
 
+    /// <summary>The name <c>--dataset</c> takes and model files record for a data set of one's own (see <see cref="FolderDataSet"/>).</summary>
+    public const string FolderName = "folder";
+
+    /// <summary>
+    /// A data set of one's own, called <paramref name="title"/> in messages, with these class names (by label). Its
+    /// files are read from its folder as they are: no hashes, no sources to fetch from.
+    /// </summary>
+    public static DataSet Folder(string title, IReadOnlyList<string> classNames)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        ArgumentNullException.ThrowIfNull(classNames);
+        return new(FolderName, title, FolderDataSet.Files, [.. classNames], FolderDataSet.HowToGet, () => []);
+    }
+
     /// <summary>Every data set, <see cref="Mnist"/> first.</summary>
     public static IReadOnlyList<DataSet> Known { get; } = [Mnist, FashionMnist];
 
     /// <summary>The data set named <paramref name="name"/> (as <see cref="Name"/> spells it, any case), or null.</summary>
     public static DataSet? Find(string? name) =>
         Known.FirstOrDefault(d => string.Equals(d.Name, name?.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether a model or checkpoint may record <paramref name="name"/>: a known data set's name or <see cref="FolderName"/>.</summary>
+    public static bool IsName(string? name) => Find(name) is not null || name == FolderName;
 
     public override string ToString() => Name;
 }

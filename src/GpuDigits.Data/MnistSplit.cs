@@ -62,19 +62,19 @@ public sealed class MnistSplit
 
     /// <summary>
     /// Reads an image file and its label file (raw or gzip IDX) and checks that they belong together: the same
-    /// number of samples, and every label in 0..9.
+    /// number of samples, and every label below <paramref name="classes"/> (MNIST's ten unless told otherwise).
     /// </summary>
-    public static MnistSplit Load(string imagesPath, string labelsPath)
+    public static MnistSplit Load(string imagesPath, string labelsPath, int classes = Classes)
     {
         var images = IdxReader.ReadImages(imagesPath);
         var labels = IdxReader.ReadLabels(labelsPath);
         if (images.Count != labels.Count)
             throw new DataFormatException(labelsPath,
                 $"holds {Phrase.Count(labels.Count, "label")} but {imagesPath} holds {Phrase.Count(images.Count, "image")}; they must match");
-        int bad = Array.FindIndex(labels.Labels, l => l >= Classes);
+        int bad = Array.FindIndex(labels.Labels, l => l >= classes);
         if (bad >= 0)
             throw new DataFormatException(labelsPath,
-                $"holds label {labels.Labels[bad]} at index {bad:N0}; MNIST labels are 0..{Classes - 1}");
+                $"holds label {labels.Labels[bad]} at index {bad:N0}; MNIST labels are 0..{classes - 1}");
         return new MnistSplit(images.Pixels, labels.Labels, images.Count, images.Rows, images.Cols);
     }
 }

@@ -67,8 +67,8 @@ public static class BenchCommand
         var view = new BenchView(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
-        var data = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), CommonOptions.ChosenDataSet(parse), view.Status, cancellation,
-            csvPath is null ? null : [new(csvPath, "--csv")]) : null;
+        var (dataSet, data) = epochs > 0 ? MnistLoader.Load(parse.GetValue(CommonOptions.Data), CommonOptions.ChosenDataSet(parse), view.Status, cancellation,
+            csvPath is null ? null : [new(csvPath, "--csv")]) : (null, null);
 
         using var accelerator = catalog.Open(deviceInfo.Id);
         view.Header(accelerator.Info, repeat);
@@ -84,7 +84,7 @@ public static class BenchCommand
             {
                 cancellation.ThrowIfCancellationRequested();
                 view.Status($"  timing {epochs} {(cnn ? "cnn " : "")}{optimizer.ToString().ToLowerInvariant()} epochs after a warm-up epoch ...");
-                records.Add(EpochBenchmark.Run(accelerator, optimizer, data.Train, data.Test, epochs, cnn ? NetworkSpec.Cnn : null));
+                records.Add(EpochBenchmark.Run(accelerator, optimizer, data.Train, data.Test, epochs, (cnn ? NetworkSpec.Cnn : NetworkSpec.Default) with { Classes = dataSet!.ClassNames.Count }));
             }
         }
         view.Results(records);

@@ -13,18 +13,29 @@ public static class CommonOptions
 
     public static readonly Option<string> Data = new Option<string>("--data")
     {
-        Description = "Folder holding (or to receive) the data set's four IDX files, raw or .gz. Default for MNIST: $GPUDIGITS_DATA, else the user cache folder; for Fashion-MNIST: the user cache folder (filled from Debian's dataset-fashion-mnist package or the web).",
+        Description = "Folder holding (or to receive) the data set's four IDX files, raw or .gz. Default for MNIST: $GPUDIGITS_DATA, else the user cache folder; for Fashion-MNIST: the user cache folder (filled from Debian's dataset-fashion-mnist package or the web). A folder with a classes.txt is a data set of one's own (--dataset folder).",
     }.NotEmptyPath();
 
     public static readonly Option<string> DataSetOption = new Option<string>("--dataset")
     {
-        Description = "Data set: mnist (handwritten digits) or fashion-mnist (clothing). Default: mnist to train; a model's own data set to evaluate or predict.",
-    }.AcceptOnlyFromAmong([.. GpuDigits.Data.DataSet.Known.Select(d => d.Name)]);
+        Description = "Data set: mnist (handwritten digits), fashion-mnist (clothing) or folder (one's own: the IDX files in --data as they are, up to 256 classes, names from its classes.txt). Default: folder when --data holds a classes.txt, else mnist to train and a model's own data set to evaluate or predict.",
+    }.AcceptOnlyFromAmong([.. GpuDigits.Data.DataSet.Known.Select(d => d.Name), GpuDigits.Data.DataSet.FolderName]);
 
-    /// <summary>The data set --dataset names, else <paramref name="fallback"/>'s name (a model's), else MNIST.</summary>
-    public static GpuDigits.Data.DataSet ChosenDataSet(ParseResult parse, string? fallback = null) =>
-        GpuDigits.Data.DataSet.Find(parse.GetValue(DataSetOption) ?? fallback ?? GpuDigits.Data.DataSet.Mnist.Name)
-        ?? throw new UsageException($"The model was trained on data set '{fallback}', which this build does not know; give --dataset.");
+    /// <summary>
+    /// The data set --dataset names; else a data set of one's own when --data holds a classes.txt; else
+    /// <paramref name="model"/>'s; else MNIST. A data set of one's own gets its class names when it is read.
+    /// </summary>
+    public static GpuDigits.Data.DataSet ChosenDataSet(ParseResult parse, Model.Persistence.ModelFile? model = null)
+    {
+        string? name = parse.GetValue(DataSetOption);
+        if (name is null && parse.GetValue(Data) is { Length: > 0 } folder && GpuDigits.Data.FolderDataSet.HasClassesFile(folder))
+            name = GpuDigits.Data.DataSet.FolderName;
+        if (name == GpuDigits.Data.DataSet.FolderName) return GpuDigits.Data.DataSet.Folder("the data folder", []);
+        if (name is not null) return GpuDigits.Data.DataSet.Find(name)!; // the option accepts only known names
+        if (model is null) return GpuDigits.Data.DataSet.Mnist;
+        return model.DataSet
+            ?? throw new UsageException($"The model was trained on data set '{model.DataSetName}', which this build does not know; give --dataset.");
+    }
 
     /// <summary>An empty path (<c>--out ""</c>) is a usage error (exit 2, one line), not a failure deep in the work.</summary>
     public static Option<string> NotEmptyPath(this Option<string> option)

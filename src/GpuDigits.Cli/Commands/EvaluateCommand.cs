@@ -53,8 +53,8 @@ public static class EvaluateCommand
         var model = ModelOptions.Load(modelPath);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
-        var dataSet = CommonOptions.ChosenDataSet(parse, model.DataSetName);
-        var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), dataSet, view.Status, cancellation, outputs);
+        var (dataSet, test) = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), CommonOptions.ChosenDataSet(parse, model), model, modelPath,
+            view.Status, cancellation, outputs);
         if (testLimit is { } limit && limit < test.Count) test = test.Take(limit);
 
         Classification result;
@@ -71,7 +71,7 @@ public static class EvaluateCommand
         Directory.CreateDirectory(outDir);
         EvaluationCsv.WriteSummary(files[0], new EvaluationSummary(Path.GetFileName(modelPath), deviceInfo.Id, result.Count, result.Loss, result.Accuracy));
         EvaluationCsv.WritePerClass(files[1], perClass);
-        EvaluationCsv.WriteConfusion(files[2], matrix);
+        EvaluationCsv.WriteConfusion(files[2], matrix, dataSet.HasClassNames && dataSet.ClassNames.Count == matrix.Classes ? dataSet.ClassNames : null);
         view.Wrote(files);
 
         if (sheet is not null)

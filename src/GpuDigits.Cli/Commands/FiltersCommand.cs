@@ -28,8 +28,8 @@ public static class FiltersCommand
             var model = ModelOptions.Load(path);
             if (!model.Spec.IsConvolutional)
                 throw new UsageException($"'{path}' is an MLP model ({model.Spec}); filters are drawn for a CNN (train --arch cnn).");
-            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), CommonOptions.ChosenDataSet(parse, model.DataSetName), s => parse.InvocationConfiguration.Error.WriteLine(s), cancellation,
-                [new(output, "-o")]);
+            var (_, test) = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), CommonOptions.ChosenDataSet(parse, model), model, path,
+                s => parse.InvocationConfiguration.Error.WriteLine(s), cancellation, [new(output, "-o")]);
             if (index >= test.Count) throw new UsageException($"--index must be below {test.Count:N0} (the number of test images), got {index}.");
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             FilterSheet.Write(output, model.Parameters[0], model.Parameters[1], Model.NetworkPlan.ConvKernel, test.Image(index),

@@ -42,14 +42,14 @@ public static class PredictCommand
         var model = ModelOptions.Load(modelPath);
         var catalog = EnvironmentSettings.Catalog();
         var deviceInfo = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
-        var dataSet = CommonOptions.ChosenDataSet(parse, model.DataSetName);
+        var dataSet = CommonOptions.ChosenDataSet(parse, model);
 
         byte[] pixels;
         int? label = null;
         string source;
         if (index is { } i)
         {
-            var test = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), dataSet, view.Status, cancellation);
+            (dataSet, var test) = MnistLoader.LoadTest(parse.GetValue(CommonOptions.Data), dataSet, model, modelPath, view.Status, cancellation);
             if (i >= test.Count) throw new UsageException($"--index must be below {test.Count:N0} (the number of test images), got {i}.");
             pixels = test.Image(i).ToArray();
             label = test.Labels[i];
@@ -68,6 +68,7 @@ public static class PredictCommand
         using (var accelerator = catalog.Open(deviceInfo.Id))
         using (var classifier = new Classifier(accelerator, model, batchSize: 1))
             probabilities = classifier.Probabilities(pixels);
+        if (image is not null) model.CheckClassifies(modelPath, dataSet);
 
         view.Show(source, Classification.TopOf(probabilities, Top), label, deviceInfo.Id, dataSet);
         if (parse.GetValue(Show)) view.Picture(pixels);

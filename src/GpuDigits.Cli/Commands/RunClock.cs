@@ -68,12 +68,15 @@ public sealed class RunClock
     }
 
     /// <summary>Runs <paramref name="action"/> as a phase after the last epoch.</summary>
-    public void End(string phase, Action action)
+    public T End<T>(string phase, Func<T> action)
     {
         long t0 = Stopwatch.GetTimestamp();
-        try { action(); }
+        try { return action(); }
         finally { _end.Add((phase, Stopwatch.GetElapsedTime(t0).TotalSeconds)); }
     }
+
+    /// <summary>Runs <paramref name="action"/> as a phase after the last epoch.</summary>
+    public void End(string phase, Action action) => End(phase, () => { action(); return 0; });
 
     /// <summary>The table: phase, total seconds, seconds per epoch (epoch phases), share of the wall time.</summary>
     public IReadOnlyList<string> Report()

@@ -28,7 +28,8 @@ public static class TrainCommand
     private static readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum (adam does not use it).", DefaultValueFactory = _ => 0.9f };
     private static readonly Option<string> Schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: cosine (decays to 1/20) or constant.", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("cosine", "constant");
     private static readonly Option<int> Batch = new("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
-    private static readonly Option<int> Epochs = new("--epochs") { Description = "Number of passes over the training set (with --resume: the new total).", DefaultValueFactory = _ => 10 };
+    // No DefaultValueFactory: the default depends on --arch and --dataset (see DefaultEpochs), which the description says.
+    private static readonly Option<int?> Epochs = new("--epochs") { Description = "Number of passes over the training set (with --resume: the new total). Default: 10; 20 for the CNN on Fashion-MNIST." };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for initialization and shuffling; same seed + same device = same metrics.", DefaultValueFactory = _ => 1UL };
     private static readonly Option<int?> TrainLimit = new("--train-limit") { Description = "Use only the first N training images (quick runs)." };
     private static readonly Option<int?> TestLimit = new("--test-limit") { Description = "Use only the first N test images." };
@@ -77,15 +78,16 @@ public static class TrainCommand
             string dataDir = clock.Start("data check (SHA-256)", () => MnistLoader.Folder(plan.DataDir, plan.DataSet, console.Status, stop.Token,
                 [new(run.MetricsPath, "--metrics"), new(run.FinalModelPath, "--out"), new(run.BestModelPath, "--out"),
                  new(Path.Combine(run.Directory, CheckpointFormat.FileName), "--out")]));
-            var data = clock.Start("data load", () => MnistDataset.Load(dataDir));
+            var (dataSet, data) = clock.Start("data load", () => MnistLoader.Read(dataDir, plan.DataSet));
             var (train, test) = (data.Train, data.Test);
+            var spec = ClassesOf(plan, dataSet);
             if (plan.TrainLimit is { } tl) train = train.Take(Math.Min(tl, train.Count));
             if (plan.TestLimit is { } sl) test = test.Take(Math.Min(sl, test.Count));
             var normalization = plan.From?.State.Normalization ?? clock.Start("pixel statistics", () => Normalization.FromImages(train.Images));
 
             // Refuse what cannot fit before allocating anything (an OOM kill could not be reported at all).
-            clock.Start("memory check", () => TrainingMemory.Check(TrainingMemory.For(plan.Spec, plan.Options, train.Count, test.Count),
-                deviceInfo, TrainingMemory.HostAvailable(), $"training {plan.Spec} at batch {plan.Options.BatchSize}"));
+            clock.Start("memory check", () => TrainingMemory.Check(TrainingMemory.For(spec, plan.Options, train.Count, test.Count),
+                deviceInfo, TrainingMemory.HostAvailable(), $"training {spec} at batch {plan.Options.BatchSize}"));
             accelerator = clock.Start("device open", () => catalog.Open(deviceInfo.Id));
             if (accelerator.CanRecordSteps && parse.GetValue(CudaGraphs) is { } graphs)
                 accelerator.StepRecordingEnabled = graphs == "on";
@@ -94,15 +96,16 @@ public static class TrainCommand
             int interval = progressMs ?? (accelerator.Info.Kind == AcceleratorKind.Cuda ? 0 : 100);
             var options = plan.Options with { ProgressInterval = interval == 0 ? null : TimeSpan.FromMilliseconds(interval) };
             var acc = accelerator;
-            trainer = clock.Start("trainer set-up (allocate, upload, initialize)", () => new Trainer(acc, plan.Spec, options, train, test, normalization));
+            trainer = clock.Start("trainer set-up (allocate, upload, initialize)", () => new Trainer(acc, spec, options, train, test, normalization));
             var settings = new RunSettings(accelerator.Info.Id, Path.GetFullPath(dataDir), plan.TrainLimit, plan.TestLimit, run.MetricsPathForCheckpoint)
             {
-                DataSet = plan.DataSet.Name,
+                DataSet = dataSet.Name,
+                ClassNames = dataSet.IsFolder && dataSet.HasClassNames ? dataSet.ClassNames : null,
             };
             Attach(run, trainer, settings);
             if (plan.From is { } from)
                 console.Resuming(run.Directory, from.State.EpochsDone, plan.Options.Epochs, from.Run.Device, accelerator.Info.Id);
-            clock.Start("display: header", () => console.Header(accelerator.Info, plan.Spec, options, train.Count, test.Count, run.MetricsPath));
+            clock.Start("display: header", () => console.Header(accelerator.Info, spec, options, train.Count, test.Count, run.MetricsPath));
             if (run.IsComplete)
             {
                 // Killed between the last checkpoint and model.gdm, or extended since: model.gdm from the checkpoint.
@@ -123,9 +126,11 @@ public static class TrainCommand
                     clock.Epoch("display", () => progress.EpochDone(epoch));
                 }, progress.Batch, stop.Token));
             clock.End("model.gdm", run.Finish);
+            var perClass = clock.End("per-class test accuracy of model.gdm", () => PerClass(acc, run.FinalModelPath, test, dataSet, stop.Token));
             clock.End("display: summary", () =>
             {
                 console.Summary(trainer.History, run.MetricsPath);
+                console.Classes(perClass, dataSet);
                 console.Models(run.FinalModelPath, run.BestModelPath, run.Best!);
                 console.StepMode(accelerator, trainer.ReplayedSteps, trainer.RecordedOps);
             });
@@ -225,9 +230,8 @@ public static class TrainCommand
         var state = checkpoint.State;
         var saved = state.Options;
         int pixels = MnistDataset.ImageSide * MnistDataset.ImageSide;
-        if (state.Spec.Inputs != pixels || state.Spec.Classes != MnistSplit.Classes)
-            throw new ModelFormatException(checkpointPath,
-                $"is a checkpoint of a {state.Spec} network; MNIST needs {pixels} inputs and {MnistSplit.Classes} classes");
+        if (state.Spec.Inputs != pixels)
+            throw new ModelFormatException(checkpointPath, $"is a checkpoint of a {state.Spec} network; the images have {pixels} pixels");
 
         var conflicts = new List<string>();
         void Check(Option option, bool same, string savedValue)
@@ -253,7 +257,7 @@ public static class TrainCommand
             throw new UsageException($"--resume keeps the options the run was started with; these differ: {string.Join(", ", conflicts)}. " +
                                      "Only --epochs (a new total), --device, --data, --cuda-graphs and --progress-ms may be given.");
 
-        int epochs = Explicit(parse, Epochs) ? parse.GetValue(Epochs) : saved.Epochs;
+        int epochs = Explicit(parse, Epochs) ? parse.GetValue(Epochs)!.Value : saved.Epochs;
         if (epochs < state.EpochsDone)
             throw new UsageException($"--epochs {epochs} is fewer than the {state.EpochsDone} epochs the run in {dir} has already done.");
         TrainingOptions options;
@@ -268,8 +272,32 @@ public static class TrainCommand
         string device = Explicit(parse, CommonOptions.Device) ? parse.GetValue(CommonOptions.Device)! : checkpoint.Run.Device;
         string? data = Explicit(parse, CommonOptions.Data) ? parse.GetValue(CommonOptions.Data) : checkpoint.Run.DataDirectory;
         var run = Open(() => TrainingRun.Resume(dir, checkpoint, metricsConfirmed: Explicit(parse, Metrics)));
-        var dataSet = DataSet.Find(checkpoint.Run.DataSet)!; // the checkpoint's reader refuses a data set it does not know
+        // The checkpoint's reader refuses a data set it does not know; one's own is read from --data again.
+        var dataSet = DataSet.Find(checkpoint.Run.DataSet) ?? DataSet.Folder("the run's data set", checkpoint.Run.ClassNames ?? []);
         return new Plan(state.Spec, options, device, data, dataSet, checkpoint.Run.TrainLimit, checkpoint.Run.TestLimit, run, checkpoint);
+    }
+
+    /// <summary>The final model's recall per class on the (limited) test set, for the closing summary.</summary>
+    private static IReadOnlyList<Model.Inference.ClassMetrics> PerClass(Accelerator accelerator, string modelPath, MnistSplit test,
+        DataSet dataSet, CancellationToken cancellation)
+    {
+        using var classifier = new Model.Inference.Classifier(accelerator, ModelFormat.Load(modelPath), Math.Min(1000, test.Count));
+        return classifier.Classify(test, cancellation).Confusion().PerClass(dataSet.ClassNames);
+    }
+
+    /// <summary>
+    /// The network for the data as read: a new run outputs one class per class of the data set; a resumed run must
+    /// find the classes (and, for a data set of one's own, their names) it was started with.
+    /// </summary>
+    private static NetworkSpec ClassesOf(Plan plan, DataSet dataSet)
+    {
+        int classes = dataSet.ClassNames.Count;
+        if (plan.From is not { } from) return plan.Spec with { Classes = classes };
+        if (plan.Spec.Classes != classes)
+            throw new ResumeException($"Cannot resume the run in {plan.Run.Directory}: it classifies {plan.Spec.Classes} classes, the data in --data has {classes}.");
+        if (dataSet.IsFolder && from.Run.ClassNames is { } names && !names.SequenceEqual(dataSet.ClassNames))
+            throw new ResumeException($"Cannot resume the run in {plan.Run.Directory}: the class names in --data are not the ones it was started with.");
+        return plan.Spec;
     }
 
     private static bool Explicit(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
@@ -299,7 +327,7 @@ public static class TrainCommand
             bool adam = Explicit(parse, OptimizerOpt) ? parse.GetValue(OptimizerOpt) == "adam" : cnn;
             var options = new TrainingOptions
             {
-                Epochs = parse.GetValue(Epochs),
+                Epochs = parse.GetValue(Epochs) ?? DefaultEpochs(cnn, CommonOptions.ChosenDataSet(parse)),
                 BatchSize = parse.GetValue(Batch),
                 Optimizer = adam ? OptimizerKind.Adam : OptimizerKind.Sgd,
                 LearningRate = parse.GetValue(Lr),
@@ -315,6 +343,12 @@ public static class TrainCommand
             throw new UsageException(e is SettingException setting ? Wording.Of(setting) : e.Message);
         }
     }
+
+    /// <summary>
+    /// Epochs when --epochs is not given: 10, as in the tutorials; 20 for the CNN on Fashion-MNIST, whose 10 epochs stop
+    /// at the benchmark's 2-conv baseline (91.6 %) while 20 pass 92 % (measured, see the README).
+    /// </summary>
+    private static int DefaultEpochs(bool cnn, DataSet dataSet) => cnn && dataSet == DataSet.FashionMnist ? 20 : 10;
 
     private static int? Positive(int? value, string name) =>
         value is null or > 0 ? value : throw new UsageException($"{name} must be a positive number, got {value}.");

@@ -1,6 +1,7 @@
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
+using GpuDigits.Model.Inference;
 using GpuDigits.Model.Training;
 using Spectre.Console;
 
@@ -64,6 +65,17 @@ public sealed class TrainingView(IAnsiConsole output, TextWriter error)
         // Images over time, not the mean of the per-epoch rates (which weights a slow epoch as much as a fast one).
         double images = history.Sum(h => h.SamplesPerSecond * h.EpochSeconds);
         _out.MarkupLine($"Training time {seconds:F1} s ({seconds / history.Count:F2} s per epoch, {images / Math.Max(seconds, 1e-9):N0} samples/s). Metrics: {Markup.Escape(metricsPath)}");
+    }
+
+    /// <summary>The classes the final model gets wrong most often on the test set, and the one it gets right most often, by name.</summary>
+    public void Classes(IReadOnlyList<ClassMetrics> perClass, DataSet dataSet)
+    {
+        var present = perClass.Where(m => m.Count > 0).OrderBy(m => m.Recall).ThenBy(m => m.Class).ToList();
+        if (present.Count < 2) return;
+        string Item(ClassMetrics m) => $"{Markup.Escape(dataSet.Label(m.Class))} {m.Recall * 100:F1} %";
+        var weakest = present.Take(Math.Min(3, present.Count - 1)).Select(Item);
+        string plural = dataSet.ClassWord == "class" ? "classes" : "digits";
+        _out.MarkupLine($"Weakest {plural} on the test set: {string.Join(", ", weakest)}; strongest: {Item(present[^1])}.");
     }
 
     public void Models(string finalPath, string bestPath, EpochMetrics best) =>

@@ -17,6 +17,9 @@ public sealed record RunSettings(string Device, string? DataDirectory, int? Trai
     /// <summary>The data set's name (<see cref="GpuDigits.Data.DataSet.Name"/>): <c>mnist</c> unless told otherwise.</summary>
     public string DataSet { get; init; } = GpuDigits.Data.DataSet.Mnist.Name;
 
+    /// <summary>For a data set of one's own (<see cref="GpuDigits.Data.DataSet.FolderName"/>): its class names, by label; else unused.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
     /// <summary>Longest text field, in UTF-8 bytes.</summary>
     public const int MaxTextBytes = 4096;
 
@@ -26,7 +29,9 @@ public sealed record RunSettings(string Device, string? DataDirectory, int? Trai
         CheckText(Device, nameof(Device), allowEmpty: false);
         if (DataDirectory is not null) CheckText(DataDirectory, nameof(DataDirectory), allowEmpty: false);
         CheckText(MetricsPath, nameof(MetricsPath), allowEmpty: false);
-        if (GpuDigits.Data.DataSet.Find(DataSet) is null) throw new ArgumentException($"'{DataSet}' is not a data set this build knows.");
+        if (!GpuDigits.Data.DataSet.IsName(DataSet)) throw new ArgumentException($"'{DataSet}' is not a data set this build knows.");
+        if (ClassNames is not null)
+            foreach (var name in ClassNames) CheckText(name, nameof(ClassNames), allowEmpty: false);
         if (TrainLimit is < 1) throw new ArgumentException($"A train limit must be positive, got {TrainLimit}.");
         if (TestLimit is < 1) throw new ArgumentException($"A test limit must be positive, got {TestLimit}.");
         return this;

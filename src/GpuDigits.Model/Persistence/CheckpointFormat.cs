@@ -63,8 +63,8 @@ public static class CheckpointFormat
             ["epoch"] = state.EpochsDone.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = state.Options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["device"] = run.Device,
-            [ModelFile.DataSetKey] = run.DataSet,
         };
+        foreach (var (key, value) in ModelFile.DataSetMetadata(run.DataSet, run.ClassNames)) metadata[key] = value;
         if (state.History.Count > 0)
             metadata["test_accuracy"] = state.History[^1].TestAccuracy.ToString("R", CultureInfo.InvariantCulture);
         return new ModelFile(state.Spec, state.Normalization, state.Parameters, metadata,
@@ -194,7 +194,7 @@ public static class CheckpointFormat
                 Seed = seed,
             }.Validate();
             run = new RunSettings(device, dataDir.Length == 0 ? null : dataDir, trainLimit == 0 ? null : trainLimit,
-                testLimit == 0 ? null : testLimit, metricsPath) { DataSet = model.DataSetName }.Validate();
+                testLimit == 0 ? null : testLimit, metricsPath) { DataSet = model.DataSetName, ClassNames = model.ClassNames }.Validate();
             data = new DataFingerprint(trainCount, testCount, sha);
         }
         catch (ArgumentException e)

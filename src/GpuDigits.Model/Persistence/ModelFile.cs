@@ -50,6 +50,42 @@ public sealed class ModelFile
     /// <summary>The data set the metadata names; a file written before there were two names none: MNIST's.</summary>
     public string DataSetName => Metadata.TryGetValue(DataSetKey, out var name) ? name : DataSet.Mnist.Name;
 
+    /// <summary>The META keys <c>class.0</c>, <c>class.1</c>, ... name the classes of a data set of one's own.</summary>
+    public const string ClassKeyPrefix = "class.";
+
+    /// <summary>
+    /// The META entries that record a data set: its name, and for a data set of one's own (whose names no build knows)
+    /// the name of each class.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> DataSetMetadata(string dataSet, IReadOnlyList<string>? classNames)
+    {
+        yield return new(DataSetKey, dataSet);
+        if (dataSet != DataSet.FolderName || classNames is null) yield break;
+        for (int c = 0; c < classNames.Count; c++)
+            yield return new(ClassKeyPrefix + c.ToString(System.Globalization.CultureInfo.InvariantCulture), classNames[c]);
+    }
+
+    /// <summary>The class names META records (<c>class.0</c> up to one per output), or null unless every one is there.</summary>
+    public IReadOnlyList<string>? ClassNames
+    {
+        get
+        {
+            var names = new string[Spec.Classes];
+            for (int c = 0; c < names.Length; c++)
+                if (!Metadata.TryGetValue(ClassKeyPrefix + c.ToString(System.Globalization.CultureInfo.InvariantCulture), out names[c]!))
+                    return null;
+            return names;
+        }
+    }
+
+    /// <summary>
+    /// The data set the model was trained on: a known one by its name, or for a data set of one's own its recorded
+    /// class names (numbers when none were recorded); null for a name this build does not know.
+    /// </summary>
+    public DataSet? DataSet => GpuDigits.Data.DataSet.Find(DataSetName) ?? (DataSetName == GpuDigits.Data.DataSet.FolderName
+        ? GpuDigits.Data.DataSet.Folder("the model's data set", ClassNames ?? [.. Enumerable.Range(0, Spec.Classes).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))])
+        : null);
+
     /// <summary>Free-form key = value pairs (training epoch, test accuracy, device, ...); see docs/model-format.md.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -77,13 +113,29 @@ public sealed class ModelFile
         }
     }
 
-    /// <summary>Throws <see cref="ModelFormatException"/> unless this model classifies 28 x 28 images into (at least) the ten digits.</summary>
+    /// <summary>Throws <see cref="ModelFormatException"/> unless this model classifies 28 x 28 images into at least two classes.</summary>
     public void CheckMnistCompatible(string name)
     {
         int pixels = MnistDataset.ImageSide * MnistDataset.ImageSide;
         if (Spec.Inputs != pixels)
             throw new ModelFormatException(name, $"is a model for {Spec.Inputs} inputs; MNIST images have {pixels} pixels");
-        if (Spec.Classes < MnistSplit.Classes)
-            throw new ModelFormatException(name, $"is a model with {Spec.Classes} classes; MNIST has {MnistSplit.Classes}");
+        if (Spec.Classes < 2)
+            throw new ModelFormatException(name, $"is a model with {Phrase.Count(Spec.Classes, "class", "classes")}; a classifier needs at least two");
+    }
+
+    /// <summary>
+    /// Throws <see cref="ModelFormatException"/> unless this model can classify <paramref name="dataSet"/>: it outputs
+    /// at least as many classes, and a data set of one's own that names its classes names them as the model does.
+    /// </summary>
+    public void CheckClassifies(string name, DataSet dataSet)
+    {
+        ArgumentNullException.ThrowIfNull(dataSet);
+        if (Spec.Classes < dataSet.ClassNames.Count)
+            throw new ModelFormatException(name, $"outputs {Phrase.Count(Spec.Classes, "class", "classes")}; {dataSet.Title} has {dataSet.ClassNames.Count}");
+        if (dataSet.IsFolder && ClassNames is { } own && dataSet.HasClassNames && !own.Take(dataSet.ClassNames.Count).SequenceEqual(dataSet.ClassNames))
+        {
+            int c = Enumerable.Range(0, dataSet.ClassNames.Count).First(i => own[i] != dataSet.ClassNames[i]);
+            throw new ModelFormatException(name, $"calls class {c} '{own[c]}', but {dataSet.Title}'s {FolderDataSet.ClassesFileName} calls it '{dataSet.ClassNames[c]}'");
+        }
     }
 }

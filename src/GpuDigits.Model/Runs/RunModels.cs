@@ -9,7 +9,7 @@ namespace GpuDigits.Model.Runs;
 /// every earlier epoch's, and <c>model.gdm</c>, the final weights, written when the run completes. Both are written
 /// atomically, with the epoch's metrics and the run's settings as metadata.
 /// </summary>
-public sealed class RunModels(string directory, Trainer trainer, string dataSet)
+public sealed class RunModels(string directory, Trainer trainer, RunSettings settings)
 {
     public const string FinalName = "model.gdm";
     public const string BestName = "model-best.gdm";
@@ -67,8 +67,8 @@ public sealed class RunModels(string directory, Trainer trainer, string dataSet)
             ["schedule"] = o.Schedule.ToString().ToLowerInvariant(),
             ["batch"] = o.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
-            [ModelFile.DataSetKey] = dataSet,
         };
+        foreach (var (key, value) in ModelFile.DataSetMetadata(settings.DataSet, settings.ClassNames)) metadata[key] = value;
         return ModelFile.FromNetwork(trainer.Network, trainer.Normalization, metadata);
     }
 }

@@ -72,7 +72,7 @@ public sealed class TrainingRun : IDisposable
         if (_trainer is not null) throw new InvalidOperationException("The run is already attached to a trainer.");
         _trainer = trainer;
         _settings = settings;
-        _models = new RunModels(Directory, trainer, settings.DataSet);
+        _models = new RunModels(Directory, trainer, settings);
         if (From is null) return;
         trainer.Restore(From.State);
         _models.Resume(trainer.History);

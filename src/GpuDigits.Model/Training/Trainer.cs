@@ -65,7 +65,8 @@ public sealed partial class Trainer : IDisposable
         Options = options.Validate();
         Normalization = normalization;
         if (train.Count < 1 || test.Count < 1) throw new ArgumentException("Training and test sets must each hold at least one image.");
-        if (spec.Classes < MnistSplit.Classes) throw new ArgumentException($"MNIST has {MnistSplit.Classes} classes; the network outputs {spec.Classes}.");
+        int highest = Math.Max(train.Labels.Max(), test.Labels.Max());
+        if (highest >= spec.Classes) throw new ArgumentException($"The data has labels up to {highest}; the network outputs {spec.Classes} classes.");
         _mean = (float)normalization.Mean;
         _invStd = normalization.Std > 1e-12 ? (float)(1.0 / normalization.Std) : 1f;
         if (train.Features != spec.Inputs || test.Features != spec.Inputs)

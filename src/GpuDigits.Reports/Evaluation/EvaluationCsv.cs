@@ -45,7 +45,8 @@ public sealed class EvaluationSummaryMap : CsvColumns<EvaluationSummary>
 /// <list type="bullet">
 /// <item>summary: <c>model,device,images,loss,accuracy</c>, one row;</item>
 /// <item>per class: <c>class,name,count,predicted,correct,precision,recall,f1</c>, one row per class;</item>
-/// <item>confusion matrix: <c>actual,0,1,...,9</c>, one row per actual class, a column per predicted class.</item>
+/// <item>confusion matrix: <c>actual,0,1,...,9</c>, one row per actual class, a column per predicted class; when the
+/// classes have names, <c>actual,name,0,1,...</c> with each row's class name second.</item>
 /// </list>
 /// Fractions are in [0, 1].
 /// </summary>
@@ -57,14 +58,21 @@ public static class EvaluationCsv
 
     public static void WritePerClass(string path, IEnumerable<ClassMetrics> rows) => CsvTable.Write(path, new ClassMetricsMap(), rows);
 
-    public static void WriteConfusion(string path, ConfusionMatrix matrix) => CsvTable.Write(path, csv =>
+    public const string NameColumn = "name";
+
+    /// <summary>Writes the matrix; with <paramref name="names"/> (one per class), a name column after the actual class.</summary>
+    public static void WriteConfusion(string path, ConfusionMatrix matrix, IReadOnlyList<string>? names = null) => CsvTable.Write(path, csv =>
     {
+        if (names is not null && names.Count != matrix.Classes)
+            throw new ArgumentException($"{names.Count} names for {matrix.Classes} classes.", nameof(names));
         csv.WriteField(ActualColumn);
+        if (names is not null) csv.WriteField(NameColumn);
         for (int p = 0; p < matrix.Classes; p++) csv.WriteField(p);
         csv.NextRecord();
         for (int a = 0; a < matrix.Classes; a++)
         {
             csv.WriteField(a);
+            if (names is not null) csv.WriteField(names[a]);
             for (int p = 0; p < matrix.Classes; p++) csv.WriteField(matrix[a, p]);
             csv.NextRecord();
         }
@@ -74,14 +82,18 @@ public static class EvaluationCsv
 
     public static IReadOnlyList<ClassMetrics> ReadPerClass(string path) => CsvTable.Read(path, new ClassMetricsMap());
 
-    /// <summary>Reads a confusion-matrix CSV; a square matrix with rows and columns 0..n-1 in order, else a <see cref="DataFormatException"/>.</summary>
+    /// <summary>
+    /// Reads a confusion-matrix CSV (with or without the name column); a square matrix with rows and columns 0..n-1 in
+    /// order, else a <see cref="DataFormatException"/>.
+    /// </summary>
     public static ConfusionMatrix ReadConfusion(string path) => CsvTable.Read(path, csv =>
     {
         if (!csv.Read() || !csv.ReadHeader()) throw new DataFormatException(path, "is empty");
         var header = csv.HeaderRecord!;
-        int classes = header.Length - 1;
-        if (classes < 1 || header[0] != ActualColumn || header.Skip(1).Select((h, i) => h == i.ToString(CultureInfo.InvariantCulture)).Any(ok => !ok))
-            throw new DataFormatException(path, $"does not have the header {ActualColumn},0,1,...: '{string.Join(",", header)}'");
+        int first = header.Length > 1 && header[1] == NameColumn ? 2 : 1; // the first count column
+        int classes = header.Length - first;
+        if (classes < 1 || header[0] != ActualColumn || header.Skip(first).Select((h, i) => h == i.ToString(CultureInfo.InvariantCulture)).Any(ok => !ok))
+            throw new DataFormatException(path, $"does not have the header {ActualColumn},0,1,... (or {ActualColumn},{NameColumn},0,1,...): '{string.Join(",", header)}'");
         var matrix = new ConfusionMatrix(classes);
         int row = 0;
         while (csv.Read())
@@ -90,7 +102,7 @@ public static class EvaluationCsv
                 throw new DataFormatException(path, $"row {row + 1} is not actual class {row} of {classes}");
             for (int p = 0; p < classes; p++)
             {
-                int count = csv.GetField<int>(p + 1);
+                int count = csv.GetField<int>(p + first);
                 if (count < 0) throw new DataFormatException(path, $"has a negative count at actual {row}, predicted {p}");
                 matrix.Add(row, p, count);
             }

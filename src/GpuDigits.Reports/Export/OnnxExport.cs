@@ -115,7 +115,7 @@ public static class OnnxExport
         foreach (var (key, value) in model.Metadata)
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         // The classes' names by output index, as a JSON array, for a program that shows what the model says.
-        if (Data.DataSet.Find(model.DataSetName) is { } dataSet && dataSet.ClassNames.Count == spec.Classes)
+        if (model.DataSet is { } dataSet && dataSet.ClassNames.Count == spec.Classes)
             proto.MetadataProps.Add(new StringStringEntryProto
             {
                 Key = ClassNamesKey, Value = System.Text.Json.JsonSerializer.Serialize(dataSet.ClassNames),

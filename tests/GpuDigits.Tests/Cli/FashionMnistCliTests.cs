@@ -65,6 +65,36 @@ public class FashionMnistCliTests
     }
 
     [Test]
+    public void TheOnnxExportAndTheConfusionCsvCarryTheNames()
+    {
+        string onnx = _temp.File("model.onnx");
+        var (code, output, err) = CliRunner.Run("export", "--model", Path.Combine(_run, "model.gdm"), "-o", onnx);
+        Assert.That(code, Is.Zero, output + err);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx))
+            Assert.That(System.Text.Json.JsonSerializer.Deserialize<string[]>(session.ModelMetadata.CustomMetadataMap["class_names"]),
+                Is.EqualTo(GpuDigits.Data.DataSet.FashionMnist.ClassNames));
+
+        string outDir = _temp.File("eval-names");
+        (code, _, err) = CliRunner.Run("evaluate", "--model", Path.Combine(_run, "model.gdm"), "--device", "cpu",
+            "--data", TestData.FashionMnistDirectory(), "--out", outDir, "--test-limit", "200");
+        Assert.That(code, Is.Zero, err);
+        var lines = File.ReadAllLines(Path.Combine(outDir, "model-confusion.csv"));
+        Assert.That(lines[0], Does.StartWith("actual,name,0,1,"));
+        Assert.That(lines[10], Does.StartWith("9,Ankle boot,"));
+        Assert.That(EvaluationCsv.ReadConfusion(Path.Combine(outDir, "model-confusion.csv")).Classes, Is.EqualTo(10));
+    }
+
+    [Test]
+    public void TheCnnTrainsTwentyEpochsOnFashionMnistByDefault()
+    {
+        var (code, output, err) = CliRunner.Run("train", "--dataset", "fashion-mnist", "--arch", "cnn", "--data", TestData.FashionMnistDirectory(),
+            "--device", "cpu", "--train-limit", "64", "--test-limit", "32", "--out", _temp.File("cnn20"));
+        Assert.That(code, Is.Zero, err);
+        Assert.That(output, Does.Contain("20 epochs").And.Contain("epoch  20 "));
+        Assert.That(ModelFormat.Load(Path.Combine(_temp.File("cnn20"), "model.gdm")).Metadata["epochs"], Is.EqualTo("20"));
+    }
+
+    [Test]
     public void AResumeKeepsItsDataSet()
     {
         var (code, _, err) = CliRunner.Run("train", "--resume", _run, "--dataset", "mnist");
@@ -77,7 +107,7 @@ public class FashionMnistCliTests
     {
         var (code, _, err) = CliRunner.Run("train", "--dataset", "cifar-10", "--out", _temp.File("never"));
         Assert.That(code, Is.EqualTo(ExitCodes.Usage), err);
-        Assert.That(err, Does.Contain("--dataset must be one of mnist, fashion-mnist; got 'cifar-10'"));
+        Assert.That(err, Does.Contain("--dataset must be one of mnist, fashion-mnist, folder; got 'cifar-10'"));
         Assert.That(Directory.Exists(_temp.File("never")), Is.False);
     }
 }

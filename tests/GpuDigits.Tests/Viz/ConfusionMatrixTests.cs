@@ -45,9 +45,16 @@ public class ConfusionMatrixTests
             for (int p = 0; p < 3; p++)
                 Assert.That(back[a, p], Is.EqualTo(m[a, p]));
 
+        EvaluationCsv.WriteConfusion(path, m, ["zero", "one", "seven"]);
+        Assert.That(File.ReadAllText(path), Is.EqualTo("actual,name,0,1,2\n0,zero,1,0,0\n1,one,0,1,1\n2,seven,0,1,1\n"));
+        back = EvaluationCsv.ReadConfusion(path);
+        Assert.That(Enumerable.Range(0, 9).All(i => back[i / 3, i % 3] == m[i / 3, i % 3]), "the name column is read past");
+        Assert.That(() => EvaluationCsv.WriteConfusion(path, m, ["zero"]), Throws.ArgumentException);
+
         foreach (var (text, problem) in new[]
         {
             ("true,0,1\n0,1,0\n1,0,1\n", "header"),
+            ("actual,name,1,0\n0,a,1,0\n1,b,0,1\n", "header"),
             ("actual,0,1\n0,1,0\n", "has 1 rows for 2 classes"),
             ("actual,0,1\n1,1,0\n0,0,1\n", "row 1 is not actual class 0"),
             ("actual,0,1\n0,1,-4\n1,0,1\n", "negative count"),
