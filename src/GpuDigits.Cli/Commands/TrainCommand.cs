@@ -42,7 +42,7 @@ public static class TrainCommand
 
     public static Command Create()
     {
-        var command = new Command("train", "Train the classifier (MNIST digits, or --dataset fashion-mnist); write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
+        var command = new Command("train", "Train the classifier (MNIST digits, --dataset fashion-mnist, or a data folder of one's own); write per-epoch metrics to CSV, a checkpoint after every epoch, and the model to model.gdm (best epoch: model-best.gdm).")
         {
             Arch, Hidden, ActivationOpt, OptimizerOpt, Lr, Momentum, Schedule, Batch, Epochs, Seed,
             CommonOptions.Device, CommonOptions.Data, CommonOptions.DataSetOption, TrainLimit, TestLimit, Out, Metrics, Resume, CudaGraphs, ProgressMs, Timings,
