@@ -30,7 +30,9 @@ public static class CommonOptions
         string? name = parse.GetValue(DataSetOption);
         if (name is null && parse.GetValue(Data) is { Length: > 0 } folder && GpuDigits.Data.FolderDataSet.HasClassesFile(folder))
             name = GpuDigits.Data.DataSet.FolderName;
-        if (name == GpuDigits.Data.DataSet.FolderName) return GpuDigits.Data.DataSet.Folder("the data folder", []);
+        // One's own data set: the model's (with the names it recorded) until its folder is read, which names it anew.
+        if (name == GpuDigits.Data.DataSet.FolderName)
+            return model?.DataSet is { IsFolder: true } own ? own : GpuDigits.Data.DataSet.Folder("the data folder", []);
         if (name is not null) return GpuDigits.Data.DataSet.Find(name)!; // the option accepts only known names
         if (model is null) return GpuDigits.Data.DataSet.Mnist;
         return model.DataSet

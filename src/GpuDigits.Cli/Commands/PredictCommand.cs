@@ -64,11 +64,11 @@ public static class PredictCommand
                      $"digit found in {digit.DigitBox.Width} x {digit.DigitBox.Height} at ({digit.DigitBox.X}, {digit.DigitBox.Y})";
         }
 
+        if (image is not null) model.CheckClassifies(modelPath, dataSet); // a test image was checked as its split was read
         float[] probabilities;
         using (var accelerator = catalog.Open(deviceInfo.Id))
         using (var classifier = new Classifier(accelerator, model, batchSize: 1))
             probabilities = classifier.Probabilities(pixels);
-        if (image is not null) model.CheckClassifies(modelPath, dataSet);
 
         view.Show(source, Classification.TopOf(probabilities, Top), label, deviceInfo.Id, dataSet);
         if (parse.GetValue(Show)) view.Picture(pixels);

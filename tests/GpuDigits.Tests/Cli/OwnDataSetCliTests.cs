@@ -85,6 +85,9 @@ public class OwnDataSetCliTests
         var (code, output, err) = CliRunner.Run("predict", "--model", Model, "--image", seven, "--device", "cpu");
         Assert.That(code, Is.Zero, output + err);
         Assert.That(output, Does.Contain("Prediction: 2 seven"));
+        (code, output, err) = CliRunner.Run("predict", "--model", Model, "--image", seven, "--dataset", "folder", "--device", "cpu");
+        Assert.That(code, Is.Zero, output + err);
+        Assert.That(output, Does.Contain("Prediction: 2 seven"), "--dataset folder names it from the model too");
     }
 
     [Test]
