@@ -30,6 +30,7 @@ public static class CliApp
             DevicesCommand.Create(),
             VerifyCommand.Create(),
             BenchCommand.Create(),
+            ServeCommand.Create(),
         };
         root.Options.Add(Verbose);
         return root;
