@@ -2,7 +2,7 @@
 # Makes every picture in docs/images that comes from a run, from real runs, so the README's pictures stay true:
 # trains the default MLP (ReLU), the same with sigmoid, the default CNN and the default MLP on Fashion-MNIST on the CPU
 # (about 6 minutes on 2 cores, most of it the CNN), then draws the curves, the predictions sheets and the CNN's
-# filters. Fashion-MNIST comes from Debian's dataset-fashion-mnist package (or the web). docs/images/seven.png is a
+# filters, and takes the serve page's screenshot in a browser. Fashion-MNIST comes from Debian's dataset-fashion-mnist package (or the web). docs/images/seven.png is a
 # hand-drawn input, not output, and is left alone.
 # Usage: tools/readme-images.sh [RUNS_DIR]   (default: runs/readme; the run folders are kept for inspection)
 set -euo pipefail
@@ -21,4 +21,7 @@ rm -rf "$runs/relu" "$runs/sigmoid" "$runs/cnn" "$runs/fashion"
 "$gd" evaluate --model "$runs/relu/model.gdm" --device cpu --sheet "$img/predictions.svg"
 "$gd" filters --model "$runs/cnn/model.gdm" --index 0 -o "$img/cnn-filters.svg"
 "$gd" evaluate --model "$runs/fashion/model.gdm" --device cpu --sheet "$img/fashion-predictions.svg"
+# The serve page as the browser test sees it (headless chromium: apt-get install chromium chromium-driver).
+GPUDIGITS_SCREENSHOT_DIR="$PWD/$img" GPUDIGITS_REQUIRE_BROWSER=1 dotnet test -c Release --settings runsettings.xml \
+  --filter "FullyQualifiedName~BrowserTests.Screenshot" -v q -nologo >/dev/null
 echo "updated: $(ls "$img" | grep -v seven.png | tr '\n' ' ')"

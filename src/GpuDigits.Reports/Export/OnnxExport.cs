@@ -118,9 +118,22 @@ public static class OnnxExport
         if (model.DataSet is { } dataSet && dataSet.ClassNames.Count == spec.Classes)
             proto.MetadataProps.Add(new StringStringEntryProto
             {
-                Key = ClassNamesKey, Value = System.Text.Json.JsonSerializer.Serialize(dataSet.ClassNames),
+                Key = ClassNamesKey, Value = JsonArray(dataSet.ClassNames),
             });
         return proto;
+    }
+
+    /// <summary>Strings as a JSON array, written without reflection (the trimmed build cannot serialize by it).</summary>
+    private static string JsonArray(IReadOnlyList<string> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var value in values) json.WriteStringValue(value);
+            json.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     /// <summary>The metadata key of the class names (a JSON array of strings, by output index).</summary>
