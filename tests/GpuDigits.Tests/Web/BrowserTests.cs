@@ -60,15 +60,23 @@ public sealed class BrowserTests
 
     private string TopClass => _browser.FindElement(By.Id("top")).GetAttribute("data-class") ?? "";
 
-    /// <summary>One stroke through <paramref name="points"/> (0..1 across the pad), with a pointer move every few pixels.</summary>
-    private void Stroke(IReadOnlyList<(double U, double V)> points)
+    /// <summary>
+    /// One stroke through <paramref name="points"/> (0..1 across the pad) by a mouse, a finger or a pen (W3C pointer
+    /// actions: down, a move every few pixels, up).
+    /// </summary>
+    private void Stroke(IReadOnlyList<(double U, double V)> points, PointerKind kind = PointerKind.Mouse)
     {
         var pad = Pad;
         int side = pad.Size.Width;
         (int X, int Y) At((double U, double V) p) => ((int)Math.Round((p.U - 0.5) * side), (int)Math.Round((p.V - 0.5) * side));
-        var actions = new Actions(_browser, TimeSpan.FromMilliseconds(5));
+        var pointer = new PointerInputDevice(kind, kind.ToString().ToLowerInvariant());
+        var actions = new ActionSequence(pointer, 0);
+        var step = TimeSpan.FromMilliseconds(5);
         var (x0, y0) = At(points[0]);
-        actions.MoveToElement(pad, x0, y0).ClickAndHold();
+        actions.AddAction(pointer.CreatePointerMove(pad, x0, y0, step));
+        actions.AddAction(kind == PointerKind.Pen
+            ? pointer.CreatePointerDown(MouseButton.Left, new PointerInputDevice.PointerEventProperties { Pressure = 0.6 })
+            : pointer.CreatePointerDown(MouseButton.Left));
         for (int i = 1; i < points.Count; i++)
         {
             var (a, b) = (points[i - 1], points[i]);
@@ -76,10 +84,11 @@ public sealed class BrowserTests
             for (int s = 1; s <= steps; s++)
             {
                 var (x, y) = At((a.U + (b.U - a.U) * s / steps, a.V + (b.V - a.V) * s / steps));
-                actions.MoveToElement(pad, x, y);
+                actions.AddAction(pointer.CreatePointerMove(pad, x, y, step));
             }
         }
-        actions.Release().Perform();
+        actions.AddAction(pointer.CreatePointerUp(MouseButton.Left));
+        _browser.PerformActions([actions]);
     }
 
     private static List<(double, double)> Arc(double cu, double cv, double ru, double rv, double fromDegrees, double toDegrees)
@@ -97,7 +106,7 @@ public sealed class BrowserTests
     /// <summary>Digits as a person draws them on the pad: a seven in one stroke, a three as two bowls, a zero as a ring.</summary>
     public static IEnumerable<TestCaseData> Digits()
     {
-        yield return new TestCaseData(7, new[] { new List<(double, double)> { (0.27, 0.2), (0.73, 0.2), (0.45, 0.82) } }).SetName("DrawnDigitIsNamed(7)");
+        yield return new TestCaseData(7, new[] { SevenStroke }).SetName("DrawnDigitIsNamed(7)");
         yield return new TestCaseData(3, new[] { Arc(0.5, 0.34, 0.16, 0.14, -160, 90).Concat(Arc(0.5, 0.64, 0.18, 0.16, -90, 160)).ToList() }).SetName("DrawnDigitIsNamed(3)");
         yield return new TestCaseData(0, new[] { Arc(0.5, 0.5, 0.19, 0.31, -90, 275) }).SetName("DrawnDigitIsNamed(0)");
     }
@@ -116,6 +125,19 @@ public sealed class BrowserTests
         var inked = Convert.ToInt64(_browser.ExecuteScript(
             "const d = document.getElementById('seen').getContext('2d').getImageData(0, 0, 28, 28).data; let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 0) n++; return n;"));
         Assert.That(inked, Is.InRange(20L, 400L), "the 28 x 28 picture the model saw is shown");
+    }
+
+    private static readonly List<(double, double)> SevenStroke = [(0.27, 0.2), (0.73, 0.2), (0.45, 0.82)];
+
+    [TestCase(PointerKind.Touch)]
+    [TestCase(PointerKind.Pen)]
+    public void AFingerOrAPenDrawsToo(PointerKind kind)
+    {
+        _browser.ExecuteScript("window.kinds = []; document.getElementById('pad').addEventListener('pointerdown', e => kinds.push(e.pointerType));");
+        _browser.FindElement(By.Id("clear")).Click();
+        Stroke(SevenStroke, kind);
+        Browser.WaitFor(() => TopClass, c => c == "7", TimeSpan.FromSeconds(15), $"the 7 drawn by {kind} to be named");
+        Assert.That(_browser.ExecuteScript("return window.kinds.join(',');"), Is.EqualTo(kind.ToString().ToLowerInvariant()));
     }
 
     [Test]
@@ -204,7 +226,7 @@ public sealed class BrowserTests
         OpenRun(ServedRuns.DefaultRun);
         Browser.WaitFor(() => ChartEpochs, n => n == 10, TimeSpan.FromSeconds(15), "the default run's chart");
         _browser.FindElement(By.Id("clear")).Click();
-        Stroke([(0.27, 0.2), (0.73, 0.2), (0.45, 0.82)]);
+        Stroke(SevenStroke);
         Browser.WaitFor(() => TopClass, c => c == "7", TimeSpan.FromSeconds(15), "the drawn 7");
         var shot = _browser.GetScreenshot();
         var folder = Environment.GetEnvironmentVariable(ScreenshotVariable) is { Length: > 0 } dir ? dir : TestContext.CurrentContext.WorkDirectory;

@@ -243,6 +243,44 @@ public sealed class ServeApiTests
         Assert.That(answer.GetProperty("model").GetString(), Is.EqualTo($"{ServedRuns.DefaultRun}/model.gdm"));
     }
 
+    /// <summary>A model with class names (Fashion-MNIST) answers with them: every class's name and the top one's.</summary>
+    [Test]
+    public async Task ClassNamesComeFromTheModel()
+    {
+        var data = TestData.FashionMnistDirectory();
+        var run = Path.Combine(Directory.CreateTempSubdirectory("gpudigits-serve-fashion-").FullName, "fashion");
+        try
+        {
+            var (code, _, err) = Viz.CliRunner.Run("train", "--dataset", "fashion-mnist", "--data", data, "--device", "cpu",
+                "--epochs", "1", "--train-limit", "6000", "--out", run);
+            Assert.That(code, Is.Zero, err);
+            await using var site = await TestSite.StartAsync(Path.Combine(run, "model.gdm"), null);
+            var test = MnistDataset.LoadTest(data);
+            using var response = await site.Client.PostAsJsonAsync("/api/predict", new { pixels = test.Image(0).ToArray().Select(p => (int)p) });
+            var answer = await Json(response);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+            var classes = answer.GetProperty("classes").EnumerateArray().Select(c => c.GetString()).ToList();
+            Assert.That(classes, Is.EqualTo(DataSet.FashionMnist.ClassNames));
+            Assert.That(answer.GetProperty("topName").GetString(), Is.EqualTo(classes[answer.GetProperty("top").GetInt32()]));
+            var info = await Json(await site.Client.GetAsync("/api/info"));
+            Assert.That(info.GetProperty("classes")[1].GetString(), Is.EqualTo("Trouser"));
+            Assert.That(info.GetProperty("runs").GetBoolean(), Is.False);
+            using var runs = await site.Client.GetAsync("/api/runs/any");
+            Assert.That(await RefusedWith(runs, HttpStatusCode.NotFound), Does.Contain("started without --runs"));
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(run)!, recursive: true); }
+    }
+
+    [Test]
+    public async Task WithoutAModelThePadNeedsARun()
+    {
+        await using var site = await TestSite.StartAsync(null, ServedRuns.Root);
+        using var response = await site.Client.PostAsync("/api/predict", Content("application/json", Utf8(PixelsJson(784))));
+        Assert.That(await RefusedWith(response, HttpStatusCode.NotFound), Does.Contain("started without --model; name a run's model with ?run=NAME"));
+        using var named = await site.Client.PostAsync($"/api/predict?run={ServedRuns.DefaultRun}", Content("application/json", Utf8(PixelsJson(784))));
+        Assert.That(named.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
     /// <summary>1,000 requests at once: each is served or refused with a 429, and the server answers after.</summary>
     [Test]
     public async Task ABurstOfAThousandRequestsIsServedOrRefusedAndTheServerStaysUp()
