@@ -17,8 +17,9 @@ namespace GpuDigits.Web;
 /// <param name="Host">The address to listen on: an IP address, <c>localhost</c>, or <c>*</c> for every interface.</param>
 /// <param name="Port">The TCP port (0: any free one).</param>
 /// <param name="RunsDirectory">The folder whose run folders the page lists (null: none).</param>
-/// <param name="DataDirectory">Where the test images for predictions sheets are read (null: where train keeps them).</param>
-public sealed record ServeSettings(string Host, int Port, string? RunsDirectory, string? DataDirectory)
+/// <param name="OwnDataDirectory">The folder of a data set of one's own, whose test images its models' sheets show (null: none).</param>
+/// <param name="MnistDirectory">Where MNIST's test images are read (null: the user cache, where train keeps them).</param>
+public sealed record ServeSettings(string Host, int Port, string? RunsDirectory, string? OwnDataDirectory = null, string? MnistDirectory = null)
 {
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 5280;
@@ -69,7 +70,7 @@ public static class DigitServer
 
         var app = builder.Build();
         var runs = new RunCatalog(settings.RunsDirectory);
-        var sheets = new SheetMaker(models, settings.DataDirectory);
+        var sheets = new SheetMaker(models, settings.OwnDataDirectory, settings.MnistDirectory);
         app.Use(Problems);
         // A status the routing sets without a body (405 for GET /api/predict, say) gets its one line too.
         // A status the routing sets without a body (404 for a path that names nothing, 405 for GET /api/predict) gets

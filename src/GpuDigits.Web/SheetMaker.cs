@@ -6,10 +6,11 @@ namespace GpuDigits.Web;
 
 /// <summary>
 /// Draws the predictions sheet of a run's model on its data set's test split, read (never fetched: the server writes
-/// nothing) from <c>serve --data</c>, else from where <c>gpudigits train</c> keeps that data set. One sheet per model file
-/// is kept until the file changes.
+/// nothing) from where <c>gpudigits train</c> keeps a known data set (MNIST: <paramref name="mnistDirectory"/> when
+/// given), and for a data set of one's own from <paramref name="ownDataDirectory"/> (<c>serve --data</c>), whose names
+/// must agree with the model's. One sheet per model file is kept until the file changes.
 /// </summary>
-public sealed class SheetMaker(ModelStore models, string? dataDirectory)
+public sealed class SheetMaker(ModelStore models, string? ownDataDirectory, string? mnistDirectory)
 {
     private readonly ConcurrentDictionary<string, (FileStamp Stamp, string Svg)> _drawn = new(StringComparer.Ordinal);
 
@@ -32,9 +33,9 @@ public sealed class SheetMaker(ModelStore models, string? dataDirectory)
         var set = model.Model.DataSet ?? throw ApiProblem.Unprocessable($"{model.Label} was trained on data set '{model.Model.DataSetName}', which this build does not know");
         string folder;
         if (set.IsFolder)
-            folder = dataDirectory ?? throw ApiProblem.NotFound($"{model.Label} was trained on a data set of one's own; start serve with --data DIR (its folder) to draw its sheet");
+            folder = ownDataDirectory ?? throw ApiProblem.NotFound($"{model.Label} was trained on a data set of one's own; start serve with --data DIR (its folder) to draw its sheet");
         else
-            folder = MnistFetcher.ResolveDirectory(dataDirectory, set);
+            folder = MnistFetcher.ResolveDirectory(set == DataSet.Mnist ? mnistDirectory : null, set);
         try
         {
             var (read, test) = set.IsFolder ? FolderDataSet.LoadTest(folder) : (set, MnistDataset.LoadTest(folder));

@@ -37,7 +37,7 @@ public static class ServeCommand
     };
     private static readonly Option<string> Data = new Option<string>("--data")
     {
-        Description = "Folder of the test images for the predictions sheets (default: where 'gpudigits train' keeps the model's data set; needed for a data set of one's own). Nothing is fetched.",
+        Description = "The folder of a data set of one's own, for its models' predictions sheets (MNIST's and Fashion-MNIST's test images are read from where 'gpudigits train' keeps them: $GPUDIGITS_DATA or the user cache). Nothing is fetched.",
     }.NotEmptyPath();
 
     public const string DefaultRuns = "runs";
@@ -65,13 +65,13 @@ public static class ServeCommand
             throw new UsageException("serve needs --model FILE|RUN_DIR (a model to draw with), --runs DIR (run folders to show), or both.");
         if (runs is not null && !Directory.Exists(runs)) throw new DirectoryNotFoundException($"The runs folder '{runs}' does not exist.");
         if (model is not null) ModelOptions.Load(model); // one clear line for a missing or bad model, before the device opens
-        string? data = parse.GetValue(Data) is { } d ? Path.GetFullPath(d) : EnvironmentSettings.DataDirectory;
+        string? ownData = parse.GetValue(Data) is { } d ? Path.GetFullPath(d) : null;
 
         var catalog = EnvironmentSettings.Catalog();
         var device = catalog.Resolve(parse.GetValue(CommonOptions.Device)!);
         using var accelerator = catalog.Open(device.Id);
         using var models = new ModelStore(accelerator, model);
-        var settings = new ServeSettings(host, port, runs, data);
+        var settings = new ServeSettings(host, port, runs, ownData, EnvironmentSettings.DataDirectory);
         await using var app = DigitServer.Build(settings, models);
         try
         {

@@ -271,6 +271,36 @@ public sealed class ServeApiTests
         finally { Directory.Delete(Path.GetDirectoryName(run)!, recursive: true); }
     }
 
+    /// <summary>A run on a data set of one's own: its sheet needs serve's --data, and then names the classes.</summary>
+    [Test]
+    public async Task AnOwnDataSetsSheetReadsItsFolderFromData()
+    {
+        var temp = Directory.CreateTempSubdirectory("gpudigits-serve-own-").FullName;
+        try
+        {
+            var mnist = MnistDataset.Load(TestData.MnistDirectory());
+            var data = Data.OwnDataFolder.Write(Path.Combine(temp, "digits-017"), Data.OwnDataFolder.Digits(mnist.Train, [0, 1, 7], 2000),
+                Data.OwnDataFolder.Digits(mnist.Test, [0, 1, 7], 300), ["zero", "one", "seven"]);
+            var runs = Path.Combine(temp, "runs");
+            var (code, _, err) = Viz.CliRunner.Run("train", "--data", data, "--device", "cpu", "--epochs", "1", "--out", Path.Combine(runs, "own"));
+            Assert.That(code, Is.Zero, err);
+            await using (var without = await TestSite.StartAsync(null, runs))
+            {
+                using var response = await without.Client.GetAsync("/api/runs/own/sheet.svg");
+                Assert.That(await RefusedWith(response, HttpStatusCode.NotFound), Does.Contain("start serve with --data DIR"));
+            }
+            await using var site = await TestSite.StartAsync(null, runs, ownData: data);
+            using var sheet = await site.Client.GetAsync("/api/runs/own/sheet.svg");
+            var svg = await sheet.Content.ReadAsStringAsync();
+            Assert.That(sheet.StatusCode, Is.EqualTo(HttpStatusCode.OK), svg);
+            Assert.That(svg, Does.Contain("seven"));
+            using var predict = await site.Client.PostAsync("/api/predict?run=own", Content("image/png", await File.ReadAllBytesAsync(Seven)));
+            var answer = await Json(predict);
+            Assert.That(answer.GetProperty("topName").GetString(), Is.EqualTo("seven"), answer.ToString());
+        }
+        finally { Directory.Delete(temp, recursive: true); }
+    }
+
     [Test]
     public async Task WithoutAModelThePadNeedsARun()
     {
