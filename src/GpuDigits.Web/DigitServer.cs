@@ -72,7 +72,6 @@ public static class DigitServer
         var runs = new RunCatalog(settings.RunsDirectory);
         var sheets = new SheetMaker(models, settings.OwnDataDirectory, settings.MnistDirectory);
         app.Use(Problems);
-        // A status the routing sets without a body (405 for GET /api/predict, say) gets its one line too.
         // A status the routing sets without a body (404 for a path that names nothing, 405 for GET /api/predict) gets
         // its one line too.
         app.UseStatusCodePages(context =>

@@ -27,7 +27,7 @@ public static class ServeCommand
     }.NotEmptyPath();
     private static readonly Option<int> Port = new("--port", "-p")
     {
-        Description = $"TCP port (0: any free one, printed at start).",
+        Description = "TCP port (0: any free one, printed at start).",
         DefaultValueFactory = _ => ServeSettings.DefaultPort,
     };
     private static readonly Option<string> Host = new("--host")

@@ -9,6 +9,7 @@ const strokes = [];          // every stroke: { width, points: [[x, y], ...] }, 
 let drawing = null;          // the stroke under the pointer
 let models = [];             // [{ value, label }]: "" is the served model, else a run's name
 let busy = false, again = false;
+let generation = 0;          // bumped by clear, undo and a new picture: an answer to an older request is not shown
 let selectedRun = null, shownEpochs = -1;
 
 // ---- drawing ----
@@ -73,12 +74,14 @@ pad.addEventListener("pointerup", endStroke);
 pad.addEventListener("pointercancel", endStroke);
 
 $("clear").addEventListener("click", () => {
+  generation++;
   strokes.length = 0;
   redraw();
   showNothing();
 });
 
 $("undo").addEventListener("click", () => {
+  generation++;
   strokes.pop();
   redraw();
   if (strokes.length) classifyDrawing(); else showNothing();
@@ -114,6 +117,7 @@ $("file").addEventListener("change", (event) => {
 });
 
 function classifyFile(file) {
+  generation++;
   strokes.length = 0;
   redraw();
   classify(file, file.type || "application/octet-stream", file.name);
@@ -121,6 +125,7 @@ function classifyFile(file) {
 
 // ---- the answer ----
 async function classify(body, type, name) {
+  const asked = generation;
   const run = $("model-select").value;
   let response;
   try {
@@ -131,6 +136,7 @@ async function classify(body, type, name) {
     return say("The server does not answer: " + e.message);
   }
   const answer = await response.json().catch(() => ({ error: "the server's answer is not JSON" }));
+  if (asked !== generation) return;
   if (!response.ok) {
     showNothing();
     return say(answer.error || ("HTTP " + response.status));
@@ -218,7 +224,7 @@ async function refreshRuns() {
   const current = runs.find((r) => r.name === selectedRun);
   if (current) {
     $("run-status").textContent = runState(current);
-    if (current.epochs !== shownEpochs) drawChart(current);
+    if (current.epochs !== shownEpochs) await drawChart(current).catch((e) => { $("run-status").textContent = e.message; });
   }
 }
 
@@ -292,7 +298,8 @@ async function start() {
     updateModels([]);
     return;
   }
-  await refreshRuns();
-  setInterval(refreshRuns, 1000); // live curves: the runs' metrics.csv, polled
+  // Live curves: the runs (and so their metrics.csv) polled, one request out at a time.
+  const poll = async () => { try { await refreshRuns(); } finally { setTimeout(poll, 1000); } };
+  await poll();
 }
 start();
