@@ -83,36 +83,58 @@ internal static class CpuConvolution
         }
     }
 
-    /// <summary>One image per call: each input pixel takes dy where its window's argmax names its position, a vector of channels at a time.</summary>
+    /// <summary>
+    /// One image per call, by output pixel: its dy and argmax are read once, a SIMD vector of channels at a time, and
+    /// each of the four input pixels of its window takes dy where the argmax names it, else 0 (then a scalar tail); the
+    /// row and column an odd height or width leaves out of every window get 0.
+    /// </summary>
     private readonly struct PoolBackwardBody(float[] dy, int[] argmax, int height, int width, int channels, float[] dx) : IRangeBody
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end)
         {
             int oh = height / 2, ow = width / 2, lanes = Vector<float>.Count;
+            var p1 = Vector<int>.One;
+            var p2 = p1 * 2;
+            var p3 = p1 * 3;
             for (int n = begin; n < end; n++)
-                for (int iy = 0; iy < height; iy++)
-                    for (int ix = 0; ix < width; ix++)
+            {
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0; ox < ow; ox++)
                     {
-                        int i = ((n * height + iy) * width + ix) * channels;
-                        int oy = iy >> 1, ox = ix >> 1;
-                        if (oy >= oh || ox >= ow)
-                        {
-                            dx.AsSpan(i, channels).Clear();
-                            continue;
-                        }
                         int o = ((n * oh + oy) * ow + ox) * channels;
-                        int position = (iy & 1) * 2 + (ix & 1);
-                        var p = new Vector<int>(position);
+                        int i00 = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+                        int i01 = i00 + channels, i10 = i00 + width * channels, i11 = i10 + channels;
                         int c = 0;
                         for (; c + lanes <= channels; c += lanes)
                         {
-                            var hit = Vector.Equals(new Vector<int>(argmax, o + c), p);
-                            Vector.ConditionalSelect(hit, new Vector<float>(dy, o + c), Vector<float>.Zero).CopyTo(dx, i + c);
+                            var at = new Vector<int>(argmax, o + c);
+                            var g = new Vector<float>(dy, o + c);
+                            Vector.ConditionalSelect(Vector.Equals(at, Vector<int>.Zero), g, Vector<float>.Zero).CopyTo(dx, i00 + c);
+                            Vector.ConditionalSelect(Vector.Equals(at, p1), g, Vector<float>.Zero).CopyTo(dx, i01 + c);
+                            Vector.ConditionalSelect(Vector.Equals(at, p2), g, Vector<float>.Zero).CopyTo(dx, i10 + c);
+                            Vector.ConditionalSelect(Vector.Equals(at, p3), g, Vector<float>.Zero).CopyTo(dx, i11 + c);
                         }
                         for (; c < channels; c++)
-                            dx[i + c] = argmax[o + c] == position ? dy[o + c] : 0f;
+                        {
+                            int at = argmax[o + c];
+                            float g = dy[o + c];
+                            dx[i00 + c] = at == 0 ? g : 0f;
+                            dx[i01 + c] = at == 1 ? g : 0f;
+                            dx[i10 + c] = at == 2 ? g : 0f;
+                            dx[i11 + c] = at == 3 ? g : 0f;
+                        }
                     }
+                    if ((width & 1) != 0) // the last column, in both rows of this window row
+                    {
+                        dx.AsSpan(((n * height + 2 * oy) * width + width - 1) * channels, channels).Clear();
+                        dx.AsSpan(((n * height + 2 * oy + 1) * width + width - 1) * channels, channels).Clear();
+                    }
+                }
+                if ((height & 1) != 0) // the last row
+                    dx.AsSpan(((n * height + height - 1) * width) * channels, width * channels).Clear();
+            }
         }
     }
 
