@@ -53,6 +53,19 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
                 yield return Time("elementwise", "col2im", $"{Batch}x{side}x{side}x{channels} k3", (image + cols) * f, "GB/s", note,
                     () => accelerator.Col2Im(c, Batch, side, side, channels, 3, x));
         }
+        // The convolutions' outputs: ReLU backward and the bias gradient over every output pixel.
+        foreach (var (pixels, filters, note) in new[] { (Batch * 26 * 26, 32, "cnn conv1"), (Batch * 11 * 11, 64, "cnn conv2") })
+        {
+            int count = pixels * filters;
+            using var yv = accelerator.Upload<float>(RandomFloats(random, count));
+            using var dy = accelerator.Upload<float>(RandomFloats(random, count));
+            using var dx = accelerator.Allocate<float>(count);
+            using var sums = accelerator.Allocate<float>(filters);
+            yield return Time("elementwise", "activation_backward", $"{pixels}x{filters}", 3 * f * count, "GB/s", $"{note} relu",
+                () => accelerator.ActivationBackward(Activation.Relu, yv, dy, dx, count));
+            yield return Time("elementwise", "column_sums", $"{pixels}x{filters}", f * count + f * filters, "GB/s", $"{note} bias gradient",
+                () => accelerator.ColumnSums(dy, pixels, filters, sums));
+        }
         foreach (var (side, channels, note) in new[] { (26, 32, "cnn pool1"), (11, 64, "cnn pool2") })
         {
             long image = (long)Batch * side * side * channels, pooled = (long)Batch * (side / 2) * (side / 2) * channels;
