@@ -87,18 +87,23 @@ $("undo").addEventListener("click", () => {
   if (strokes.length) classifyDrawing(); else showNothing();
 });
 
-// One request at a time: a stroke that moves while one is out asks again when it returns.
+// One request at a time: a stroke that moves while one is out asks again when it returns. The answer area is
+// aria-busy from the first request until the last one's answer is shown.
 function classifyDrawing() {
   if (busy) { again = true; return; }
   busy = true;
+  setBusy(true);
   pad.toBlob(async (blob) => {
     try { await classify(blob, "image/png"); }
     finally {
       busy = false;
-      if (again) { again = false; if (strokes.length) classifyDrawing(); }
+      if (again && strokes.length) { again = false; classifyDrawing(); }
+      else { again = false; setBusy(false); }
     }
   }, "image/png");
 }
+
+const setBusy = (on) => $("answer").setAttribute("aria-busy", on ? "true" : "false");
 
 // ---- pictures ----
 const drop = $("drop");
@@ -116,11 +121,13 @@ $("file").addEventListener("change", (event) => {
   event.target.value = "";
 });
 
-function classifyFile(file) {
+async function classifyFile(file) {
   generation++;
   strokes.length = 0;
   redraw();
-  classify(file, file.type || "application/octet-stream", file.name);
+  setBusy(true);
+  try { await classify(file, file.type || "application/octet-stream", file.name); }
+  finally { if (!busy) setBusy(false); }
 }
 
 // ---- the answer ----

@@ -60,6 +60,11 @@ public sealed class BrowserTests
 
     private string TopClass => _browser.FindElement(By.Id("top")).GetAttribute("data-class") ?? "";
 
+    /// <summary>Waits until the page has shown the answer to its last request (the answer area is no longer aria-busy) and it names <paramref name="expected"/>.</summary>
+    private void WaitForAnswer(string expected, string what) =>
+        Browser.WaitFor(() => (Busy: _browser.FindElement(By.Id("answer")).GetAttribute("aria-busy"), Top: TopClass),
+            v => v.Busy == "false" && v.Top == expected, TimeSpan.FromSeconds(15), what);
+
     /// <summary>
     /// One stroke through <paramref name="points"/> (0..1 across the pad) by a mouse, a finger or a pen (W3C pointer
     /// actions: down, a move every few pixels, up).
@@ -118,7 +123,7 @@ public sealed class BrowserTests
         Assert.That(TopClass, Is.Empty);
         foreach (var stroke in strokes) Stroke(stroke);
         // The answer after the last point: the page asks again while a request is out, so it settles on the whole drawing.
-        Browser.WaitFor(() => TopClass, c => c == digit.ToString(), TimeSpan.FromSeconds(15), $"the page to name the drawn {digit}");
+        WaitForAnswer(digit.ToString(), $"the page to name the drawn {digit}");
         Assert.That(_browser.FindElements(By.CssSelector("#bars .bar")), Has.Count.EqualTo(10));
         Assert.That(_browser.FindElement(By.CssSelector("#bars .bar.best")).GetAttribute("data-class"), Is.EqualTo(digit.ToString()));
         Assert.That(_browser.FindElement(By.Id("top")).Text, Is.EqualTo(digit.ToString()));
@@ -136,7 +141,7 @@ public sealed class BrowserTests
         _browser.ExecuteScript("window.kinds = []; document.getElementById('pad').addEventListener('pointerdown', e => kinds.push(e.pointerType));");
         _browser.FindElement(By.Id("clear")).Click();
         Stroke(SevenStroke, kind);
-        Browser.WaitFor(() => TopClass, c => c == "7", TimeSpan.FromSeconds(15), $"the 7 drawn by {kind} to be named");
+        WaitForAnswer("7", $"the 7 drawn by {kind} to be named");
         Assert.That(_browser.ExecuteScript("return window.kinds.join(',');"), Is.EqualTo(kind.ToString().ToLowerInvariant()));
     }
 
@@ -145,19 +150,19 @@ public sealed class BrowserTests
     {
         _browser.FindElement(By.Id("clear")).Click();
         Stroke([(0.5, 0.15), (0.5, 0.85)]);
-        Browser.WaitFor(() => TopClass, c => c == "1", TimeSpan.FromSeconds(15), "a stroke down to read as 1");
+        WaitForAnswer("1", "a stroke down to read as 1");
         Stroke([(0.3, 0.3), (0.7, 0.3)]);
         _browser.FindElement(By.Id("undo")).Click();
-        Browser.WaitFor(() => TopClass, c => c == "1", TimeSpan.FromSeconds(15), "undo to bring back the 1");
+        WaitForAnswer("1", "undo to bring back the 1");
         _browser.FindElement(By.Id("undo")).Click();
-        Browser.WaitFor(() => TopClass, c => c == "", TimeSpan.FromSeconds(5), "undo of the last stroke to clear the answer");
+        WaitForAnswer("", "undo of the last stroke to clear the answer");
     }
 
     [Test]
     public void AChosenPictureIsClassified()
     {
         _browser.FindElement(By.Id("file")).SendKeys(Seven);
-        Browser.WaitFor(() => TopClass, c => c == "7", TimeSpan.FromSeconds(15), "seven.png to be named 7");
+        WaitForAnswer("7", "seven.png to be named 7");
         Assert.That(_browser.FindElement(By.Id("message")).Text, Does.StartWith("seven.png: "));
     }
 
@@ -170,7 +175,7 @@ public sealed class BrowserTests
         _browser.ExecuteScript(
             "const dt = new DataTransfer(); dt.items.add(document.getElementById('carrier').files[0]);" +
             "document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));");
-        Browser.WaitFor(() => TopClass, c => c == "7", TimeSpan.FromSeconds(15), "the dropped seven.png to be named 7");
+        WaitForAnswer("7", "the dropped seven.png to be named 7");
     }
 
     private void OpenRun(string name)
@@ -227,7 +232,7 @@ public sealed class BrowserTests
         Browser.WaitFor(() => ChartEpochs, n => n == 10, TimeSpan.FromSeconds(15), "the default run's chart");
         _browser.FindElement(By.Id("clear")).Click();
         Stroke(SevenStroke);
-        Browser.WaitFor(() => TopClass, c => c == "7", TimeSpan.FromSeconds(15), "the drawn 7");
+        WaitForAnswer("7", "the drawn 7");
         var shot = _browser.GetScreenshot();
         var folder = Environment.GetEnvironmentVariable(ScreenshotVariable) is { Length: > 0 } dir ? dir : TestContext.CurrentContext.WorkDirectory;
         var path = Path.Combine(folder, ScreenshotName);
