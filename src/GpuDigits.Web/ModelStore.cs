@@ -69,19 +69,25 @@ public sealed class ModelStore : IDisposable
     public async Task<ServedModel> GetAsync(string path, string label, CancellationToken cancellation)
     {
         await _device.WaitAsync(cancellation);
-        try
-        {
-            var stamp = FileStamp.Of(path);
-            if (_loaded.TryGetValue(path, out var known) && known.Stamp == stamp) return known;
-            if (known is not null) { known.Classifier.Dispose(); _loaded.Remove(path); }
-            var model = Load(path, label);
-            _loaded[path] = model;
-            _order.Enqueue(path);
-            while (_loaded.Count > MaxLoaded && _order.TryDequeue(out var oldest))
-                if (_loaded.Remove(oldest, out var old)) old.Classifier.Dispose();
-            return model;
-        }
+        try { return GetHeld(path, label); }
         finally { _device.Release(); }
+    }
+
+    /// <summary>
+    /// <see cref="GetAsync"/> with the lock held. A model it replaces (its file changed) or evicts has its classifier
+    /// disposed here, so its classifier is used only under the same hold that found it (see <see cref="ProbabilitiesAsync"/>).
+    /// </summary>
+    private ServedModel GetHeld(string path, string label)
+    {
+        var stamp = FileStamp.Of(path);
+        if (_loaded.TryGetValue(path, out var known) && known.Stamp == stamp) return known;
+        if (known is not null) { known.Classifier.Dispose(); _loaded.Remove(path); }
+        var model = Load(path, label);
+        _loaded[path] = model;
+        _order.Enqueue(path);
+        while (_loaded.Count > MaxLoaded && _order.TryDequeue(out var oldest))
+            if (_loaded.Remove(oldest, out var old)) old.Classifier.Dispose();
+        return model;
     }
 
     private ServedModel Load(string path, string label)
@@ -93,11 +99,19 @@ public sealed class ModelStore : IDisposable
         return new ServedModel(path, label, model, new Classifier(_accelerator, model, batchSize: 1), stamp);
     }
 
-    /// <summary>The class probabilities of one 28 x 28 MNIST-form image.</summary>
-    public async Task<float[]> ProbabilitiesAsync(ServedModel model, byte[] pixels, CancellationToken cancellation)
+    /// <summary>
+    /// The class probabilities of one 28 x 28 MNIST-form image by the model in <paramref name="path"/> (null: the
+    /// served model), found and used under one hold of the device lock.
+    /// </summary>
+    public async Task<(ServedModel Model, float[] Probabilities)> ProbabilitiesAsync(string? path, string label, byte[] pixels,
+        CancellationToken cancellation)
     {
         await _device.WaitAsync(cancellation);
-        try { return model.Classifier.Probabilities(pixels); }
+        try
+        {
+            var model = path is null ? Served ?? throw new InvalidOperationException("No model is served.") : GetHeld(path, label);
+            return (model, model.Classifier.Probabilities(pixels));
+        }
         finally { _device.Release(); }
     }
 

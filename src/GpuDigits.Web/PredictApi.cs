@@ -21,7 +21,7 @@ public static class PredictApi
     public static async Task Handle(HttpContext context, ModelStore models, RunCatalog runs)
     {
         var cancellation = context.RequestAborted;
-        var model = await ChooseModel(context.Request, models, runs, cancellation);
+        var (path, label) = ChooseModel(context.Request, models, runs);
         byte[] pixels;
         bool? inverted = null;
         string media = MediaType(context.Request.ContentType);
@@ -40,22 +40,24 @@ public static class PredictApi
         }
         else throw ApiProblem.UnsupportedMediaType($"a body of type '{RunCatalog.Clip(media)}' is not read; send a picture (image/png, ...) or application/json with \"pixels\"");
 
-        var probabilities = await models.ProbabilitiesAsync(model, pixels, cancellation);
+        var (model, probabilities) = await models.ProbabilitiesAsync(path, label, pixels, cancellation);
         int top = Classifier.ArgMax(probabilities);
         var result = new PredictionResult(model.Label, models.DeviceId, model.ClassNames, probabilities, top, model.ClassNames[top],
             [.. pixels.Select(p => (int)p)], inverted);
         await context.Response.WriteAsJsonAsync(result, WebJson.Relaxed.PredictionResult, cancellationToken: cancellation);
     }
 
-    private static async Task<ServedModel> ChooseModel(HttpRequest request, ModelStore models, RunCatalog runs, CancellationToken cancellation)
+    /// <summary>The model file to classify with and its label: the named run's, else serve's --model (path null).</summary>
+    private static (string? Path, string Label) ChooseModel(HttpRequest request, ModelStore models, RunCatalog runs)
     {
         if (request.Query["run"] is { Count: > 0 } named && named[0] is { Length: > 0 } name)
         {
             var dir = runs.Find(name);
             var file = RunCatalog.ModelOf(dir) ?? throw ApiProblem.NotFound($"run '{RunCatalog.Clip(name)}' has no model file yet (its first epoch writes model-best.gdm)");
-            return await models.GetAsync(file, $"{name}/{Path.GetFileName(file)}", cancellation);
+            return (file, $"{name}/{Path.GetFileName(file)}");
         }
-        return models.Served ?? throw ApiProblem.NotFound("this server was started without --model; name a run's model with ?run=NAME");
+        var served = models.Served ?? throw ApiProblem.NotFound("this server was started without --model; name a run's model with ?run=NAME");
+        return (null, served.Label);
     }
 
     /// <summary>The 784 pixels of a JSON body, each a whole number 0..255.</summary>

@@ -311,6 +311,44 @@ public sealed class ServeApiTests
         Assert.That(named.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
+    /// <summary>
+    /// A run's model file rewritten while the page classifies with it (a training writing model-best.gdm): every
+    /// answer comes from a whole model, none from a classifier the reload disposed.
+    /// </summary>
+    [Test]
+    public async Task AModelRewrittenWhileInUseIsReloadedSafely()
+    {
+        var root = Directory.CreateTempSubdirectory("gpudigits-serve-reload-").FullName;
+        try
+        {
+            var run = Path.Combine(root, "changing");
+            Directory.CreateDirectory(run);
+            foreach (var file in Directory.GetFiles(ServedRuns.DefaultRunFolder)) File.Copy(file, Path.Combine(run, Path.GetFileName(file)));
+            await using var site = await TestSite.StartAsync(null, root);
+            var body = Utf8(PixelsJson(784, 0));
+            var writer = Task.Run(async () =>
+            {
+                var sources = new[] { Path.Combine(ServedRuns.DefaultRunFolder, "model-best.gdm"), ServedRuns.DefaultModel };
+                for (int i = 0; i < 40; i++)
+                {
+                    var temp = Path.Combine(run, ".model.tmp");
+                    File.Copy(sources[i % 2], temp, overwrite: true);
+                    File.SetLastWriteTimeUtc(temp, DateTime.UtcNow.AddSeconds(-i));
+                    File.Move(temp, Path.Combine(run, "model.gdm"), overwrite: true); // atomic, as the trainer replaces it
+                    await Task.Delay(2);
+                }
+            });
+            var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(async _ =>
+            {
+                using var response = await site.Client.PostAsync("/api/predict?run=changing", Content("application/json", body));
+                return (response.StatusCode, Text: await response.Content.ReadAsStringAsync());
+            }));
+            await writer;
+            Assert.That(answers.Where(a => a.StatusCode != HttpStatusCode.OK && a.StatusCode != HttpStatusCode.TooManyRequests), Is.Empty);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
     /// <summary>1,000 requests at once: each is served or refused with a 429, and the server answers after.</summary>
     [Test]
     public async Task ABurstOfAThousandRequestsIsServedOrRefusedAndTheServerStaysUp()
