@@ -44,7 +44,7 @@ public sealed class SheetMaker(ModelStore models, string? ownDataDirectory, stri
         }
         catch (DataUnavailableException e)
         {
-            throw ApiProblem.NotFound($"the {set.Title} test images are not in {folder} ({e.Message.Split(". ")[0]}); 'gpudigits train --dataset {set.Name}' fetches them, or start serve with --data DIR");
+            throw ApiProblem.NotFound($"the {set.Title} test images are not in {folder} ({e.Message.Split(". ")[0]}); 'gpudigits train --dataset {set.Name}' fetches them{(set == DataSet.Mnist ? ", or set GPUDIGITS_DATA to their folder" : "")}");
         }
         catch (Exception e) when (e is DataFormatException or Model.Persistence.ModelFormatException or IOException)
         {

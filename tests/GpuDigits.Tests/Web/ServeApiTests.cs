@@ -302,6 +302,22 @@ public sealed class ServeApiTests
     }
 
     [Test]
+    public async Task ASheetWithoutItsTestImagesSaysWhereTheyWereLookedFor()
+    {
+        var empty = Directory.CreateTempSubdirectory("gpudigits-serve-nodata-").FullName;
+        try
+        {
+            await using var site = await TestSite.StartAsync(null, ServedRuns.Root, mnist: empty);
+            using var response = await site.Client.GetAsync($"/api/runs/{ServedRuns.DefaultRun}/sheet.svg");
+            var error = await RefusedWith(response, HttpStatusCode.NotFound);
+            Assert.That(error, Does.StartWith($"the MNIST test images are not in {empty} "));
+            Assert.That(error, Does.EndWith("'gpudigits train --dataset mnist' fetches them, or set GPUDIGITS_DATA to their folder"));
+            Assert.That(Directory.EnumerateFileSystemEntries(empty), Is.Empty, "nothing was fetched");
+        }
+        finally { Directory.Delete(empty, recursive: true); }
+    }
+
+    [Test]
     public async Task WithoutAModelThePadNeedsARun()
     {
         await using var site = await TestSite.StartAsync(null, ServedRuns.Root);

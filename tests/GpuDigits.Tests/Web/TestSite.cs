@@ -39,11 +39,12 @@ internal sealed class TestSite : IAsyncDisposable
         return (context.Response.StatusCode, await reader.ReadToEndAsync());
     }
 
-    public static async Task<TestSite> StartAsync(string? model, string? runs, string? ownData = null, string host = ServeSettings.DefaultHost)
+    public static async Task<TestSite> StartAsync(string? model, string? runs, string? ownData = null, string host = ServeSettings.DefaultHost,
+        string? mnist = null)
     {
         var accelerator = TestAccelerators.Catalog.Open("cpu");
         var models = new ModelStore(accelerator, model);
-        var app = DigitServer.Build(new ServeSettings(host, 0, runs, ownData, TestData.MnistDirectory()), models, b => b.WebHost.UseTestServer());
+        var app = DigitServer.Build(new ServeSettings(host, 0, runs, ownData, mnist ?? TestData.MnistDirectory()), models, b => b.WebHost.UseTestServer());
         await app.StartAsync();
         return new TestSite(accelerator, models, app);
     }
