@@ -47,4 +47,16 @@ public static class TestData
         NUnit.Framework.Assert.Ignore($"Fashion-MNIST is not available (apt install dataset-fashion-mnist): {why}");
         return "";
     }
+
+    /// <summary>The repository's root folder (the one holding GpuDigits.sln), found upwards from the test assembly.</summary>
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(NUnit.Framework.TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GpuDigits.sln"))) dir = dir.Parent;
+        if (dir is null) NUnit.Framework.Assert.Fail("The repository root (GpuDigits.sln) is not above the test assembly.");
+        return dir!.FullName;
+    }
+
+    /// <summary>The README's hand-drawn seven, docs/images/seven.png.</summary>
+    public static string SevenPng => Path.Combine(RepositoryRoot(), "docs", "images", "seven.png");
 }

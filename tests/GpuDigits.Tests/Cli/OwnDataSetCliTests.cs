@@ -81,7 +81,7 @@ public class OwnDataSetCliTests
     [Test]
     public void APictureIsNamedFromTheModelAlone()
     {
-        string seven = Path.Combine(RepositoryRoot(), "docs", "images", "seven.png");
+        string seven = TestData.SevenPng;
         var (code, output, err) = CliRunner.Run("predict", "--model", Model, "--image", seven, "--device", "cpu");
         Assert.That(code, Is.Zero, output + err);
         Assert.That(output, Does.Contain("Prediction: 2 seven"));
@@ -168,12 +168,5 @@ public class OwnDataSetCliTests
         Directory.CreateDirectory(folder);
         foreach (var file in Directory.GetFiles(_data, "*-ubyte")) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
         return folder;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GpuDigits.sln"))) dir = dir.Parent;
-        return dir!.FullName;
     }
 }

@@ -18,7 +18,6 @@ public sealed class BrowserTests
     public const string ScreenshotVariable = "GPUDIGITS_SCREENSHOT_DIR";
     public const string ScreenshotName = "serve-page.png";
 
-    private static readonly string Seven = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", "..", "docs", "images", "seven.png"));
 
     private string _root = null!;
     private CliProcess _server = null!;
@@ -161,7 +160,7 @@ public sealed class BrowserTests
     [Test]
     public void AChosenPictureIsClassified()
     {
-        _browser.FindElement(By.Id("file")).SendKeys(Seven);
+        _browser.FindElement(By.Id("file")).SendKeys(TestData.SevenPng);
         WaitForAnswer("7", "seven.png to be named 7");
         Assert.That(_browser.FindElement(By.Id("message")).Text, Does.StartWith("seven.png: "));
     }
@@ -171,7 +170,7 @@ public sealed class BrowserTests
     public void ADroppedPictureIsClassified()
     {
         _browser.ExecuteScript("const i = document.createElement('input'); i.type = 'file'; i.id = 'carrier'; document.body.append(i);");
-        _browser.FindElement(By.Id("carrier")).SendKeys(Seven);
+        _browser.FindElement(By.Id("carrier")).SendKeys(TestData.SevenPng);
         _browser.ExecuteScript(
             "const dt = new DataTransfer(); dt.items.add(document.getElementById('carrier').files[0]);" +
             "document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));");

@@ -21,7 +21,6 @@ namespace GpuDigits.Tests.Web;
 [NonParallelizable]
 public sealed class ServeApiTests
 {
-    private static readonly string Seven = Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "..", "..", "docs", "images", "seven.png");
 
     private TestSite _site = null!;
     private HttpClient Client => _site.Client;
@@ -57,12 +56,12 @@ public sealed class ServeApiTests
     [Test]
     public async Task APictureIsPreparedAsPredictImageDoesAndClassified()
     {
-        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(Seven));
+        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(TestData.SevenPng));
         body.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         using var response = await Client.PostAsync("/api/predict", body);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var answer = await Json(response);
-        var prepared = MnistPreprocessor.Prepare(ImageFile.Read(Seven)).Pixels;
+        var prepared = MnistPreprocessor.Prepare(ImageFile.Read(TestData.SevenPng)).Pixels;
         Assert.That(answer.GetProperty("pixels").EnumerateArray().Select(p => (byte)p.GetInt32()), Is.EqualTo(prepared));
         Assert.That(answer.GetProperty("top").GetInt32(), Is.EqualTo(7));
         Assert.That(answer.GetProperty("topName").GetString(), Is.EqualTo("7"));
@@ -294,7 +293,7 @@ public sealed class ServeApiTests
             var svg = await sheet.Content.ReadAsStringAsync();
             Assert.That(sheet.StatusCode, Is.EqualTo(HttpStatusCode.OK), svg);
             Assert.That(svg, Does.Contain("seven"));
-            using var predict = await site.Client.PostAsync("/api/predict?run=own", Content("image/png", await File.ReadAllBytesAsync(Seven)));
+            using var predict = await site.Client.PostAsync("/api/predict?run=own", Content("image/png", await File.ReadAllBytesAsync(TestData.SevenPng)));
             var answer = await Json(predict);
             Assert.That(answer.GetProperty("topName").GetString(), Is.EqualTo("seven"), answer.ToString());
         }
