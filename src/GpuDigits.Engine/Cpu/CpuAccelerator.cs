@@ -71,7 +71,7 @@ public sealed class CpuAccelerator : Accelerator
             gradient is null ? Span<float>.Empty : AsCpu(gradient).Span, gradient is not null, gradientScale, AsCpu(stats).Span);
 
     protected override void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta) =>
-        CpuReductions.ColumnSums(AsCpu(x).Span, rows, cols, AsCpu(sums).Span, beta);
+        CpuReductions.ColumnSums(AsCpu(x).Data, rows, cols, AsCpu(sums).Data, beta, _threads, _alwaysSplit);
 
     protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
         DeviceBuffer<float> velocity, int count, DeviceBuffer<float> scalars, float momentum) =>

@@ -9,7 +9,9 @@ namespace GpuDigits.Tests.Engine;
 public sealed class ReductionOpTests : AcceleratorFixture
 {
     public static readonly (int Rows, int Cols)[] Shapes =
-        [(1, 1), (7, 1), (1, 785), (33, 127), (129, 33), (128, 128), (785, 10), (0, 7)];
+        [(1, 1), (7, 1), (1, 785), (33, 127), (129, 33), (128, 128), (785, 10), (0, 7),
+         (128 * 26 * 26, 32), // the CNN's conv1 bias gradient: the CPU backend's column strips, shared by the threads
+         (60_001, 37)];       // strips with a narrow last one
 
     [Test]
     public void ColumnSumsMatchReference(
