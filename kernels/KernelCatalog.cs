@@ -33,7 +33,7 @@ public interface IKernelEntry
 /// <summary>
 /// Every kernel entry point of this project, once, as the engine launches it: the engine loads these entries (and
 /// nothing else), and the tests compile every one of them ahead of time to PTX, with no GPU. The GEMM is listed per
-/// tile in its four transpose forms; the fill at 1, 2 and 4 bytes.
+/// tile in its four transpose forms; the fill at 1, 2 and 4 bytes; the optimizer step per rule.
 /// </summary>
 public static class KernelCatalog
 {
@@ -54,12 +54,6 @@ public static class KernelCatalog
 
     public static readonly KernelEntry<Action<FloatView, int, int, FloatView, float>> ColumnSums =
         new(nameof(ColumnSums), ReductionKernels.ColumnSums);
-
-    public static readonly KernelEntry<Action<SgdArgs, FloatView, FloatView, FloatView, FloatView>> SgdMomentum =
-        new(nameof(SgdMomentum), OptimizerKernels.SgdMomentum);
-
-    public static readonly KernelEntry<Action<AdamArgs, FloatView, FloatView, FloatView, FloatView, FloatView>> Adam =
-        new(nameof(Adam), OptimizerKernels.Adam);
 
     public static readonly KernelEntry<Action<GatherArgs, ByteView, ByteView, IntView, IntView, FloatView, IntView>> GatherBatch =
         new(nameof(GatherBatch), GatherKernels.GatherBatch);
@@ -85,9 +79,22 @@ public static class KernelCatalog
     /// <summary>Every kernel except the GEMM, whose entries depend on the tile (<see cref="Gemm{TTile}"/>).</summary>
     public static IReadOnlyList<IKernelEntry> Ops { get; } =
     [
-        BiasAdd, ActivationForward, ActivationBackward, SoftmaxRows, SoftmaxTotals, ColumnSums, SgdMomentum, Adam,
-        GatherBatch, Im2Col, Col2Im, MaxPool2x2, MaxPool2x2Backward, Fill8, Fill16, Fill32,
+        BiasAdd, ActivationForward, ActivationBackward, SoftmaxRows, SoftmaxTotals, ColumnSums, GatherBatch,
+        Im2Col, Col2Im, MaxPool2x2, MaxPool2x2Backward, Fill8, Fill16, Fill32,
     ];
+
+    /// <summary>
+    /// The optimizer step of one rule. The rules in use are listed once, by the engine's optimizer catalog
+    /// (src/GpuDigits.Engine/OptimizerCatalog.cs), which asks here for each one's entry.
+    /// </summary>
+    public static KernelEntry<Action<TRule, int, FloatView, FloatView, FloatView, FloatView, FloatView>> OptimizerStep<TRule>()
+        where TRule : struct, IOptimizerRule => OptimizerStepOf<TRule>.Entry;
+
+    private static class OptimizerStepOf<TRule> where TRule : struct, IOptimizerRule
+    {
+        public static readonly KernelEntry<Action<TRule, int, FloatView, FloatView, FloatView, FloatView, FloatView>> Entry =
+            new($"OptimizerStep<{typeof(TRule).Name}>", OptimizerKernels.Step<TRule>);
+    }
 
     /// <summary>The GEMM of one tile in its four transpose forms, in the order NN, NT, TN, TT.</summary>
     public static IReadOnlyList<KernelEntry<Action<GemmArgs, FloatView, FloatView, FloatView, FloatView>>> Gemm<TTile>()
@@ -99,7 +106,7 @@ public static class KernelCatalog
         new($"Gemm<{typeof(TTile).Name},T,T>", GemmKernels.Gemm<TTile, Transposed, Transposed>),
     ];
 
-    /// <summary>Every entry point: the ops and the GEMM of every tile.</summary>
+    /// <summary>Every fixed entry point: the ops and the GEMM of every tile (the optimizer steps are <see cref="OptimizerStep{TRule}"/> of the rules the engine lists).</summary>
     public static IReadOnlyList<IKernelEntry> All() =>
         [.. Gemm<GemmTile64>(), .. Gemm<GemmTile32>(), .. Gemm<GemmTile16>(), .. Ops];
 }

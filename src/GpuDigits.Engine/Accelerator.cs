@@ -1,3 +1,5 @@
+using GpuDigits.Kernels;
+
 namespace GpuDigits.Engine;
 
 /// <summary>
@@ -138,41 +140,27 @@ public abstract class Accelerator : IDisposable
     }
 
     /// <summary>
-    /// SGD with momentum (the PyTorch form): velocity = momentum * velocity + grad; param -= learningRate * velocity,
-    /// the learning rate read from device memory (<paramref name="scalars"/>[<see cref="OptimizerScalars.LearningRate"/>])
-    /// when the op runs, so a captured step (see <see cref="CaptureStep"/>) follows a learning rate that
-    /// <see cref="Fill{T}"/> changes between replays (<see cref="OptimizerScalars.Sgd"/> gives the contents).
+    /// One optimizer step over a parameter tensor, in place: for every i &lt; count, (param, slots) = rule.Update(param,
+    /// grad, slots) (kernels/OptimizerRules.cs; <paramref name="slots"/> holds the rule's state tensors in its slot
+    /// order). The learning rate and the rule's other per-step scalars are read from device memory
+    /// (<paramref name="scalars"/>, laid out as <see cref="StepScalars"/>) when the op runs, so a captured step (see
+    /// <see cref="CaptureStep"/>) follows values that <see cref="Fill{T}"/> changes between replays.
     /// </summary>
-    public void SgdMomentumUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
-        int count, DeviceBuffer<float> scalars, float momentum)
+    public void OptimizerStep<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
+        IReadOnlyList<DeviceBuffer<float>> slots, int count, DeviceBuffer<float> scalars)
+        where TRule : struct, IOptimizerRule
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(slots);
+        int n = rule.Slots;
+        if (n is < 1 or > 2) throw new ArgumentException($"A rule keeps 1 or 2 state tensors, not {n}.", nameof(rule));
+        if (slots.Count != n) throw new ArgumentException($"The rule keeps {n} state tensors; {slots.Count} were given.", nameof(slots));
         RequireLength(param, count, nameof(param));
         RequireLength(grad, count, nameof(grad));
-        RequireLength(velocity, count, nameof(velocity));
-        RequireLength(scalars, OptimizerScalars.Length, nameof(scalars));
+        for (int i = 0; i < n; i++) RequireLength(slots[i], count, SlotNames[i]);
+        RequireLength(scalars, StepScalars.Length, nameof(scalars));
         if (count == 0) return;
-        SgdMomentumUpdateCore(param, grad, velocity, count, scalars, momentum);
-    }
-
-    /// <summary>
-    /// Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; param -= lr * (m c1) / (sqrt(v c2) + epsilon), with the learning
-    /// rate and the bias corrections c1 = 1/(1-b1^step), c2 = 1/(1-b2^step) read from device memory when the op runs:
-    /// <paramref name="scalars"/> holds [lr, c1, c2] (see <see cref="OptimizerScalars"/>; <see cref="OptimizerScalars.Adam"/>
-    /// gives the contents), so a captured step (see <see cref="CaptureStep"/>) advances its step count through
-    /// <see cref="Fill{T}"/>.
-    /// </summary>
-    public void AdamUpdate(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        RequireLength(param, count, nameof(param));
-        RequireLength(grad, count, nameof(grad));
-        RequireLength(m, count, nameof(m));
-        RequireLength(v, count, nameof(v));
-        RequireLength(scalars, OptimizerScalars.Length, nameof(scalars));
-        if (count == 0) return;
-        AdamUpdateCore(param, grad, m, v, count, beta1, beta2, epsilon, scalars);
+        OptimizerStepCore(rule, param, grad, slots[0], n > 1 ? slots[1] : slots[0], count, scalars);
     }
 
     /// <summary>
@@ -335,11 +323,12 @@ public abstract class Accelerator : IDisposable
 
     protected abstract void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta);
 
-    protected abstract void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, DeviceBuffer<float> scalars, float momentum);
+    /// <summary>The parameter names of the state tensors in errors (made once: a training step allocates nothing).</summary>
+    private static readonly string[] SlotNames = ["slots[0]", "slots[1]"];
 
-    protected abstract void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars);
+    /// <summary>The step of <see cref="OptimizerStep{TRule}"/>; a rule of one slot gets that slot as <paramref name="s1"/> too, and must not touch it.</summary>
+    protected abstract void OptimizerStepCore<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
+        DeviceBuffer<float> s0, DeviceBuffer<float> s1, int count, DeviceBuffer<float> scalars) where TRule : struct, IOptimizerRule;
 
     protected abstract void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
         DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,

@@ -16,26 +16,27 @@ public enum Activation
     Tanh = Activations.Tanh,
 }
 
+/// <summary>The names of the activations on the command line and in reports: the enum's names, lower-cased.</summary>
 public static class ActivationNames
 {
-    public static string ToName(this Activation a) => a switch
-    {
-        Activation.None => "none",
-        Activation.Relu => "relu",
-        Activation.Sigmoid => "sigmoid",
-        Activation.Tanh => "tanh",
-        _ => throw new ArgumentOutOfRangeException(nameof(a)),
-    };
+    public static string ToName(this Activation a) =>
+        Enum.IsDefined(a) ? a.ToString().ToLowerInvariant() : throw new ArgumentOutOfRangeException(nameof(a), $"Unknown activation {(int)a}.");
 
+    /// <summary>Every activation a hidden layer can have (all but <see cref="Activation.None"/>), by name.</summary>
+    public static IReadOnlyList<string> HiddenNames { get; } = [.. Enum.GetValues<Activation>().Where(a => a != Activation.None).Select(a => a.ToName())];
+
+    /// <summary>An activation by name (any case; "linear" is <see cref="Activation.None"/>); numbers are not names.</summary>
     public static bool TryParse(string text, out Activation activation)
     {
-        switch (text.Trim().ToLowerInvariant())
-        {
-            case "none": case "linear": activation = Activation.None; return true;
-            case "relu": activation = Activation.Relu; return true;
-            case "sigmoid": activation = Activation.Sigmoid; return true;
-            case "tanh": activation = Activation.Tanh; return true;
-            default: activation = default; return false;
-        }
+        string name = text.Trim();
+        if (name.Equals("linear", StringComparison.OrdinalIgnoreCase)) name = nameof(Activation.None);
+        foreach (var a in Enum.GetValues<Activation>())
+            if (a.ToString().Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                activation = a;
+                return true;
+            }
+        activation = default;
+        return false;
     }
 }

@@ -40,7 +40,7 @@ public static class EpochBenchmark
         Array.Sort(times);
         Array.Sort(cpu);
         double min = times[0], median = OpBenchmarks.Median(times);
-        string name = (spec.IsConvolutional ? "cnn " : "") + (optimizer == OptimizerKind.Adam ? "adam" : "sgd");
+        string name = (spec.IsConvolutional ? "cnn " : "") + OptimizerCatalog.Get(optimizer).Name;
         return new BenchRecord("epoch", $"epoch {name}", $"{train.Count} images, batch {options.BatchSize}", train.Count,
             "images/s", times.Length, 1, min, median, train.Count / min, train.Count / median, accelerator.Info.Id,
             $"test accuracy {last.TestAccuracy * 100:F2} % after {last.Epoch} epochs; process CPU {cpu[0]:F3} s per epoch + evaluation");

@@ -187,19 +187,19 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         }
 
         int weights = inputs * hidden;
-        using (var p = accelerator.Upload<float>(RandomFloats(random, weights)))
-        using (var g = accelerator.Upload<float>(RandomFloats(random, weights)))
-        using (var m = accelerator.Upload<float>(new float[weights]))
-        using (var v = accelerator.Upload<float>(new float[weights]))
-        // Tiny rates keep the parameters finite however often the bench repeats the update; the step count (here 10)
-        // changes only the bias corrections' values, not the op's work.
-        using (var sgdScalars = accelerator.Upload<float>(OptimizerScalars.Sgd(1e-6f)))
-        using (var adamScalars = accelerator.Upload<float>(OptimizerScalars.Adam(1e-6f, 0.9f, 0.999f, step: 10)))
+        using var p = accelerator.Upload<float>(RandomFloats(random, weights));
+        using var g = accelerator.Upload<float>(RandomFloats(random, weights));
+        foreach (var definition in OptimizerCatalog.All)
         {
-            yield return Time("elementwise", "sgd_momentum", $"{weights}", 5 * f * weights, "GB/s", "784x128 weights",
-                () => accelerator.SgdMomentumUpdate(p, g, v, weights, sgdScalars, 0.9f));
-            yield return Time("elementwise", "adam", $"{weights}", 7 * f * weights, "GB/s", "784x128 weights",
-                () => accelerator.AdamUpdate(p, g, m, v, weights, 0.9f, 0.999f, 1e-8f, adamScalars));
+            var rule = definition.Bind(new OptimizerSettings());
+            var slots = Enumerable.Range(0, definition.Slots).Select(_ => accelerator.Upload<float>(new float[weights])).ToArray();
+            // Tiny rates keep the parameters finite however often the bench repeats the update; the step count (here
+            // 10) changes only the values of step-dependent scalars (Adam's bias corrections), not the op's work.
+            using var scalars = accelerator.Upload<float>(rule.DeviceScalars(1e-6f, step: 10));
+            // Moved per value: the parameter and each slot read and written, the gradient read.
+            yield return Time("elementwise", definition.OpName, $"{weights}", (3 + 2 * definition.Slots) * f * weights, "GB/s",
+                "784x128 weights", () => rule.Step(accelerator, p, g, slots, weights, scalars));
+            foreach (var b in slots) b.Dispose();
         }
     }
 

@@ -22,9 +22,9 @@ public static class TrainCommand
     // --hidden and --optimizer have no DefaultValueFactory: their defaults depend on --arch, which the description says
     // (a factory would make the help print a second, wrong default for the CNN).
     private static readonly Option<string> Hidden = new("--hidden") { Description = "Hidden (dense) layer widths, comma-separated (default: 128,128 for mlp, 128 for cnn)." };
-    private static readonly Option<string> ActivationOpt = new Option<string>("--activation") { Description = "Hidden-layer activation.", DefaultValueFactory = _ => "relu" }.AcceptOnlyFromAmong("relu", "sigmoid", "tanh");
-    private static readonly Option<string> OptimizerOpt = new Option<string>("--optimizer") { Description = "sgd (with momentum) or adam (default: sgd for mlp, adam for cnn)." }.AcceptOnlyFromAmong("sgd", "adam");
-    private static readonly Option<float?> Lr = new("--lr") { Description = "Base learning rate (default: 0.05 for sgd, 0.001 for adam)." };
+    private static readonly Option<string> ActivationOpt = new Option<string>("--activation") { Description = "Hidden-layer activation.", DefaultValueFactory = _ => "relu" }.AcceptOnlyFromAmong([.. ActivationNames.HiddenNames]);
+    private static readonly Option<string> OptimizerOpt = new Option<string>("--optimizer") { Description = $"{string.Join(", ", OptimizerCatalog.All.Select(d => $"{d.Name} ({d.Title})"))}; default: sgd for mlp, adam for cnn." }.AcceptOnlyFromAmong([.. OptimizerCatalog.All.Select(d => d.Name)]);
+    private static readonly Option<float?> Lr = new("--lr") { Description = $"Base learning rate (default: {string.Join(", ", OptimizerCatalog.All.Select(d => $"{Phrase.Number(d.DefaultLearningRate)} for {d.Name}"))})." };
     private static readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum (adam does not use it).", DefaultValueFactory = _ => 0.9f };
     private static readonly Option<string> Schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: cosine (decays to 1/20) or constant.", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("cosine", "constant");
     private static readonly Option<int> Batch = new("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
@@ -241,7 +241,8 @@ public static class TrainCommand
         Check(Arch, parse.GetValue(Arch) == state.Spec.ArchitectureName, state.Spec.ArchitectureName);
         Check(Hidden, SafeHidden(parse)?.SequenceEqual(state.Spec.Hidden) == true, string.Join(",", state.Spec.Hidden));
         Check(ActivationOpt, parse.GetValue(ActivationOpt) == state.Spec.Activation.ToName(), state.Spec.Activation.ToName());
-        Check(OptimizerOpt, parse.GetValue(OptimizerOpt) == saved.Optimizer.ToString().ToLowerInvariant(), saved.Optimizer.ToString().ToLowerInvariant());
+        string savedOptimizer = OptimizerCatalog.Get(saved.Optimizer).Name;
+        Check(OptimizerOpt, parse.GetValue(OptimizerOpt) == savedOptimizer, savedOptimizer);
         Check(Lr, parse.GetValue(Lr) == saved.BaseLearningRate, Phrase.Number(saved.BaseLearningRate, significant: 7));
         Check(Momentum, parse.GetValue(Momentum) == saved.Momentum, Phrase.Number(saved.Momentum, significant: 7));
         Check(Schedule, parse.GetValue(Schedule) == saved.Schedule.ToString().ToLowerInvariant(), saved.Schedule.ToString().ToLowerInvariant());
@@ -324,12 +325,13 @@ public static class TrainCommand
             var hidden = Explicit(parse, Hidden) ? NetworkSpec.ParseHidden(parse.GetValue(Hidden)!) : baseSpec.Hidden;
             var spec = baseSpec with { Hidden = hidden, Activation = activation };
             // The CNN's default optimizer is Adam at 1e-3, as in the tutorial; --optimizer sgd still chooses SGD.
-            bool adam = Explicit(parse, OptimizerOpt) ? parse.GetValue(OptimizerOpt) == "adam" : cnn;
+            var optimizer = Explicit(parse, OptimizerOpt) ? OptimizerCatalog.Find(parse.GetValue(OptimizerOpt)!)!.Kind
+                : cnn ? OptimizerKind.Adam : OptimizerKind.Sgd;
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(Epochs) ?? DefaultEpochs(cnn, CommonOptions.ChosenDataSet(parse)),
                 BatchSize = parse.GetValue(Batch),
-                Optimizer = adam ? OptimizerKind.Adam : OptimizerKind.Sgd,
+                Optimizer = optimizer,
                 LearningRate = parse.GetValue(Lr),
                 Momentum = parse.GetValue(Momentum),
                 Schedule = parse.GetValue(Schedule) == "constant" ? LearningRateSchedule.Constant : LearningRateSchedule.Cosine,

@@ -20,8 +20,8 @@ public sealed class TrainingView(IAnsiConsole output, TextWriter error)
     public void Header(AcceleratorInfo device, NetworkSpec spec, TrainingOptions options, int trainCount, int testCount, string metricsPath)
     {
         _out.MarkupLine($"[bold]GpuDigits[/] training {Markup.Escape(spec.ToString())} ({spec.ParameterCount:N0} parameters) on [bold]{Markup.Escape(device.Id)}[/] ({Markup.Escape(device.Name)})");
-        _out.MarkupLine($"  {options.Optimizer.ToString().ToLowerInvariant()} lr {Phrase.Number(options.BaseLearningRate)} ({options.Schedule.ToString().ToLowerInvariant()})" +
-                        $"{(options.Optimizer == Model.Optimizers.OptimizerKind.Sgd ? $" momentum {Phrase.Number(options.Momentum)}" : "")}, batch {options.BatchSize}, {Plural(options.Epochs, "epoch")}, seed {options.Seed}");
+        _out.MarkupLine($"  {OptimizerCatalog.Get(options.Optimizer).Name} lr {Phrase.Number(options.BaseLearningRate)} ({options.Schedule.ToString().ToLowerInvariant()})" +
+                        $"{(options.Optimizer == OptimizerKind.Sgd ? $" momentum {Phrase.Number(options.Momentum)}" : "")}, batch {options.BatchSize}, {Plural(options.Epochs, "epoch")}, seed {options.Seed}");
         _out.MarkupLine($"  {Phrase.Count(trainCount, "training image")} / {Phrase.Count(testCount, "test image")}; metrics -> {Markup.Escape(metricsPath)}");
     }
 

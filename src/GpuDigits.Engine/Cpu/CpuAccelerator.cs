@@ -1,3 +1,4 @@
+using GpuDigits.Kernels;
 using GpuDigits.Engine.Cpu.Kernels;
 using GpuDigits.Engine.Cpu.Kernels.Gemm;
 
@@ -73,18 +74,12 @@ public sealed class CpuAccelerator : Accelerator
     protected override void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta) =>
         CpuReductions.ColumnSums(AsCpu(x).Data, rows, cols, AsCpu(sums).Data, beta, _threads, _alwaysSplit);
 
-    protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, DeviceBuffer<float> scalars, float momentum) =>
-        CpuOptimizers.SgdMomentum(AsCpu(param).Data, AsCpu(grad).Data, AsCpu(velocity).Data, count,
-            AsCpu(scalars).Span[OptimizerScalars.LearningRate], momentum, _threads, _alwaysSplit);
-
-    protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
+    protected override void OptimizerStepCore<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
+        DeviceBuffer<float> s0, DeviceBuffer<float> s1, int count, DeviceBuffer<float> scalars)
     {
         var s = AsCpu(scalars).Span;
-        CpuOptimizers.Adam(AsCpu(param).Data, AsCpu(grad).Data, AsCpu(m).Data, AsCpu(v).Data, count,
-            s[OptimizerScalars.LearningRate], beta1, beta2, epsilon, s[OptimizerScalars.BiasCorrection1],
-            s[OptimizerScalars.BiasCorrection2], _threads, _alwaysSplit);
+        CpuOptimizers.Step(rule, AsCpu(param).Data, AsCpu(grad).Data, AsCpu(s0).Data, AsCpu(s1).Data, count,
+            new StepScalars { LearningRate = s[0], H1 = s[1], H2 = s[2] }, _threads, _alwaysSplit);
     }
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,

@@ -268,25 +268,13 @@ public sealed partial class IlgpuAccelerator : Accelerator
         }
     }
 
-    protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> velocity, int count, DeviceBuffer<float> scalars, float momentum)
+    protected override void OptimizerStepCore<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
+        DeviceBuffer<float> s0, DeviceBuffer<float> s1, int count, DeviceBuffer<float> scalars)
     {
-        var args = new SgdArgs { Count = count, Momentum = momentum };
         lock (_sync)
         {
             Enter();
-            _kernels.Get(KernelCatalog.SgdMomentum)(_stream, GridStride(count), args, V(param), V(grad), V(velocity), V(scalars));
-        }
-    }
-
-    protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars)
-    {
-        var args = new AdamArgs { Count = count, Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon };
-        lock (_sync)
-        {
-            Enter();
-            _kernels.Get(KernelCatalog.Adam)(_stream, GridStride(count), args, V(param), V(grad), V(m), V(v), V(scalars));
+            _kernels.Get(KernelCatalog.OptimizerStep<TRule>())(_stream, GridStride(count), rule, count, V(param), V(grad), V(s0), V(s1), V(scalars));
         }
     }
 

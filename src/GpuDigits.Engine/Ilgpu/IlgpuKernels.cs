@@ -45,11 +45,12 @@ internal sealed class IlgpuKernels(IlgpuDevice device, GemmTileChoice tile)
         where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct =>
         Load<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6, T7>>(entry);
 
-    /// <summary>Compiles and loads every kernel this device launches now: the catalog's ops and its tile's GEMMs.</summary>
+    /// <summary>Compiles and loads every kernel this device launches now: the catalog's ops, its tile's GEMMs and every optimizer's step.</summary>
     public void LoadAll()
     {
         foreach (var entry in _gemm) Get(entry);
         foreach (var entry in KernelCatalog.Ops) LoadUntyped(entry);
+        foreach (var optimizer in OptimizerCatalog.All) LoadUntyped(optimizer.Kernel);
     }
 
     /// <summary>The launcher of an entry, compiled and loaded the first time it is asked for.</summary>

@@ -1,3 +1,4 @@
+using GpuDigits.Engine;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;

@@ -1,3 +1,4 @@
+using GpuDigits.Engine;
 using System.Globalization;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
@@ -62,7 +63,7 @@ public sealed class RunModels(string directory, Trainer trainer, RunSettings set
             ["test_loss"] = F(epoch.TestLoss),
             ["test_accuracy"] = F(epoch.TestAccuracy),
             ["device"] = epoch.Device,
-            ["optimizer"] = o.Optimizer.ToString().ToLowerInvariant(),
+            ["optimizer"] = OptimizerCatalog.Get(o.Optimizer).Name,
             ["learning_rate"] = ((decimal)o.BaseLearningRate).ToString(CultureInfo.InvariantCulture), // 0.05f as "0.05"
             ["schedule"] = o.Schedule.ToString().ToLowerInvariant(),
             ["batch"] = o.BatchSize.ToString(CultureInfo.InvariantCulture),

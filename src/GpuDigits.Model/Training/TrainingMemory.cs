@@ -18,7 +18,7 @@ public static class TrainingMemory
     public static Estimate For(NetworkSpec spec, TrainingOptions options, int trainImages, int testImages)
     {
         long p = spec.ParameterCount;
-        int state = options.Optimizer == OptimizerKind.Adam ? 2 : 1;
+        int state = OptimizerCatalog.Get(options.Optimizer).Slots;
         long rows = Math.Max(options.BatchSize, options.EvaluationBatchSize);
         var plan = spec.Plan;
         long activations = plan.DenseWidths.Sum(w => (long)w) * rows;

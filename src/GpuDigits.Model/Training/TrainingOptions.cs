@@ -1,3 +1,4 @@
+using GpuDigits.Engine;
 using GpuDigits.Model.Optimizers;
 
 namespace GpuDigits.Model.Training;
@@ -18,7 +19,7 @@ public sealed record TrainingOptions
     public int BatchSize { get; init; } = 128;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
-    /// <summary>Base learning rate; null picks the optimizer's default (SGD 0.05, Adam 0.001).</summary>
+    /// <summary>Base learning rate; null picks the optimizer's default (OptimizerCatalog: SGD 0.05, Adam 0.001).</summary>
     public float? LearningRate { get; init; }
 
     public float Momentum { get; init; } = 0.9f;
@@ -34,7 +35,7 @@ public sealed record TrainingOptions
     /// </summary>
     public TimeSpan? ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    public float BaseLearningRate => LearningRate ?? (Optimizer == OptimizerKind.Adam ? 1e-3f : 0.05f);
+    public float BaseLearningRate => LearningRate ?? OptimizerCatalog.Get(Optimizer).DefaultLearningRate;
 
     /// <summary>The learning rate used throughout epoch <paramref name="epoch"/> (1-based).</summary>
     public double LearningRateAt(int epoch)

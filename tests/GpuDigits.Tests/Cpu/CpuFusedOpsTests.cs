@@ -1,3 +1,4 @@
+using GpuDigits.Kernels;
 using GpuDigits.Engine;
 using GpuDigits.Engine.Cpu;
 using NUnit.Framework;
@@ -112,8 +113,8 @@ public class CpuFusedOpsTests(int threads)
         using var p = _acc.Upload<float>(p0);
         using var dg = _acc.Upload<float>(g);
         using var v = _acc.Upload<float>(v0);
-        using var scalars = _acc.Upload<float>(OptimizerScalars.Sgd(0.05f));
-        _acc.SgdMomentumUpdate(p, dg, v, count, scalars, 0.9f);
+        using var scalars = _acc.Upload<float>([0.05f, 0f, 0f]);
+        _acc.OptimizerStep(new SgdMomentumRule { Momentum = 0.9f }, p, dg, [v], count, scalars);
         var ps = p.ToArray();
         var vs = v.ToArray();
         for (int i = 0; i < count; i++)
@@ -139,8 +140,9 @@ public class CpuFusedOpsTests(int threads)
         using var v = _acc.Upload<float>(v0);
         // The reference uses the float32 values of the hyper-parameters the op receives.
         double b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, lr = 1e-3f;
-        using var scalars = _acc.Upload<float>(OptimizerScalars.Adam((float)lr, (float)b1, (float)b2, step));
-        _acc.AdamUpdate(p, dg, m, v, count, (float)b1, (float)b2, (float)eps, scalars);
+        var rule = new AdamRule { Beta1 = (float)b1, Beta2 = (float)b2, Epsilon = (float)eps };
+        using var scalars = _acc.Upload<float>(OptimizerCatalog.Get(OptimizerKind.Adam).Bind(new()).DeviceScalars((float)lr, step));
+        _acc.OptimizerStep(rule, p, dg, [m, v], count, scalars);
         var ps = p.ToArray();
         var ms = m.ToArray();
         var vs = v.ToArray();

@@ -1,4 +1,5 @@
 using GpuDigits.Data;
+using GpuDigits.Engine;
 using GpuDigits.Engine.Cpu;
 using GpuDigits.Model;
 using GpuDigits.Model.Optimizers;

@@ -1,12 +1,13 @@
 using GpuDigits.Engine.Verification;
 using GpuDigits.Engine;
 using GpuDigits.Engine.Verification.Reference;
+using GpuDigits.Kernels;
 using NUnit.Framework;
 
 namespace GpuDigits.Tests.Engine;
 
 /// <summary>
-/// sgd_momentum and adam over several consecutive steps. Before each step the reference takes the device's state
+/// Every optimizer's step over several consecutive steps. Before each step the reference takes the device's state
 /// (widened to double), so every step is checked on its own, with its own step number, from identical inputs.
 /// </summary>
 [TestFixture]
@@ -14,72 +15,74 @@ public sealed class OptimizerOpTests : AcceleratorFixture
 {
     public static readonly int[] Counts = [1, 7, 33, 129, 785, 784 * 128];
 
-    public sealed record AdamConfig(float LearningRate, float Beta1, float Beta2, float Epsilon)
+    /// <summary>Every optimizer of the catalog with its hyperparameters: SGD at two momenta, Adam at its defaults and another set.</summary>
+    public sealed record RuleCase(OptimizerRule Rule, float LearningRate, string Name)
     {
-        public override string ToString() => $"lr{LearningRate}_b1{Beta1}_b2{Beta2}_eps{Epsilon}";
+        public override string ToString() => Name;
     }
 
-    public static readonly AdamConfig[] AdamConfigs = [new(1e-3f, 0.9f, 0.999f, 1e-8f), new(0.01f, 0.8f, 0.99f, 1e-6f)];
-
-    [Test]
-    public void SgdMomentumStepsMatchReference(
-        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
-        [ValueSource(nameof(Counts))] int count)
+    public static IEnumerable<RuleCase> Rules()
     {
+        var sgd = OptimizerCatalog.Get(OptimizerKind.Sgd);
+        var adam = OptimizerCatalog.Get(OptimizerKind.Adam);
+        yield return Rule(sgd.Bind(new OptimizerSettings(0.9f)), 0.05f, "sgd_momentum0.9");
+        yield return Rule(sgd.Bind(new OptimizerSettings(0f)), 0.05f, "sgd_momentum0");
+        yield return Rule(adam.Bind(new OptimizerSettings()), 1e-3f, "adam_defaults");
+        yield return Rule(new OptimizerDefinition<AdamRule>(OptimizerKind.Adam, "adam", "adam", "Adam", 0.01f, ["m", "v"],
+            _ => new AdamRule { Beta1 = 0.8f, Beta2 = 0.99f, Epsilon = 1e-6f }, ReferenceOps.Adam).Bind(new OptimizerSettings()),
+            0.01f, "adam_b0.8_0.99_eps1e-6");
+        foreach (var d in OptimizerCatalog.All.Where(d => d.Kind is not (OptimizerKind.Sgd or OptimizerKind.Adam)))
+            yield return Rule(d.Bind(new OptimizerSettings()), d.DefaultLearningRate, d.Name);
+    }
+
+    private static RuleCase Rule(OptimizerRule rule, float learningRate, string name) => new(rule, learningRate, name);
+
+    /// <summary>The optimizers' coverage above holds every optimizer of the catalog.</summary>
+    [Test]
+    public void EveryOptimizerIsCovered() =>
+        Assert.That(Rules().Select(r => r.Rule.Definition.Kind).Distinct(),
+            Is.EquivalentTo(OptimizerCatalog.All.Select(d => d.Kind)));
+
+    /// <summary>Five consecutive steps from a seeded parameter and zero (slot 0: seeded) state, the host writing each step's scalars.</summary>
+    [Test]
+    public void StepsOneToFiveMatchReference(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(Counts))] int count, [ValueSource(nameof(Rules))] RuleCase data)
+    {
+        var (rule, learningRate) = (data.Rule, data.LearningRate);
         var accelerator = Device(device);
-        const float learningRate = 0.05f, momentum = 0.9f;
-        int seed = DeviceData.Seed(count, 1);
+        var slotNames = rule.Definition.SlotNames;
+        int seed = DeviceData.Seed(count, 1 + (int)rule.Definition.Kind);
         using var param = DeviceData.Guarded(accelerator, DeviceData.Uniform(seed, count));
-        using var velocity = DeviceData.Guarded(accelerator, DeviceData.Uniform(seed + 1, count, -0.5f, 0.5f));
-        using var scalars = accelerator.Upload<float>(OptimizerScalars.Sgd(learningRate));
-
-        for (int step = 1; step <= 3; step++)
+        // Slot 0 starts seeded (a velocity or first moment may be anything); a second slot starts at zero (a second
+        // moment cannot be negative).
+        var slots = slotNames.Select((_, i) => DeviceData.Guarded(accelerator,
+            i == 0 ? DeviceData.Uniform(seed + 1, count, -0.5f, 0.5f) : new float[count])).ToArray();
+        using var scalars = accelerator.Allocate<float>(GpuDigits.Kernels.StepScalars.Length);
+        try
         {
-            var g = Gradient(seed + 10 * step, count);
-            var p = Widen(DeviceData.ReadGuarded(param, "param"));
-            var v = Widen(DeviceData.ReadGuarded(velocity, "velocity"));
-            var (p0, v0) = (p.ToArray(), v.ToArray());
-            ReferenceOps.SgdMomentum(p, Widen(g), v, learningRate, momentum);
+            for (int step = 1; step <= 5; step++)
+            {
+                var g = Gradient(seed + 10 * step, count);
+                var rp = Widen(DeviceData.ReadGuarded(param, "param"));
+                var rs = slots.Select((b, i) => Widen(DeviceData.ReadGuarded(b, slotNames[i]))).ToArray();
+                var (p0, s0) = (rp.ToArray(), rs.Select(a => a.ToArray()).ToArray());
+                rule.Reference(rp, Widen(g), rs, learningRate, step);
 
-            using var grad = accelerator.Upload<float>(g);
-            accelerator.SgdMomentumUpdate(param, grad, velocity, count, scalars, momentum);
+                using var grad = accelerator.Upload<float>(g);
+                // The host writes each step's learning rate and step scalars, as the trainer does.
+                scalars.CopyFromHost(rule.DeviceScalars(learningRate, step));
+                rule.Step(accelerator, param, grad, slots, count, scalars);
 
-            CheckUpdate($"velocity after step {step}", DeviceData.ReadGuarded(velocity, "velocity"), v0, v);
-            CheckUpdate($"param after step {step}", DeviceData.ReadGuarded(param, "param"), p0, p);
-            DeviceData.Unchanged(grad, g, "grad");
+                for (int i = 0; i < slots.Length; i++)
+                    CheckUpdate($"{slotNames[i]} after step {step}", DeviceData.ReadGuarded(slots[i], slotNames[i]), s0[i], rs[i]);
+                CheckUpdate($"param after step {step}", DeviceData.ReadGuarded(param, "param"), p0, rp);
+                DeviceData.Unchanged(grad, g, "grad");
+            }
         }
-    }
-
-    [Test]
-    public void AdamStepsOneToFiveMatchReference(
-        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
-        [ValueSource(nameof(Counts))] int count, [ValueSource(nameof(AdamConfigs))] AdamConfig config)
-    {
-        var accelerator = Device(device);
-        int seed = DeviceData.Seed(count, 2);
-        using var param = DeviceData.Guarded(accelerator, DeviceData.Uniform(seed, count));
-        using var m = DeviceData.Guarded(accelerator, new float[count]);
-        using var v = DeviceData.Guarded(accelerator, new float[count]);
-        using var scalars = accelerator.Allocate<float>(OptimizerScalars.Length);
-
-        for (int step = 1; step <= 5; step++)
+        finally
         {
-            var g = Gradient(seed + 10 * step, count);
-            var rp = Widen(DeviceData.ReadGuarded(param, "param"));
-            var rm = Widen(DeviceData.ReadGuarded(m, "m"));
-            var rv = Widen(DeviceData.ReadGuarded(v, "v"));
-            var (p0, m0, v0) = (rp.ToArray(), rm.ToArray(), rv.ToArray());
-            ReferenceOps.Adam(rp, Widen(g), rm, rv, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, step);
-
-            using var grad = accelerator.Upload<float>(g);
-            // The host writes each step's learning rate and bias corrections, as the trainer does.
-            scalars.CopyFromHost(OptimizerScalars.Adam(config.LearningRate, config.Beta1, config.Beta2, step));
-            accelerator.AdamUpdate(param, grad, m, v, count, config.Beta1, config.Beta2, config.Epsilon, scalars);
-
-            CheckUpdate($"m after step {step}", DeviceData.ReadGuarded(m, "m"), m0, rm);
-            CheckUpdate($"v after step {step}", DeviceData.ReadGuarded(v, "v"), v0, rv);
-            CheckUpdate($"param after step {step}", DeviceData.ReadGuarded(param, "param"), p0, rp);
-            DeviceData.Unchanged(grad, g, "grad");
+            foreach (var b in slots) b.Dispose();
         }
     }
 

@@ -46,7 +46,22 @@ public sealed class ValidationOpTests : AcceleratorFixture
     }
 
     /// <summary>One well-formed call per op (small shapes) and the buffer arguments it checks for size.</summary>
-    private static readonly Dictionary<string, (Action<Accelerator, Buffers> Call, string[] Sized, string[] OwnedOnly)> Ops = new()
+    private static Dictionary<string, (Action<Accelerator, Buffers> Call, string[] Sized, string[] OwnedOnly)> Ops =>
+        field ??= new(FixedOps.Concat(OptimizerOps()));
+
+    /// <summary>Every optimizer's step, its state tensors named as the base class names them.</summary>
+    private static IEnumerable<KeyValuePair<string, (Action<Accelerator, Buffers> Call, string[] Sized, string[] OwnedOnly)>> OptimizerOps()
+    {
+        foreach (var d in OptimizerCatalog.All)
+        {
+            var rule = d.Bind(new OptimizerSettings());
+            string[] slots = [.. Enumerable.Range(0, d.Slots).Select(i => $"slots[{i}]")];
+            yield return new(d.OpName, ((acc, f) => rule.Step(acc, f.F("param", 9), f.F("grad", 9), [.. slots.Select(n => f.F(n, 9))], 9,
+                f.F("scalars", GpuDigits.Kernels.StepScalars.Length)), ["param", "grad", .. slots, "scalars"], []));
+        }
+    }
+
+    private static readonly Dictionary<string, (Action<Accelerator, Buffers> Call, string[] Sized, string[] OwnedOnly)> FixedOps = new()
     {
         ["gemm"] = ((acc, f) => acc.Gemm(true, false, 3, 4, 5, 1f, f.F("a", 15), f.F("b", 20), 0.5f, f.F("c", 12), f.F("bias", 4),
             Activation.Relu), ["a", "b", "c", "bias"], []),
@@ -58,10 +73,6 @@ public sealed class ValidationOpTests : AcceleratorFixture
             f.F("probabilities", 12), f.F("gradient", 12), 1f, f.F("stats", 2)),
             ["logits", "labels", "probabilities", "gradient", "stats"], []),
         ["column_sums"] = ((acc, f) => acc.ColumnSums(f.F("x", 12), 3, 4, f.F("sums", 4), 1f), ["x", "sums"], []),
-        ["sgd_momentum"] = ((acc, f) => acc.SgdMomentumUpdate(f.F("param", 9), f.F("grad", 9), f.F("velocity", 9), 9,
-            f.F("scalars", OptimizerScalars.Length), 0.9f), ["param", "grad", "velocity", "scalars"], []),
-        ["adam"] = ((acc, f) => acc.AdamUpdate(f.F("param", 9), f.F("grad", 9), f.F("m", 9), f.F("v", 9), 9,
-            0.9f, 0.999f, 1e-8f, f.F("scalars", OptimizerScalars.Length)), ["param", "grad", "m", "v", "scalars"], []),
         // images, labels and indices have no size the base class can check (the position is read when the op runs,
         // and the indices choose the samples), only an owner.
         ["gather_batch"] = ((acc, f) => acc.GatherBatch(f.Get<byte>("images", 8), f.Get<byte>("labels", 2),
@@ -70,6 +81,21 @@ public sealed class ValidationOpTests : AcceleratorFixture
     };
 
     public static IEnumerable<string> OpNames => Ops.Keys;
+
+    [Test]
+    public void OptimizerStepWithTheWrongNumberOfStateTensorsIsRejected(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device)
+    {
+        var accelerator = Device(device);
+        using var buffers = new Buffers(accelerator, Other, "", Fault.None);
+        var (p, g, s, scalars) = (buffers.F("p", 4), buffers.F("g", 4), buffers.F("s", 4), buffers.F("scalars", 3));
+        var adam = new GpuDigits.Kernels.AdamRule { Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f };
+        var sgd = new GpuDigits.Kernels.SgdMomentumRule { Momentum = 0.9f };
+        Assert.That(() => accelerator.OptimizerStep(adam, p, g, [s], 4, scalars),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("slots"));
+        Assert.That(() => accelerator.OptimizerStep(sgd, p, g, [s, s], 4, scalars),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("slots"));
+    }
 
     public static IEnumerable<string> SizedArguments => Ops.SelectMany(o => o.Value.Sized.Select(a => $"{o.Key}.{a}"));
 

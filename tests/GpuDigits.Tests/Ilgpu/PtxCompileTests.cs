@@ -1,3 +1,4 @@
+using GpuDigits.Engine;
 using GpuDigits.Engine.Ilgpu;
 using GpuDigits.Kernels;
 using ILGPU.Backends.EntryPoints;
@@ -17,14 +18,17 @@ public sealed class PtxCompileTests
     public static IEnumerable<TestCaseData> Kernels()
     {
         foreach (var arch in new[] { CudaArchitecture.SM_80, CudaArchitecture.SM_90 })
-            foreach (var name in KernelCatalog.All().Select(k => k.Name))
+            foreach (var name in Entries().Select(k => k.Name))
                 yield return new TestCaseData(name, arch).SetName($"{{m}}({name}, sm_{arch.Major}{arch.Minor})");
     }
+
+    /// <summary>The catalog's kernels and the optimizer step of every optimizer.</summary>
+    private static IEnumerable<IKernelEntry> Entries() => KernelCatalog.All().Concat(OptimizerCatalog.All.Select(o => o.Kernel));
 
     [TestCaseSource(nameof(Kernels))]
     public void CompilesToPtx(string kernel, CudaArchitecture architecture)
     {
-        var method = KernelCatalog.All().Single(k => k.Name == kernel).Method;
+        var method = Entries().Single(k => k.Name == kernel).Method;
         using var backend = new PTXBackend(IlgpuRuntime.Context, architecture, CudaInstructionSet.ISA_80, null!);
         var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);

@@ -132,18 +132,13 @@ internal sealed class RecordingCpuAccelerator : Accelerator
     protected override void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta) =>
         Op(() => CpuReductions.ColumnSums(D(x), rows, cols, D(sums), beta));
 
-    protected override void SgdMomentumUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> velocity,
-        int count, DeviceBuffer<float> scalars, float momentum) =>
-        Op(() => CpuOptimizers.SgdMomentum(D(param), D(grad), D(velocity), count,
-            D(scalars)[OptimizerScalars.LearningRate], momentum, 1, false));
-
-    protected override void AdamUpdateCore(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m,
-        DeviceBuffer<float> v, int count, float beta1, float beta2, float epsilon, DeviceBuffer<float> scalars) =>
+    protected override void OptimizerStepCore<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
+        DeviceBuffer<float> s0, DeviceBuffer<float> s1, int count, DeviceBuffer<float> scalars) =>
         Op(() =>
         {
             var s = D(scalars);
-            CpuOptimizers.Adam(D(param), D(grad), D(m), D(v), count, s[OptimizerScalars.LearningRate], beta1, beta2, epsilon,
-                s[OptimizerScalars.BiasCorrection1], s[OptimizerScalars.BiasCorrection2], 1, false);
+            CpuOptimizers.Step(rule, D(param), D(grad), D(s0), D(s1), count,
+                new GpuDigits.Kernels.StepScalars { LearningRate = s[0], H1 = s[1], H2 = s[2] }, 1, false);
         });
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,

@@ -48,10 +48,10 @@ public class TrainingTests
         Assert.That(c.TrainLoss, Is.Not.EqualTo(a.TrainLoss));
     }
 
-    [TestCase(GpuDigits.Model.Optimizers.OptimizerKind.Adam, Activation.Relu)]
-    [TestCase(GpuDigits.Model.Optimizers.OptimizerKind.Sgd, Activation.Sigmoid)]
-    [TestCase(GpuDigits.Model.Optimizers.OptimizerKind.Sgd, Activation.Tanh)]
-    public void OtherOptimizersAndActivationsAlsoLearn(GpuDigits.Model.Optimizers.OptimizerKind optimizer, Activation activation)
+    [TestCase(OptimizerKind.Adam, Activation.Relu)]
+    [TestCase(OptimizerKind.Sgd, Activation.Sigmoid)]
+    [TestCase(OptimizerKind.Sgd, Activation.Tanh)]
+    public void OtherOptimizersAndActivationsAlsoLearn(OptimizerKind optimizer, Activation activation)
     {
         var (train, test) = Subsets(6000, 500);
         using var acc = AcceleratorCatalog.Default().Open("cpu");

@@ -20,7 +20,10 @@ internal static class CpuElementwise
         for (int r = 0; r < rows; r++) AddTo(x.Slice(r * cols, cols), b);
     }
 
-    /// <summary>y = f(x) elementwise.</summary>
+    /// <summary>
+    /// y = f(x) elementwise: the library's vectorized functions where it has f, else the kernels' own scalar formula
+    /// (<see cref="Activations.Apply"/>), so an activation added there runs here unchanged.
+    /// </summary>
     public static void ActivationForward(Activation activation, ReadOnlySpan<float> x, Span<float> y)
     {
         switch (activation)
@@ -29,11 +32,16 @@ internal static class CpuElementwise
             case Activation.Relu: TensorPrimitives.Max(x, 0f, y); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
-            default: throw new ArgumentOutOfRangeException(nameof(activation));
+            default:
+                for (int i = 0; i < y.Length; i++) y[i] = Activations.Apply(x[i], (int)activation);
+                break;
         }
     }
 
-    /// <summary>dx = dy * f'(x), with f' expressed through the forward output y.</summary>
+    /// <summary>
+    /// dx = dy * f'(x), with f' expressed through the forward output y: vector bodies for the activations that have one,
+    /// the kernels' scalar formula (<see cref="Activations.Backward"/>) for the tails and for any other activation.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivationBackward(Activation activation, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
@@ -74,7 +82,8 @@ internal static class CpuElementwise
                 for (; i < n; i++) dx[i] = Activations.Backward(y[i], dy[i], Activations.Tanh);
                 return;
             default:
-                throw new ArgumentOutOfRangeException(nameof(activation));
+                for (; i < n; i++) dx[i] = Activations.Backward(y[i], dy[i], (int)activation);
+                return;
         }
     }
 

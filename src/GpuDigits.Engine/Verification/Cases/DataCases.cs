@@ -89,7 +89,7 @@ internal static class DataCases
     private static VerificationCase CapturedStep()
     {
         const int samples = 64, features = 33, rows = 16, outputs = 10, replays = 3, count = features * outputs;
-        const float momentum = 0.9f;
+        var sgd = OptimizerCatalog.Get(OptimizerKind.Sgd).Bind(new OptimizerSettings(Momentum: 0.9f));
         float[] lrs = [0.05f, 0.02f, 0.01f];
         return new VerificationCase("capture_step", $"{replays} replays of gather+gemm+sgd", (dev, rng) =>
         {
@@ -112,13 +112,13 @@ internal static class DataCases
                 dev.GatherBatch(bi, bl, bx, at, rows, features, 0.5f, 2f, x, y);
                 // A stand-in gradient, X^T times the batch's first rows x outputs values: data dependent on the gather.
                 dev.Gemm(true, false, features, outputs, rows, 1f / rows, x, x, 0f, grad);
-                dev.SgdMomentumUpdate(weights, grad, velocity, count, scalars, momentum);
+                sgd.Step(dev, weights, grad, [velocity], count, scalars);
             });
             if (recorded is null) return [];
             for (int i = 0; i < replays; i++)
             {
                 dev.Fill(at, i * rows);
-                dev.Fill(scalars, lrs[i], OptimizerScalars.LearningRate, 1);
+                dev.Fill(scalars, lrs[i], 0, 1); // the learning rate, StepScalars' first value
                 recorded.Replay();
             }
 
@@ -127,7 +127,7 @@ internal static class DataCases
             {
                 var xs = Array.ConvertAll(ReferenceOps.GatherBatch(images, labels, indices, i * rows, rows, features, 0.5, 2).X, v => (float)v);
                 var g = ReferenceOps.Gemm(true, false, features, outputs, rows, 1.0 / rows, xs, xs, 0, null, null, Activation.None).Values;
-                ReferenceOps.SgdMomentum(rw, g, rv, lrs[i], momentum);
+                sgd.Reference(rw, g, [rv], lrs[i], i + 1);
             }
             return [Row("capture_step weights", $"{replays} replays of gather+gemm+sgd ({recorded.OpCount} ops recorded)",
                 weights.ToArray(), rw, OptimizerBound, UpdateScale(Widen(w), rw))];

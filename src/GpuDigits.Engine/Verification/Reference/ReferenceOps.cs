@@ -1,3 +1,4 @@
+using GpuDigits.Kernels;
 
 namespace GpuDigits.Engine.Verification.Reference;
 
@@ -161,9 +162,11 @@ public static class ReferenceOps
         return new Summed(values, magnitudes);
     }
 
-    /// <summary>One SGD-with-momentum step, in place: v = momentum * v + g; p -= lr * v.</summary>
-    public static void SgdMomentum(double[] param, double[] grad, double[] velocity, double learningRate, double momentum)
+    /// <summary>One SGD-with-momentum step, in place: v = momentum * v + g; p -= lr * v (slot 0 is v).</summary>
+    public static void SgdMomentum(SgdMomentumRule rule, double[] param, double[] grad, double[][] slots, double learningRate, int step)
     {
+        double momentum = rule.Momentum;
+        var velocity = slots[0];
         for (int i = 0; i < param.Length; i++)
         {
             velocity[i] = momentum * velocity[i] + grad[i];
@@ -171,10 +174,14 @@ public static class ReferenceOps
         }
     }
 
-    /// <summary>One Adam step (step counts from 1), in place, with bias-corrected moments.</summary>
-    public static void Adam(double[] param, double[] grad, double[] m, double[] v, double learningRate,
-        double beta1, double beta2, double epsilon, int step)
+    /// <summary>
+    /// One Adam step (step counts from 1), in place, with bias-corrected moments (slot 0 is m, slot 1 is v); the
+    /// corrections are computed here, in double, from the step number.
+    /// </summary>
+    public static void Adam(AdamRule rule, double[] param, double[] grad, double[][] slots, double learningRate, int step)
     {
+        double beta1 = rule.Beta1, beta2 = rule.Beta2, epsilon = rule.Epsilon;
+        var (m, v) = (slots[0], slots[1]);
         double correction1 = 1 - Math.Pow(beta1, step);
         double correction2 = 1 - Math.Pow(beta2, step);
         for (int i = 0; i < param.Length; i++)

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -7,7 +6,8 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 /// <summary>
 /// How a finished register tile merges into C for one k slice: C = alpha * acc + cScale * C (C not read when cScale
 /// is 0), then, on the last k slice only, + bias and the activation. cScale is beta on the first slice and 1 after it.
-/// ReLU is applied in registers; sigmoid and tanh are applied to the tile's rows right after the store, while hot.
+/// ReLU is applied in registers; any other activation (sigmoid, tanh) to the tile's rows right after the store, while
+/// hot, by the elementwise op's own CPU twin.
 /// </summary>
 internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool last, Activation activation)
 {
@@ -16,8 +16,8 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
     /// <summary>Bias (when given) and activation are applied: this is the last k slice.</summary>
     public readonly bool Last = last;
     public readonly bool Relu = last && activation == Activation.Relu;
-    /// <summary>Sigmoid or tanh, applied row by row after the tile is stored; None otherwise.</summary>
-    public readonly Activation RowActivation = last && activation is Activation.Sigmoid or Activation.Tanh ? activation : Activation.None;
+    /// <summary>An activation other than ReLU, applied row by row after the tile is stored; None otherwise.</summary>
+    public readonly Activation RowActivation = last && activation is not (Activation.None or Activation.Relu) ? activation : Activation.None;
 
     /// <summary>The tile kernels write raw products into a scratch tile for edge tiles.</summary>
     public static GemmEpilogue Raw => new(1f, 0f, false, Activation.None);
@@ -52,15 +52,14 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
         return v;
     }
 
-    /// <summary>Sigmoid/tanh over rows x cols of C at <paramref name="c"/> (no-op for other activations).</summary>
+    /// <summary><see cref="RowActivation"/> over rows x cols of C at <paramref name="c"/> (no-op for None).</summary>
     public void ActivateRows(float* c, nint ldc, int rows, int cols)
     {
         if (RowActivation == Activation.None) return;
         for (int r = 0; r < rows; r++)
         {
             var row = new Span<float>(c + r * ldc, cols);
-            if (RowActivation == Activation.Sigmoid) TensorPrimitives.Sigmoid(row, row);
-            else TensorPrimitives.Tanh(row, row);
+            CpuElementwise.ActivationForward(RowActivation, row, row);
         }
     }
 
