@@ -25,7 +25,7 @@ public static class TrainCommand
     private static readonly Option<string> ActivationOpt = new Option<string>("--activation") { Description = "Hidden-layer activation.", DefaultValueFactory = _ => "relu" }.AcceptOnlyFromAmong([.. ActivationNames.HiddenNames]);
     private static readonly Option<string> OptimizerOpt = new Option<string>("--optimizer") { Description = $"{string.Join(", ", OptimizerCatalog.All.Select(d => $"{d.Name} ({d.Title})"))}; default: sgd for mlp, adam for cnn." }.AcceptOnlyFromAmong([.. OptimizerCatalog.All.Select(d => d.Name)]);
     private static readonly Option<float?> Lr = new("--lr") { Description = $"Base learning rate (default: {string.Join(", ", OptimizerCatalog.All.Select(d => $"{Phrase.Number(d.DefaultLearningRate)} for {d.Name}"))})." };
-    private static readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum (adam does not use it).", DefaultValueFactory = _ => 0.9f };
+    private static readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum (the other optimizers do not use it).", DefaultValueFactory = _ => 0.9f };
     private static readonly Option<string> Schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: cosine (decays to 1/20) or constant.", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("cosine", "constant");
     private static readonly Option<int> Batch = new("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 128 };
     // No DefaultValueFactory: the default depends on --arch and --dataset (see DefaultEpochs), which the description says.

@@ -13,12 +13,13 @@ namespace GpuDigits.Tests.Cpu;
 /// batches per epoch allocate the same bytes per epoch, so the per-step cost (the difference divided by the extra
 /// steps) is zero; the per-epoch bookkeeping (a stopwatch, the metrics record) is what is left.
 /// </summary>
-[TestFixture(OptimizerKind.Sgd, 1)]
-[TestFixture(OptimizerKind.Adam, 1)]
-[TestFixture(OptimizerKind.Sgd, 2)]
-[TestFixture(OptimizerKind.Adam, 2)]
+[TestFixtureSource(nameof(Fixtures))]
 public class TrainingStepAllocationTests(OptimizerKind optimizer, int threads)
 {
+    /// <summary>Every optimizer on one thread and on two.</summary>
+    public static IEnumerable<TestFixtureData> Fixtures() =>
+        from threads in new[] { 1, 2 } from d in OptimizerCatalog.All select new TestFixtureData(d.Kind, threads);
+
     private static (long Thread, long Total) AllocatedDuringOneEpoch(MnistSplit train, MnistSplit test, OptimizerKind optimizer, int threads)
     {
         using var acc = new CpuAccelerator(new CpuAcceleratorOptions { Threads = threads, AlwaysSplit = true });

@@ -87,8 +87,9 @@ public sealed class CudaRecordingTests(string device)
 
     // Every kernel is deterministic (no atomics, fixed reduction orders), so a replayed graph must give exactly
     // the metrics of the same ops launched one by one.
-    [TestCase(OptimizerKind.Sgd)]
-    [TestCase(OptimizerKind.Adam)]
+    public static IEnumerable<OptimizerKind> EveryOptimizer => OptimizerCatalog.All.Select(d => d.Kind);
+
+    [TestCaseSource(nameof(EveryOptimizer))]
     public void GraphReplaysTrainExactlyLikeOpByOpLaunches(OptimizerKind optimizer)
     {
         var (train, test) = Subsets(5000, 1000);

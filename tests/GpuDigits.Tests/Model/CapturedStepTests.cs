@@ -36,8 +36,9 @@ public class CapturedStepTests
 
     // 1000 images at batch 96: ten full batches and a partial one of 40 per epoch; two epochs under the cosine
     // schedule change the learning rate between them; Adam changes its bias corrections every step.
-    [TestCase(OptimizerKind.Sgd)]
-    [TestCase(OptimizerKind.Adam)]
+    public static IEnumerable<OptimizerKind> EveryOptimizer => OptimizerCatalog.All.Select(d => d.Kind);
+
+    [TestCaseSource(nameof(EveryOptimizer))]
     public void ReplayedStepsTrainExactlyAsOpByOpSteps(OptimizerKind optimizer)
     {
         var (train, test) = Subsets(1000, 200);

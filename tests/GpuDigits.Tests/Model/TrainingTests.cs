@@ -48,9 +48,13 @@ public class TrainingTests
         Assert.That(c.TrainLoss, Is.Not.EqualTo(a.TrainLoss));
     }
 
-    [TestCase(OptimizerKind.Adam, Activation.Relu)]
-    [TestCase(OptimizerKind.Sgd, Activation.Sigmoid)]
-    [TestCase(OptimizerKind.Sgd, Activation.Tanh)]
+    public static IEnumerable<TestCaseData> OptimizersAndActivations() =>
+    [
+        .. OptimizerCatalog.All.Where(d => d.Kind != OptimizerKind.Sgd).Select(d => new TestCaseData(d.Kind, Activation.Relu)),
+        .. Enum.GetValues<Activation>().Where(a => a is not (Activation.None or Activation.Relu)).Select(a => new TestCaseData(OptimizerKind.Sgd, a)),
+    ];
+
+    [TestCaseSource(nameof(OptimizersAndActivations))]
     public void OtherOptimizersAndActivationsAlsoLearn(OptimizerKind optimizer, Activation activation)
     {
         var (train, test) = Subsets(6000, 500);
