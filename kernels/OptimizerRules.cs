@@ -122,3 +122,29 @@ public struct AdamRule : IOptimizerRule
         };
     }
 }
+
+/// <summary>
+/// AdamW (decoupled weight decay, the PyTorch form): p *= 1 - lr * weightDecay, then <see cref="AdamRule"/>'s step,
+/// whose moments and slots it shares.
+/// </summary>
+public struct AdamWRule : IOptimizerRule
+{
+    public AdamRule Adam;
+    public float WeightDecay;
+
+    public readonly int Slots => 2;
+
+    public readonly OptimizerValues Update(OptimizerValues e, StepScalars s)
+    {
+        e.P *= 1f - s.LearningRate * WeightDecay;
+        return Adam.Update(e, s);
+    }
+
+    public readonly OptimizerVectors Update(OptimizerVectors e, StepScalars s)
+    {
+        e.P *= new Vector<float>(1f - s.LearningRate * WeightDecay);
+        return Adam.Update(e, s);
+    }
+
+    public readonly StepScalars HostScalars(float learningRate, int step) => Adam.HostScalars(learningRate, step);
+}

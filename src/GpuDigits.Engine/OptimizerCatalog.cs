@@ -8,6 +8,7 @@ public enum OptimizerKind
 {
     Sgd = 0,
     Adam = 1,
+    AdamW = 2,
 }
 
 /// <summary>The optimizer hyperparameters a user sets; the rest are each rule's defaults below.</summary>
@@ -27,6 +28,9 @@ public static class OptimizerCatalog
             ["velocity"], s => new SgdMomentumRule { Momentum = s.Momentum }, ReferenceOps.SgdMomentum),
         new OptimizerDefinition<AdamRule>(OptimizerKind.Adam, "adam", "adam", "Adam", 1e-3f,
             ["m", "v"], _ => new AdamRule { Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f }, ReferenceOps.Adam),
+        new OptimizerDefinition<AdamWRule>(OptimizerKind.AdamW, "adamw", "adamw", "AdamW, weight decay 0.01", 1e-3f,
+            ["m", "v"], _ => new AdamWRule { Adam = new() { Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f }, WeightDecay = 0.01f },
+            ReferenceOps.AdamW),
     ];
 
     /// <summary>The definition of <paramref name="kind"/>.</summary>

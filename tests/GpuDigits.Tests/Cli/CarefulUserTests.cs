@@ -160,7 +160,7 @@ public sealed class CarefulUserTests
         var (_, help, _) = CliRunner.Run("train", "--help");
         string Line(string option) => help.Split('\n').Single(l => l.TrimStart().StartsWith(option + " "));
         Assert.That(Line("--hidden"), Does.Contain("128,128 for mlp, 128 for cnn").And.Not.Contain("[default:"));
-        Assert.That(Line("--optimizer <adam|sgd>"), Does.Contain("adam for cnn").And.Not.Contain("[default:"));
+        Assert.That(Line("--optimizer"), Does.Contain("adam for cnn").And.Not.Contain("[default:"));
         foreach (var line in help.Split('\n').Where(l => l.TrimStart().StartsWith('-')))
             Assert.That(System.Text.RegularExpressions.Regex.Matches(line, "default", System.Text.RegularExpressions.RegexOptions.IgnoreCase).Count,
                 Is.LessThanOrEqualTo(1), line);

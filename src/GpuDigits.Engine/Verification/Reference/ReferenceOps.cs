@@ -194,6 +194,14 @@ public static class ReferenceOps
         }
     }
 
+    /// <summary>One AdamW step: p *= 1 - lr * weightDecay (decoupled from the gradient), then Adam's step.</summary>
+    public static void AdamW(AdamWRule rule, double[] param, double[] grad, double[][] slots, double learningRate, int step)
+    {
+        double decay = 1 - learningRate * rule.WeightDecay;
+        for (int i = 0; i < param.Length; i++) param[i] *= decay;
+        Adam(rule.Adam, param, grad, slots, learningRate, step);
+    }
+
     /// <summary>
     /// For r &lt; count, s = indices[start + r]: x[r, f] = (images[s, f] / 255 - mean) * invStd; label = labels[s].
     /// A position outside the indices or a sample outside the data gives a zero row and label -1.
