@@ -14,6 +14,8 @@ public enum Activation
     Sigmoid = Activations.Sigmoid,
     /// <summary>y = tanh(x); dy/dx = 1 - y^2.</summary>
     Tanh = Activations.Tanh,
+    /// <summary>y = x for x &gt; 0, else e^x - 1 (ELU, alpha 1); dy/dx = 1 for y &gt; 0, else y + 1.</summary>
+    Elu = Activations.Elu,
 }
 
 /// <summary>The names of the activations on the command line and in reports: the enum's names, lower-cased.</summary>

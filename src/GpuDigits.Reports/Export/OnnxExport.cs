@@ -144,6 +144,7 @@ public static class OnnxExport
         Activation.Relu => "Relu",
         Activation.Sigmoid => "Sigmoid",
         Activation.Tanh => "Tanh",
+        Activation.Elu => "Elu", // alpha defaults to 1
         _ => "Identity",
     };
 

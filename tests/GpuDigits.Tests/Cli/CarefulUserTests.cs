@@ -201,7 +201,7 @@ public sealed class CarefulUserTests
 
     // 6. One message style; options named as typed; CSV errors with line and column; counts and numbers in words.
 
-    [TestCase(new[] { "train", "--activation", "relux" }, "gpudigits: error: --activation must be one of relu, sigmoid, tanh; got 'relux'. (see 'gpudigits train --help')")]
+    [TestCase(new[] { "train", "--activation", "relux" }, "gpudigits: error: --activation must be one of relu, sigmoid, tanh, elu; got 'relux'. (see 'gpudigits train --help')")]
     [TestCase(new[] { "export", "-m", "x.gdm" }, "gpudigits: error: -o/--out is required. (see 'gpudigits export --help')")]
     [TestCase(new[] { "evaluate", "-m" }, "gpudigits: error: -m/--model needs a value. (see 'gpudigits evaluate --help')")]
     [TestCase(new[] { "train", "--epochs", "three" }, "gpudigits: error: --epochs expects a whole number, got 'three'. (see 'gpudigits train --help')")]

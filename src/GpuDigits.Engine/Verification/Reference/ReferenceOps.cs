@@ -24,6 +24,7 @@ public static class ReferenceOps
         Activation.Relu => x > 0 ? x : 0,
         Activation.Sigmoid => 1 / (1 + Math.Exp(-x)),
         Activation.Tanh => Math.Tanh(x),
+        Activation.Elu => x > 0 ? x : Math.Exp(x) - 1,
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 
@@ -34,6 +35,7 @@ public static class ReferenceOps
         Activation.Relu => y > 0 ? 1 : 0,
         Activation.Sigmoid => y * (1 - y),
         Activation.Tanh => 1 - y * y,
+        Activation.Elu => y > 0 ? 1 : y + 1,
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 
