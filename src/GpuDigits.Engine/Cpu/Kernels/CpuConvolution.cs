@@ -26,61 +26,113 @@ internal static class CpuConvolution
     }
 
     public static void MaxPool(float[] x, int batch, int height, int width, int channels, float[] y, int[] argmax, int threads, bool alwaysSplit) =>
-        CpuParallel.For(new PoolBody(x, height, width, channels, y, argmax), batch, threads, 1, alwaysSplit);
+        CpuParallel.For(new EachWindow<PoolBody>(new PoolBody(x, y, argmax), height, width, channels), batch, threads, 1, alwaysSplit);
 
     public static void MaxPoolBackward(float[] dy, int[] argmax, int batch, int height, int width, int channels, float[] dx, int threads, bool alwaysSplit) =>
-        CpuParallel.For(new PoolBackwardBody(dy, argmax, height, width, channels, dx), batch, threads, 1, alwaysSplit);
+        CpuParallel.For(new EachWindow<PoolBackwardBody>(new PoolBackwardBody(dy, argmax, height, width, channels, dx), height, width, channels),
+            batch, threads, 1, alwaysSplit);
+
+    /// <summary>
+    /// Where the 2x2 window of output pixel (n, oy, ox) lies in NHWC tensors: the first channel of the output pixel and
+    /// of its four input pixels (0,0), (0,1), (1,0), (1,1).
+    /// </summary>
+    private readonly record struct PoolWindow(int Out, int I00, int I01, int I10, int I11)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static PoolWindow At(int n, int oy, int ox, int height, int width, int channels)
+        {
+            int o = ((n * (height / 2) + oy) * (width / 2) + ox) * channels;
+            int i00 = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+            int i10 = i00 + width * channels;
+            return new(o, i00, i00 + channels, i10, i10 + channels);
+        }
+    }
+
+    /// <summary>What pooling does at one window, a SIMD vector of channels or one channel at a time.</summary>
+    private interface IWindowOp
+    {
+        void Vector(PoolWindow w, int c);
+
+        void Scalar(PoolWindow w, int c);
+
+        /// <summary>After the windows of output row <paramref name="oy"/> of image <paramref name="n"/>.</summary>
+        void AfterRow(int n, int oy);
+
+        /// <summary>After the windows of image <paramref name="n"/>.</summary>
+        void AfterImage(int n);
+    }
+
+    /// <summary>Images begin..end, output pixel by output pixel: the op's vector form over the channels, then its scalar tail.</summary>
+    private readonly struct EachWindow<TOp>(TOp op, int height, int width, int channels) : IRangeBody where TOp : struct, IWindowOp
+    {
+        private readonly TOp op = op;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end)
+        {
+            var op = this.op; // a local: calls on it need no defensive copy of the field
+            int oh = height / 2, ow = width / 2, lanes = Vector<float>.Count;
+            for (int n = begin; n < end; n++)
+            {
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        var w = PoolWindow.At(n, oy, ox, height, width, channels);
+                        int c = 0;
+                        for (; c + lanes <= channels; c += lanes) op.Vector(w, c);
+                        for (; c < channels; c++) op.Scalar(w, c);
+                    }
+                    op.AfterRow(n, oy);
+                }
+                op.AfterImage(n);
+            }
+        }
+    }
 
     /// <summary>
     /// One image per call: for each output pixel the four window rows of channels are compared a SIMD vector of
     /// channels at a time (strictly greater replaces, so the first maximum wins, as in the kernel), then a scalar tail.
     /// </summary>
-    private readonly struct PoolBody(float[] x, int height, int width, int channels, float[] y, int[] argmax) : IRangeBody
+    private readonly struct PoolBody(float[] x, float[] y, int[] argmax) : IWindowOp
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Run(int begin, int end)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Vector(PoolWindow w, int c)
         {
-            int oh = height / 2, ow = width / 2, lanes = Vector<float>.Count;
             var one = Vector<int>.One;
-            for (int n = begin; n < end; n++)
-                for (int oy = 0; oy < oh; oy++)
-                    for (int ox = 0; ox < ow; ox++)
-                    {
-                        int o = ((n * oh + oy) * ow + ox) * channels;
-                        int i00 = ((n * height + 2 * oy) * width + 2 * ox) * channels;
-                        int i01 = i00 + channels, i10 = i00 + width * channels, i11 = i10 + channels;
-                        int c = 0;
-                        for (; c + lanes <= channels; c += lanes)
-                        {
-                            var best = new Vector<float>(x, i00 + c);
-                            var at = Vector<int>.Zero;
-                            var v = new Vector<float>(x, i01 + c);
-                            var gt = Vector.GreaterThan(v, best);
-                            best = Vector.ConditionalSelect(gt, v, best);
-                            at = Vector.ConditionalSelect(gt, one, at);
-                            v = new Vector<float>(x, i10 + c);
-                            gt = Vector.GreaterThan(v, best);
-                            best = Vector.ConditionalSelect(gt, v, best);
-                            at = Vector.ConditionalSelect(gt, one * 2, at);
-                            v = new Vector<float>(x, i11 + c);
-                            gt = Vector.GreaterThan(v, best);
-                            best = Vector.ConditionalSelect(gt, v, best);
-                            at = Vector.ConditionalSelect(gt, one * 3, at);
-                            best.CopyTo(y, o + c);
-                            at.CopyTo(argmax, o + c);
-                        }
-                        for (; c < channels; c++)
-                        {
-                            float best = x[i00 + c];
-                            int at = 0;
-                            if (x[i01 + c] > best) { best = x[i01 + c]; at = 1; }
-                            if (x[i10 + c] > best) { best = x[i10 + c]; at = 2; }
-                            if (x[i11 + c] > best) { best = x[i11 + c]; at = 3; }
-                            y[o + c] = best;
-                            argmax[o + c] = at;
-                        }
-                    }
+            var best = new Vector<float>(x, w.I00 + c);
+            var at = Vector<int>.Zero;
+            var v = new Vector<float>(x, w.I01 + c);
+            var gt = System.Numerics.Vector.GreaterThan(v, best);
+            best = System.Numerics.Vector.ConditionalSelect(gt, v, best);
+            at = System.Numerics.Vector.ConditionalSelect(gt, one, at);
+            v = new Vector<float>(x, w.I10 + c);
+            gt = System.Numerics.Vector.GreaterThan(v, best);
+            best = System.Numerics.Vector.ConditionalSelect(gt, v, best);
+            at = System.Numerics.Vector.ConditionalSelect(gt, one * 2, at);
+            v = new Vector<float>(x, w.I11 + c);
+            gt = System.Numerics.Vector.GreaterThan(v, best);
+            best = System.Numerics.Vector.ConditionalSelect(gt, v, best);
+            at = System.Numerics.Vector.ConditionalSelect(gt, one * 3, at);
+            best.CopyTo(y, w.Out + c);
+            at.CopyTo(argmax, w.Out + c);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Scalar(PoolWindow w, int c)
+        {
+            float best = x[w.I00 + c];
+            int at = 0;
+            if (x[w.I01 + c] > best) { best = x[w.I01 + c]; at = 1; }
+            if (x[w.I10 + c] > best) { best = x[w.I10 + c]; at = 2; }
+            if (x[w.I11 + c] > best) { best = x[w.I11 + c]; at = 3; }
+            y[w.Out + c] = best;
+            argmax[w.Out + c] = at;
+        }
+
+        public void AfterRow(int n, int oy) { } // an odd last column is dropped
+
+        public void AfterImage(int n) { } // an odd last row is dropped
     }
 
     /// <summary>
@@ -88,53 +140,43 @@ internal static class CpuConvolution
     /// each of the four input pixels of its window takes dy where the argmax names it, else 0 (then a scalar tail); the
     /// row and column an odd height or width leaves out of every window get 0.
     /// </summary>
-    private readonly struct PoolBackwardBody(float[] dy, int[] argmax, int height, int width, int channels, float[] dx) : IRangeBody
+    private readonly struct PoolBackwardBody(float[] dy, int[] argmax, int height, int width, int channels, float[] dx) : IWindowOp
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Run(int begin, int end)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Vector(PoolWindow w, int c)
         {
-            int oh = height / 2, ow = width / 2, lanes = Vector<float>.Count;
-            var p1 = Vector<int>.One;
-            var p2 = p1 * 2;
-            var p3 = p1 * 3;
-            for (int n = begin; n < end; n++)
-            {
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    for (int ox = 0; ox < ow; ox++)
-                    {
-                        int o = ((n * oh + oy) * ow + ox) * channels;
-                        int i00 = ((n * height + 2 * oy) * width + 2 * ox) * channels;
-                        int i01 = i00 + channels, i10 = i00 + width * channels, i11 = i10 + channels;
-                        int c = 0;
-                        for (; c + lanes <= channels; c += lanes)
-                        {
-                            var at = new Vector<int>(argmax, o + c);
-                            var g = new Vector<float>(dy, o + c);
-                            Vector.ConditionalSelect(Vector.Equals(at, Vector<int>.Zero), g, Vector<float>.Zero).CopyTo(dx, i00 + c);
-                            Vector.ConditionalSelect(Vector.Equals(at, p1), g, Vector<float>.Zero).CopyTo(dx, i01 + c);
-                            Vector.ConditionalSelect(Vector.Equals(at, p2), g, Vector<float>.Zero).CopyTo(dx, i10 + c);
-                            Vector.ConditionalSelect(Vector.Equals(at, p3), g, Vector<float>.Zero).CopyTo(dx, i11 + c);
-                        }
-                        for (; c < channels; c++)
-                        {
-                            int at = argmax[o + c];
-                            float g = dy[o + c];
-                            dx[i00 + c] = at == 0 ? g : 0f;
-                            dx[i01 + c] = at == 1 ? g : 0f;
-                            dx[i10 + c] = at == 2 ? g : 0f;
-                            dx[i11 + c] = at == 3 ? g : 0f;
-                        }
-                    }
-                    if ((width & 1) != 0) // the last column, in both rows of this window row
-                    {
-                        dx.AsSpan(((n * height + 2 * oy) * width + width - 1) * channels, channels).Clear();
-                        dx.AsSpan(((n * height + 2 * oy + 1) * width + width - 1) * channels, channels).Clear();
-                    }
-                }
-                if ((height & 1) != 0) // the last row
-                    dx.AsSpan(((n * height + height - 1) * width) * channels, width * channels).Clear();
-            }
+            var (p1, at) = (Vector<int>.One, new Vector<int>(argmax, w.Out + c));
+            var g = new Vector<float>(dy, w.Out + c);
+            System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.Equals(at, Vector<int>.Zero), g, Vector<float>.Zero).CopyTo(dx, w.I00 + c);
+            System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.Equals(at, p1), g, Vector<float>.Zero).CopyTo(dx, w.I01 + c);
+            System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.Equals(at, p1 * 2), g, Vector<float>.Zero).CopyTo(dx, w.I10 + c);
+            System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.Equals(at, p1 * 3), g, Vector<float>.Zero).CopyTo(dx, w.I11 + c);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Scalar(PoolWindow w, int c)
+        {
+            int at = argmax[w.Out + c];
+            float g = dy[w.Out + c];
+            dx[w.I00 + c] = at == 0 ? g : 0f;
+            dx[w.I01 + c] = at == 1 ? g : 0f;
+            dx[w.I10 + c] = at == 2 ? g : 0f;
+            dx[w.I11 + c] = at == 3 ? g : 0f;
+        }
+
+        public void AfterRow(int n, int oy)
+        {
+            if ((width & 1) == 0) return;
+            // The last column, in both rows of this window row.
+            dx.AsSpan(((n * height + 2 * oy) * width + width - 1) * channels, channels).Clear();
+            dx.AsSpan(((n * height + 2 * oy + 1) * width + width - 1) * channels, channels).Clear();
+        }
+
+        public void AfterImage(int n)
+        {
+            if ((height & 1) != 0) // the last row
+                dx.AsSpan(((n * height + height - 1) * width) * channels, width * channels).Clear();
         }
     }
 
