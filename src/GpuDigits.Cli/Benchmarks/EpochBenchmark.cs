@@ -1,7 +1,6 @@
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
-using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Training;
 using GpuDigits.Reports.Bench;
 

@@ -5,7 +5,6 @@ using GpuDigits.Model;
 using GpuDigits.Cli.Benchmarks;
 using GpuDigits.Cli.Presentation;
 using GpuDigits.Engine;
-using GpuDigits.Model.Optimizers;
 using GpuDigits.Reports.Bench;
 
 namespace GpuDigits.Cli.Commands;

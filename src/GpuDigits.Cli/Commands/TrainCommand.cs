@@ -2,7 +2,6 @@ using System.CommandLine;
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
-using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Runs;
 using GpuDigits.Model.Training;

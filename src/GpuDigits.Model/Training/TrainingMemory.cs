@@ -1,5 +1,4 @@
 using GpuDigits.Engine;
-using GpuDigits.Model.Optimizers;
 
 namespace GpuDigits.Model.Training;
 

@@ -2,7 +2,6 @@ using GpuDigits.Cli;
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
-using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Training;
 using GpuDigits.Tests.Engine;
 using NUnit.Framework;

@@ -2,7 +2,6 @@ using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Engine.Verification;
 using GpuDigits.Model;
-using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Training;
 using NUnit.Framework;
 

@@ -3,7 +3,6 @@
 using GpuDigits.Data;
 using GpuDigits.Engine;
 using GpuDigits.Model;
-using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Persistence;
 using GpuDigits.Model.Training;
 
