@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using ILGPU.Algorithms;
 
 namespace GpuDigits.Kernels;
@@ -27,15 +28,6 @@ public struct OptimizerValues
     public float S1;
 }
 
-/// <summary><see cref="OptimizerValues"/> for <see cref="Vector{T}.Count"/> elements at once (the CPU twin's body).</summary>
-public struct OptimizerVectors
-{
-    public Vector<float> P;
-    public Vector<float> G;
-    public Vector<float> S0;
-    public Vector<float> S1;
-}
-
 /// <summary>
 /// An optimizer's update rule, declared once: its hyperparameters are the struct's fields; <see cref="OptimizerKernels.Step{TRule}"/>
 /// renders it for every ILGPU device and the CPU backend runs the same struct (its vector form over the body of a
@@ -50,8 +42,11 @@ public interface IOptimizerRule
     /// <summary>One element's step (the form the kernel and the CPU twin's tail run).</summary>
     OptimizerValues Update(OptimizerValues e, StepScalars s);
 
-    /// <summary>The same step over a vector of elements (the CPU twin's body).</summary>
-    OptimizerVectors Update(OptimizerVectors e, StepScalars s);
+    /// <summary>
+    /// The same step over <see cref="Vector{T}.Count"/> elements in place (the CPU twin's body: the references point
+    /// into the tensors; a one-slot rule gets <paramref name="s0"/> as <paramref name="s1"/> too and must not touch it).
+    /// </summary>
+    void Update(ref Vector<float> p, Vector<float> g, ref Vector<float> s0, ref Vector<float> s1, StepScalars s);
 
     /// <summary>The scalars of the 1-based step <paramref name="step"/> at <paramref name="learningRate"/>, computed on the host in float.</summary>
     StepScalars HostScalars(float learningRate, int step);
@@ -64,6 +59,7 @@ public struct SgdMomentumRule : IOptimizerRule
 
     public readonly int Slots => 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly OptimizerValues Update(OptimizerValues e, StepScalars s)
     {
         e.S0 = Momentum * e.S0 + e.G;
@@ -71,11 +67,12 @@ public struct SgdMomentumRule : IOptimizerRule
         return e;
     }
 
-    public readonly OptimizerVectors Update(OptimizerVectors e, StepScalars s)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Update(ref Vector<float> p, Vector<float> g, ref Vector<float> s0, ref Vector<float> s1, StepScalars s)
     {
-        e.S0 = new Vector<float>(Momentum) * e.S0 + e.G;
-        e.P -= new Vector<float>(s.LearningRate) * e.S0;
-        return e;
+        var v = new Vector<float>(Momentum) * s0 + g;
+        s0 = v;
+        p -= new Vector<float>(s.LearningRate) * v;
     }
 
     public readonly StepScalars HostScalars(float learningRate, int step) => new() { LearningRate = learningRate };
@@ -93,6 +90,7 @@ public struct AdamRule : IOptimizerRule
 
     public readonly int Slots => 2;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly OptimizerValues Update(OptimizerValues e, StepScalars s)
     {
         e.S0 = Beta1 * e.S0 + (1f - Beta1) * e.G;
@@ -101,13 +99,15 @@ public struct AdamRule : IOptimizerRule
         return e;
     }
 
-    public readonly OptimizerVectors Update(OptimizerVectors e, StepScalars s)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Update(ref Vector<float> p, Vector<float> g, ref Vector<float> s0, ref Vector<float> s1, StepScalars s)
     {
-        e.S0 = new Vector<float>(Beta1) * e.S0 + new Vector<float>(1f - Beta1) * e.G;
-        e.S1 = new Vector<float>(Beta2) * e.S1 + new Vector<float>(1f - Beta2) * e.G * e.G;
-        e.P -= new Vector<float>(s.LearningRate) * (e.S0 * new Vector<float>(s.H1))
-            / (Vector.SquareRoot(e.S1 * new Vector<float>(s.H2)) + new Vector<float>(Epsilon));
-        return e;
+        var m = new Vector<float>(Beta1) * s0 + new Vector<float>(1f - Beta1) * g;
+        var v = new Vector<float>(Beta2) * s1 + new Vector<float>(1f - Beta2) * g * g;
+        s0 = m;
+        s1 = v;
+        p -= new Vector<float>(s.LearningRate) * (m * new Vector<float>(s.H1))
+            / (Vector.SquareRoot(v * new Vector<float>(s.H2)) + new Vector<float>(Epsilon));
     }
 
     /// <summary>The learning rate and the bias corrections 1 / (1 - beta^step), computed in float (the one place they are).</summary>
@@ -134,16 +134,18 @@ public struct AdamWRule : IOptimizerRule
 
     public readonly int Slots => 2;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly OptimizerValues Update(OptimizerValues e, StepScalars s)
     {
         e.P *= 1f - s.LearningRate * WeightDecay;
         return Adam.Update(e, s);
     }
 
-    public readonly OptimizerVectors Update(OptimizerVectors e, StepScalars s)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Update(ref Vector<float> p, Vector<float> g, ref Vector<float> s0, ref Vector<float> s1, StepScalars s)
     {
-        e.P *= new Vector<float>(1f - s.LearningRate * WeightDecay);
-        return Adam.Update(e, s);
+        p *= new Vector<float>(1f - s.LearningRate * WeightDecay);
+        Adam.Update(ref p, g, ref s0, ref s1, s);
     }
 
     public readonly StepScalars HostScalars(float learningRate, int step) => Adam.HostScalars(learningRate, step);

@@ -22,32 +22,36 @@ internal static class CpuOptimizers
         int threads, bool alwaysSplit) where TRule : struct, IOptimizerRule =>
         CpuParallel.For(new Body<TRule>(rule, p, g, s0, s1, scalars), count, threads, Grain, alwaysSplit);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref Vector<float> AsVector(ref float start, int i) => ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref start, i));
+
     private readonly struct Body<TRule>(TRule rule, float[] p, float[] g, float[] s0, float[] s1, StepScalars scalars)
         : IRangeBody where TRule : struct, IOptimizerRule
     {
+        private readonly TRule rule = rule;
+        private readonly StepScalars scalars = scalars;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
         {
+            var rule = this.rule; // a local: calls on it need no defensive copy of the field
+            var scalars = this.scalars;
             int n = end - start, i = 0, w = Vector<float>.Count;
             bool two = rule.Slots > 1;
             ref float rp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p), start);
             ref float rg = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(g), start);
             ref float r0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s0), start);
             ref float r1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s1), start);
-            for (; i <= n - w; i += w)
-            {
-                var e = new OptimizerVectors
+            // Vector references in place (unaligned, as Vector.LoadUnsafe); two loops so that neither tests the slot count.
+            if (two)
+                for (; i <= n - w; i += w)
+                    rule.Update(ref AsVector(ref rp, i), Vector.LoadUnsafe(ref rg, (nuint)i), ref AsVector(ref r0, i), ref AsVector(ref r1, i), scalars);
+            else
+                for (; i <= n - w; i += w)
                 {
-                    P = Vector.LoadUnsafe(ref rp, (nuint)i),
-                    G = Vector.LoadUnsafe(ref rg, (nuint)i),
-                    S0 = Vector.LoadUnsafe(ref r0, (nuint)i),
-                    S1 = two ? Vector.LoadUnsafe(ref r1, (nuint)i) : default,
-                };
-                e = rule.Update(e, scalars);
-                e.S0.StoreUnsafe(ref r0, (nuint)i);
-                if (two) e.S1.StoreUnsafe(ref r1, (nuint)i);
-                e.P.StoreUnsafe(ref rp, (nuint)i);
-            }
+                    ref var v0 = ref AsVector(ref r0, i);
+                    rule.Update(ref AsVector(ref rp, i), Vector.LoadUnsafe(ref rg, (nuint)i), ref v0, ref v0, scalars);
+                }
             for (; i < n; i++)
             {
                 var e = new OptimizerValues
