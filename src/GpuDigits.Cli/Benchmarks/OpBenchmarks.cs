@@ -193,13 +193,19 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         {
             var rule = definition.Bind(new OptimizerSettings());
             var slots = Enumerable.Range(0, definition.Slots).Select(_ => accelerator.Upload<float>(new float[weights])).ToArray();
-            // Tiny rates keep the parameters finite however often the bench repeats the update; the step count (here
-            // 10) changes only the values of step-dependent scalars (Adam's bias corrections), not the op's work.
-            using var scalars = accelerator.Upload<float>(rule.DeviceScalars(1e-6f, step: 10));
-            // Moved per value: the parameter and each slot read and written, the gradient read.
-            yield return Time("elementwise", definition.OpName, $"{weights}", (3 + 2 * definition.Slots) * f * weights, "GB/s",
-                "784x128 weights", () => rule.Step(accelerator, p, g, slots, weights, scalars));
-            foreach (var b in slots) b.Dispose();
+            try
+            {
+                // Tiny rates keep the parameters finite however often the bench repeats the update; the step count
+                // (here 10) changes only the values of step-dependent scalars (Adam's bias corrections), not the work.
+                using var scalars = accelerator.Upload<float>(rule.DeviceScalars(1e-6f, step: 10));
+                // Moved per value: the parameter and each slot read and written, the gradient read.
+                yield return Time("elementwise", definition.OpName, $"{weights}", (3 + 2 * definition.Slots) * f * weights, "GB/s",
+                    "784x128 weights", () => rule.Step(accelerator, p, g, slots, weights, scalars));
+            }
+            finally
+            {
+                foreach (var b in slots) b.Dispose(); // also when the caller stops the enumeration early
+            }
         }
     }
 
