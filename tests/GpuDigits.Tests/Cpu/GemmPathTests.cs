@@ -8,7 +8,7 @@ namespace GpuDigits.Tests.Cpu;
 
 /// <summary>
 /// Each GEMM micro-kernel path of the CPU accelerator, forced through <see cref="CpuAcceleratorOptions.GemmPath"/>,
-/// against the float64 reference: every transpose pair, edge tiles in both directions, k sliced more than once,
+/// against the float64 reference: every transpose pair, edge tiles in both directions, k sliced more than once, long k split between slices and summed,
 /// packed and in-place A, the row and column thread splits, beta, alpha, bias and each activation.
 /// Vector512 is run natively where the machine has AVX-512 and in .NET's software emulation elsewhere (slow, but
 /// it still checks the kernel's indexing, packing and epilogue).
@@ -28,7 +28,7 @@ public class GemmPathTests(GemmPath path)
     private static float[] Random(Random r, int count) =>
         Enumerable.Range(0, count).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
 
-    private void Check(bool transA, bool transB, int m, int n, int k, int threads = 1, float alpha = 1f, float beta = 0f,
+    private float[] Check(bool transA, bool transB, int m, int n, int k, int threads = 1, float alpha = 1f, float beta = 0f,
         bool withBias = false, Activation activation = Activation.None, int seed = 1)
     {
         var r = new Random(seed + m * 31 + n * 17 + k);
@@ -54,6 +54,7 @@ public class GemmPathTests(GemmPath path)
                 Assert.Fail($"{path} {(transA ? "T" : "N")}{(transB ? "T" : "N")} {m}x{n}x{k} threads {threads}: " +
                             $"C[{i / n},{i % n}] = {got[i]:G9}, expected {expected[i]:G9} (bound {bound:G3})");
         }
+        return got;
     }
 
     private static IEnumerable<(bool, bool)> Transposes() => [(false, false), (true, false), (false, true), (true, true)];
@@ -111,6 +112,22 @@ public class GemmPathTests(GemmPath path)
     {
         Check(false, false, 5, 9, 0, beta: 0.5f, withBias: true, activation: Activation.Relu);
         Check(false, false, 5, 9, 0, beta: 0f, withBias: true, activation: Activation.Tanh);
+    }
+
+    [Test]
+    public void LongDepthIsSplitAlongKTheSameWayOnAnyThreadCount()
+    {
+        // A small C over a long k (a convolution's weight gradient) is cut into k slices whose partial products are
+        // summed in slice order: right against the reference, and the same bits on 1, 2 or 3 threads.
+        foreach (var (ta, tb) in Transposes())
+        {
+            var one = Check(ta, tb, 9, 32, 5003, threads: 1);
+            Assert.That(Check(ta, tb, 9, 32, 5003, threads: 2), Is.EqualTo(one), "2 threads");
+            Assert.That(Check(ta, tb, 9, 32, 5003, threads: 3), Is.EqualTo(one), "3 threads");
+        }
+        foreach (var act in Enum.GetValues<Activation>())
+            Check(false, true, 13, 10, 3001, threads: 2, alpha: 0.5f, beta: 0.75f, withBias: true, activation: act);
+        Check(true, false, 17, 40, 8300, threads: 2, alpha: -1.5f, beta: 1f, withBias: true); // the most slices
     }
 
     [Test]

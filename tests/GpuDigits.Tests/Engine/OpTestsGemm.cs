@@ -26,6 +26,7 @@ public sealed class GemmOpTests : AcceleratorFixture
         new(33, 65, 257),    // k just past a 256-deep slice
         new(7, 10, 521),     // k prime, two slices and a remainder
         new(65, 17, 785),
+        new(9, 32, 4100),    // small C over a long k: split along k on the CPU
         // training shapes of a 784-128-10 MLP with batch 128
         new(128, 128, 784),  // forward 1: X W1
         new(784, 128, 128),  // dW1 = X^T dH

@@ -5,8 +5,9 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 /// <summary>
 /// CPU twin of kernels/gemm: C = act(alpha * op(A) * op(B) + beta * C + bias), row-major. Picks the micro-kernel
 /// (Vector512 / Vector256 / scalar, see <see cref="GemmPath"/>; on Vector512 a 16-wide one for C of at most 16 columns), decides whether to pack A and how many threads to
-/// use, and runs <see cref="GemmDriver{TK}"/> over each thread's rectangle of C. The blocking scheme is described
-/// on <see cref="GemmDriver{TK}"/>; the split on <see cref="GemmSplit"/>.
+/// use, and runs <see cref="GemmDriver{TK}"/> over each thread's rectangle of C, or, for a small C over a long k, over
+/// each k slice (<see cref="GemmKSplit"/>). The blocking scheme is described on <see cref="GemmDriver{TK}"/>; the split
+/// on <see cref="GemmSplit"/>.
 /// </summary>
 internal static unsafe class CpuGemm
 {
@@ -25,6 +26,7 @@ internal static unsafe class CpuGemm
                 TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
                 A = pa, B = pb, C = pc, Bias = pbias, Activation = activation,
             };
+            g.SetDenseLeadingDimensions();
             switch (path)
             {
                 case GemmPath.Vector512 when n <= GemmKernel512Narrow.NR: Run<GemmKernel512Narrow>(ref g, maxThreads, alwaysSplit); break;
@@ -37,6 +39,12 @@ internal static unsafe class CpuGemm
 
     private static void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel
     {
+        int slices = GemmKSplit.Slices(g);
+        if (slices > 1)
+        {
+            GemmKSplit.Run<TK>(g, slices, maxThreads > 1 && WorkerTeam.Shared.ShouldSplit(alwaysSplit));
+            return;
+        }
         g.PackA = GemmSplit.ShouldPackA(g, TK.MR, TK.NR);
         var split = GemmSplit.Plan(g, TK.MR, TK.NR, Math.Min(maxThreads, WorkerTeam.MaxSize));
         if (split.Parts <= 1 || !WorkerTeam.Shared.ShouldSplit(alwaysSplit))

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 
-/// <summary>One GEMM call's operands, as raw pointers into pinned arrays; row-major, leading dimensions implied.</summary>
+/// <summary>One GEMM call's operands, as raw pointers into pinned arrays; row-major, C's leading dimension N.</summary>
 internal unsafe struct GemmArgs
 {
     public bool TransA, TransB;
@@ -13,9 +13,31 @@ internal unsafe struct GemmArgs
     public Activation Activation;
     /// <summary>Pack op(A) into panels (true) or let the kernel read it in place (false).</summary>
     public bool PackA;
+    /// <summary>Leading dimensions of A and B as stored (those of the whole product when this is a k slice of it).</summary>
+    public nint Lda, Ldb;
 
-    public readonly nint Lda => TransA ? M : K;
-    public readonly nint Ldb => TransB ? K : N;
+    /// <summary>Dense row-major operands: A is M x K (K x M when transposed), B is K x N (N x K).</summary>
+    public void SetDenseLeadingDimensions()
+    {
+        Lda = TransA ? M : K;
+        Ldb = TransB ? K : N;
+    }
+
+    /// <summary>The raw product over k in [k0, k0 + length) alone, written to <paramref name="c"/> (M x N, leading
+    /// dimension N): alpha 1, beta 0, no bias, no activation.</summary>
+    public readonly GemmArgs SliceOfK(int k0, int length, float* c)
+    {
+        var s = this;
+        s.K = length;
+        s.A = TransA ? A + k0 * Lda : A + k0;
+        s.B = TransB ? B + k0 : B + k0 * Ldb;
+        s.C = c;
+        s.Alpha = 1f;
+        s.Beta = 0f;
+        s.Bias = null;
+        s.Activation = Activation.None;
+        return s;
+    }
 }
 
 /// <summary>Cache-blocking sizes of one micro-kernel shape.</summary>
