@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using GpuDigits.Engine;
+using GpuDigits.Engine.Cpu;
 using GpuDigits.Reports.Bench;
 
 namespace GpuDigits.Cli.Benchmarks;
 
 /// <summary>
 /// Times every op of the training step at the shapes the default model (784-128-128-10, batch 128) uses, plus GEMM
-/// at 1024^3 (or <see cref="SquareSize"/>), through the public <see cref="Accelerator"/> ops and <see cref="Accelerator.Synchronize"/> only, so
+/// at 1024^3 (or <see cref="SquareSize"/>), on the managed CPU after its FMA peak (<see cref="FmaPeak"/>), through the public <see cref="Accelerator"/> ops and <see cref="Accelerator.Synchronize"/> only, so
 /// the same code times any backend. Each op is warmed up (at least two calls and <see cref="WarmupSeconds"/>) and calibrated first (calls per repetition doubled until a
 /// repetition lasts <see cref="MinRepeatSeconds"/>), then timed <c>repeat</c> times; min and median are per call.
 /// </summary>
@@ -89,6 +90,12 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         {
             records.Add(r);
             onRecord?.Invoke(r);
+        }
+        if (accelerator is CpuAccelerator cpu)
+        {
+            int threads = cpu.Options.Threads > 0 ? Math.Min(cpu.Options.Threads, Environment.ProcessorCount) : Environment.ProcessorCount;
+            Add(Time("machine", "fma_peak", FmaPeak.Describe(threads), FmaPeak.Work(threads), "GFLOP/s",
+                "FMAs alone: the ceiling of the GEMM rows", () => FmaPeak.Run(threads)));
         }
         foreach (var (transA, transB, m, n, k, bias, act, note) in GemmShapes(SquareSize))
             Add(TimeGemm(transA, transB, m, n, k, bias, act, note));

@@ -39,13 +39,17 @@ public class BenchCommandTests
             "gemm NT m128 n128 k128", "gemm NT m128 n128 k10",
             "gemm NN m1024 n1024 k1024", "gemm TN m1024 n1024 k1024", "gemm NT m1024 n1024 k1024",
         }));
+        // The managed CPU's rows start with the machine's FMA ceiling, on every thread the accelerator may use.
+        Assert.That((records[0].Category, records[0].Op), Is.EqualTo(("machine", "fma_peak")));
+        Assert.That(records[0].Shape, Does.EndWith($"{Environment.ProcessorCount} thread{(Environment.ProcessorCount == 1 ? "" : "s")}"));
+        Assert.That(records[0].Work, Is.EqualTo(FmaPeak.Work(Environment.ProcessorCount)));
         Assert.That(records.Select(r => r.Op), Is.SupersetOf(new[]
             { "gather_batch", "softmax_xent", "activation_backward", "column_sums", "sgd_momentum", "adam" }));
         foreach (var r in records)
         {
             Assert.That(r.MinSeconds, Is.GreaterThan(0).And.LessThanOrEqualTo(r.MedianSeconds), r.Op);
             Assert.That(r.BestRate, Is.EqualTo(r.Work / r.MinSeconds * 1e-9).Within(1e-9 * r.BestRate), r.Op);
-            Assert.That(r.Unit, Is.EqualTo(r.Category == "gemm" ? "GFLOP/s" : "GB/s"), r.Op);
+            Assert.That(r.Unit, Is.EqualTo(r.Category is "gemm" or "machine" ? "GFLOP/s" : "GB/s"), r.Op);
             Assert.That(r.Device, Is.EqualTo("cpu"));
         }
     }
