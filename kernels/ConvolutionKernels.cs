@@ -67,8 +67,12 @@ public static class ConvolutionKernels
         }
     }
 
-    /// <summary>y = the first maximum of each 2 x 2 window (order (0,0), (0,1), (1,0), (1,1)), argmax its position; one thread per output.</summary>
-    public static void MaxPool2x2(ImageArgs a, ArrayView<float> x, ArrayView<float> y, ArrayView<int> argmax)
+    /// <summary>
+    /// y = the first maximum of each 2 x 2 window (order (0,0), (0,1), (1,0), (1,1)), argmax its position, or
+    /// <see cref="PoolGate.None"/> when <paramref name="reluInput"/> is 1 and the maximum is not positive (see
+    /// <see cref="PoolGate"/>); one thread per output.
+    /// </summary>
+    public static void MaxPool2x2(ImageArgs a, ArrayView<float> x, ArrayView<float> y, ArrayView<int> argmax, int reluInput)
     {
         int oh = a.Height / 2, ow = a.Width / 2;
         int total = a.Batch * oh * ow * a.Channels;
@@ -85,7 +89,7 @@ public static class ConvolutionKernels
             if (x[i10] > best) { best = x[i10]; at = 2; }
             if (x[i11] > best) { best = x[i11]; at = 3; }
             y[i] = best;
-            argmax[i] = at;
+            argmax[i] = PoolGate.Argmax(best, at, reluInput != 0);
         }
     }
 
@@ -109,4 +113,20 @@ public static class ConvolutionKernels
             dx[i] = v;
         }
     }
+}
+
+/// <summary>
+/// ReLU's backward folded into max pooling's. When the pooled inputs are a ReLU's outputs, a window whose maximum is
+/// not positive holds only zeros, and ReLU's backward would zero the one gradient the pooling's backward routes into
+/// it; recording no argmax for such a window (<see cref="None"/>) gives the same gradient, bit for bit (every other
+/// window's argmax input is positive, which ReLU's backward passes unchanged), so the separate ReLU backward pass
+/// over the whole feature map is not needed.
+/// </summary>
+public static class PoolGate
+{
+    /// <summary>The argmax of a window that passes no gradient: no input of the window has this position.</summary>
+    public const int None = -1;
+
+    /// <summary>The argmax to record for a window with maximum <paramref name="best"/> at <paramref name="at"/>.</summary>
+    public static int Argmax(float best, int at, bool reluInput) => reluInput && !(best > 0f) ? None : at;
 }

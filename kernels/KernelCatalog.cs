@@ -64,7 +64,7 @@ public static class KernelCatalog
     public static readonly KernelEntry<Action<ImageArgs, FloatView, FloatView>> Col2Im =
         new(nameof(Col2Im), ConvolutionKernels.Col2Im);
 
-    public static readonly KernelEntry<Action<ImageArgs, FloatView, FloatView, IntView>> MaxPool2x2 =
+    public static readonly KernelEntry<Action<ImageArgs, FloatView, FloatView, IntView, int>> MaxPool2x2 =
         new(nameof(MaxPool2x2), ConvolutionKernels.MaxPool2x2);
 
     public static readonly KernelEntry<Action<ImageArgs, FloatView, IntView, FloatView>> MaxPool2x2Backward =

@@ -219,10 +219,13 @@ public abstract class Accelerator : IDisposable
     /// <summary>
     /// 2 x 2 max pooling, stride 2, of NHWC images [batch, height, width, channels] into y [batch, height / 2,
     /// width / 2, channels] (an odd last row or column is dropped, as Keras and PyTorch do): y = the first maximum of the
-    /// window in the order (0,0), (0,1), (1,0), (1,1), and argmax = its position 0..3 in that order.
+    /// window in the order (0,0), (0,1), (1,0), (1,1), and argmax = its position 0..3 in that order. With
+    /// <paramref name="reluInput"/> (x is a ReLU's output), a window whose maximum is not positive records argmax -1
+    /// instead, so that <see cref="MaxPool2x2Backward"/> yields the gradient through the ReLU as well and the caller
+    /// skips the ReLU's backward (kernels' PoolGate says why that is exact).
     /// </summary>
     public void MaxPool2x2(DeviceBuffer<float> x, int batch, int height, int width, int channels,
-        DeviceBuffer<float> y, DeviceBuffer<int> argmax)
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax, bool reluInput = false)
     {
         CheckPool(batch, height, width, channels);
         long outputs = (long)batch * (height / 2) * (width / 2) * channels;
@@ -230,12 +233,12 @@ public abstract class Accelerator : IDisposable
         RequireLength(y, outputs, nameof(y));
         RequireLength(argmax, outputs, nameof(argmax));
         if (outputs == 0) return;
-        MaxPool2x2Core(x, batch, height, width, channels, y, argmax);
+        MaxPool2x2Core(x, batch, height, width, channels, y, argmax, reluInput);
     }
 
     /// <summary>
     /// The gradient of <see cref="MaxPool2x2"/>: dx[n, iy, ix, c] = dy[n, iy / 2, ix / 2, c] where (iy, ix) is the
-    /// window's recorded argmax, else 0 (dropped rows and columns too); dx is overwritten.
+    /// window's recorded argmax, else 0 (dropped rows and columns, and windows with argmax -1, too); dx is overwritten.
     /// </summary>
     public void MaxPool2x2Backward(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height, int width,
         int channels, DeviceBuffer<float> dx)
@@ -339,7 +342,7 @@ public abstract class Accelerator : IDisposable
     protected abstract void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx);
 
     protected abstract void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
-        DeviceBuffer<float> y, DeviceBuffer<int> argmax);
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax, bool reluInput);
 
     protected abstract void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
         int width, int channels, DeviceBuffer<float> dx);

@@ -22,13 +22,14 @@ public sealed class Network : IDisposable
         _layers = [];
         try
         {
-            foreach (var l in plan.Layers)
+            for (int i = 0; i < plan.Layers.Count; i++)
             {
+                var l = plan.Layers[i];
                 layers.Add(l.Kind switch
                 {
                     LayerKind.Convolution => new ConvLayer(accelerator, l.InputSide, l.InputChannels, l.OutputChannels,
-                        NetworkPlan.ConvKernel, l.Activation, maxRows),
-                    LayerKind.Pool => new PoolLayer(accelerator, l.InputSide, l.InputChannels, maxRows),
+                        NetworkPlan.ConvKernel, l.Activation, maxRows) { ActivationBackwardInPool = ReluIntoPool(plan, i) },
+                    LayerKind.Pool => new PoolLayer(accelerator, l.InputSide, l.InputChannels, maxRows) { ReluInput = ReluIntoPool(plan, i - 1) },
                     _ => new DenseLayer(accelerator, l.InputChannels, l.OutputChannels, l.Activation, maxRows)
                     {
                         GlorotForAll = spec.IsConvolutional,
@@ -47,6 +48,12 @@ public sealed class Network : IDisposable
         var shapes = plan.Parameters;
         Parameters = _layers.SelectMany(l => l.Parameters).Select((p, i) => Rename(p, shapes[i].Name)).ToArray();
     }
+
+    /// <summary>Layer <paramref name="i"/> is a ReLU convolution that a max pooling follows: its ReLU backward is
+    /// folded into the pooling (kernels' PoolGate: the same gradient bit for bit, one pass over the feature map less).</summary>
+    private static bool ReluIntoPool(NetworkPlan plan, int i) =>
+        i >= 0 && i + 1 < plan.Layers.Count && plan.Layers[i].Kind == LayerKind.Convolution
+        && plan.Layers[i].Activation == Activation.Relu && plan.Layers[i + 1].Kind == LayerKind.Pool;
 
     private static Parameter Rename(Parameter p, string name) => new(name, p.Value, p.Gradient);
 

@@ -95,8 +95,8 @@ public sealed class CpuAccelerator : Accelerator
         CpuConvolution.Col2Im(AsCpu(cols).Data, batch, height, width, channels, kernel, AsCpu(dx).Data, _threads, _alwaysSplit);
 
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
-        DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
-        CpuConvolution.MaxPool(AsCpu(x).Data, batch, height, width, channels, AsCpu(y).Data, AsCpu(argmax).Data, _threads, _alwaysSplit);
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax, bool reluInput) =>
+        CpuConvolution.MaxPool(AsCpu(x).Data, batch, height, width, channels, AsCpu(y).Data, AsCpu(argmax).Data, reluInput, _threads, _alwaysSplit);
 
     protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
         int width, int channels, DeviceBuffer<float> dx) =>

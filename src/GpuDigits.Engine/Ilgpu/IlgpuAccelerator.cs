@@ -319,13 +319,13 @@ public sealed partial class IlgpuAccelerator : Accelerator
     }
 
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
-        DeviceBuffer<float> y, DeviceBuffer<int> argmax)
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax, bool reluInput)
     {
         long count = (long)batch * (height / 2) * (width / 2) * channels;
         lock (_sync)
         {
             Enter();
-            _kernels.Get(KernelCatalog.MaxPool2x2)(_stream, GridStride(count), Image(batch, height, width, channels), V(x), V(y), V(argmax));
+            _kernels.Get(KernelCatalog.MaxPool2x2)(_stream, GridStride(count), Image(batch, height, width, channels), V(x), V(y), V(argmax), reluInput ? 1 : 0);
         }
     }
 

@@ -6,7 +6,7 @@ namespace GpuDigits.Model.Layers;
 /// A valid, stride-1 convolution of NHWC images (side x side x channels) with <see cref="Filters"/> square filters,
 /// then the activation: im2col, then one GEMM with the bias + activation epilogue fused, so the output
 /// (OH x OW x filters per image) is NHWC again. Weights are (kernel kernel channels) x filters, row-major, in im2col's
-/// (ky, kx, c) order. Backward: activation backward, dW = cols^T dz, db = column sums of dz, and for dL/dinput
+/// (ky, kx, c) order. Backward: activation backward (unless the pooling after it did it), dW = cols^T dz, db = column sums of dz, and for dL/dinput
 /// dcols = dz W^T (into the cols buffer, which the weight gradient no longer needs) folded back by col2im.
 /// </summary>
 public sealed class ConvLayer : ILayer
@@ -38,6 +38,10 @@ public sealed class ConvLayer : ILayer
     public int Depth { get; }
 
     public Activation Activation { get; }
+
+    /// <summary>The max pooling after this ReLU convolution has already applied the ReLU's backward to the output
+    /// gradient (<see cref="PoolLayer.ReluInput"/>), so this layer skips it.</summary>
+    public bool ActivationBackwardInPool { get; init; }
     public Parameter Weights { get; }
     public Parameter Bias { get; }
     public IReadOnlyList<Parameter> Parameters { get; }
@@ -54,7 +58,7 @@ public sealed class ConvLayer : ILayer
     public void Backward(DeviceBuffer<float> input, int rows, DeviceBuffer<float>? inputGradient)
     {
         int pixels = rows * OutputSide * OutputSide;
-        if (Activation != Activation.None)
+        if (Activation != Activation.None && !ActivationBackwardInPool)
             _acc.ActivationBackward(Activation, Output, OutputGradient, OutputGradient, pixels * Filters);
         _acc.Gemm(true, false, Depth, Filters, pixels, 1f, _cols, OutputGradient, 0f, Weights.Gradient);
         _acc.ColumnSums(OutputGradient, pixels, Filters, Bias.Gradient);

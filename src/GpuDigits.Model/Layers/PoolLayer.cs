@@ -25,8 +25,12 @@ public sealed class PoolLayer : ILayer
     public IReadOnlyList<Parameter> Parameters => [];
     public Activation Activation => Activation.None;
 
+    /// <summary>The input is a ReLU's output whose backward this layer's backward also does (the windows of zeros
+    /// pass no gradient; see <see cref="Accelerator.MaxPool2x2"/>).</summary>
+    public bool ReluInput { get; init; }
+
     public void Forward(DeviceBuffer<float> input, int rows) =>
-        _acc.MaxPool2x2(input, rows, Side, Side, Channels, Output, _argmax);
+        _acc.MaxPool2x2(input, rows, Side, Side, Channels, Output, _argmax, ReluInput);
 
     public void Backward(DeviceBuffer<float> input, int rows, DeviceBuffer<float>? inputGradient)
     {

@@ -117,6 +117,42 @@ public sealed class ConvolutionOpTests : AcceleratorFixture
     }
 
     [Test]
+    public void ReluGatedPoolingMatchesThePoolingThenTheReluBackward(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(PoolShapes))] Shape s)
+    {
+        // On a ReLU's output (about half zeros, so some windows hold only zeros, and ties of 0), the gated pooling's
+        // backward alone must give the same bits as the plain pooling's backward followed by the ReLU backward, and
+        // the gated argmax must be the reference's (-1 for a window of zeros).
+        var acc = Device(device);
+        int seed = DeviceData.Seed(s.Batch, s.Height, s.Width, s.Channels, 1);
+        var x = DeviceData.Uniform(seed, s.Batch * s.Height * s.Width * s.Channels).Select(v => MathF.Max(v, 0f)).ToArray();
+        int pooled = s.Batch * (s.Height / 2) * (s.Width / 2) * s.Channels;
+        var dy = DeviceData.Uniform(seed + 1, pooled);
+        foreach (int at in new[] { 0, s.Channels, s.Width * s.Channels, (s.Width + 1) * s.Channels }) x[at] = 0f; // one window of zeros for sure
+        var (expectedY, expectedArg) = ReferenceConvolution.MaxPool(x, s.Batch, s.Height, s.Width, s.Channels, reluInput: true);
+        using var dx = acc.Upload<float>(x);
+        using var ddy = acc.Upload<float>(dy);
+        using var y = acc.Allocate<float>(pooled);
+        using var arg = DeviceData.Guarded(acc, new int[pooled]);
+        using var gated = DeviceData.Guarded(acc, DeviceData.Filled(x.Length, float.NaN));
+        acc.MaxPool2x2(dx, s.Batch, s.Height, s.Width, s.Channels, y, arg, reluInput: true);
+        Verify.Exact("gated argmax", DeviceData.ReadGuarded(arg, "argmax"), expectedArg);
+        Verify.Close("y", y.ToArray(), expectedY, _ => 0);
+        acc.MaxPool2x2Backward(ddy, arg, s.Batch, s.Height, s.Width, s.Channels, gated);
+
+        using var plainArg = acc.Allocate<int>(pooled);
+        using var plain = acc.Allocate<float>(x.Length);
+        acc.MaxPool2x2(dx, s.Batch, s.Height, s.Width, s.Channels, y, plainArg);
+        acc.MaxPool2x2Backward(ddy, plainArg, s.Batch, s.Height, s.Width, s.Channels, plain);
+        acc.ActivationBackward(Activation.Relu, dx, plain, plain, x.Length);
+        var (want, got) = (plain.ToArray(), DeviceData.ReadGuarded(gated, "dx"));
+        for (int i = 0; i < want.Length; i++)
+            if (BitConverter.SingleToInt32Bits(got[i]) != BitConverter.SingleToInt32Bits(want[i]))
+                Assert.Fail($"dx[{i}] = {got[i]:G9} gated, {want[i]:G9} pooled then ReLU backward");
+    }
+
+    [Test]
     public void AFilterWiderThanTheImageIsRefused(
         [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device)
     {

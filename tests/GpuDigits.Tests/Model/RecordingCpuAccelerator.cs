@@ -107,8 +107,8 @@ internal sealed class RecordingCpuAccelerator : Accelerator
         Op(() => CpuConvolution.Col2Im(D(cols), batch, height, width, channels, kernel, D(dx), 1, false));
 
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
-        DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
-        Op(() => CpuConvolution.MaxPool(D(x), batch, height, width, channels, D(y), D(argmax), 1, false));
+        DeviceBuffer<float> y, DeviceBuffer<int> argmax, bool reluInput) =>
+        Op(() => CpuConvolution.MaxPool(D(x), batch, height, width, channels, D(y), D(argmax), reluInput, 1, false));
 
     protected override void MaxPool2x2BackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, int batch, int height,
         int width, int channels, DeviceBuffer<float> dx) =>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using GpuDigits.Engine.Cpu.Threading;
+using GpuDigits.Kernels;
 
 namespace GpuDigits.Engine.Cpu.Kernels;
 
@@ -25,8 +26,9 @@ internal static class CpuConvolution
         CpuParallel.For(body, batch, threads, 1, alwaysSplit);
     }
 
-    public static void MaxPool(float[] x, int batch, int height, int width, int channels, float[] y, int[] argmax, int threads, bool alwaysSplit) =>
-        CpuParallel.For(new EachWindow<PoolBody>(new PoolBody(x, y, argmax), height, width, channels), batch, threads, 1, alwaysSplit);
+    public static void MaxPool(float[] x, int batch, int height, int width, int channels, float[] y, int[] argmax, bool reluInput,
+        int threads, bool alwaysSplit) =>
+        CpuParallel.For(new EachWindow<PoolBody>(new PoolBody(x, y, argmax, reluInput), height, width, channels), batch, threads, 1, alwaysSplit);
 
     public static void MaxPoolBackward(float[] dy, int[] argmax, int batch, int height, int width, int channels, float[] dx, int threads, bool alwaysSplit) =>
         CpuParallel.For(new EachWindow<PoolBackwardBody>(new PoolBackwardBody(dy, argmax, height, width, channels, dx), height, width, channels),
@@ -93,8 +95,10 @@ internal static class CpuConvolution
     /// <summary>
     /// One image per call: for each output pixel the four window rows of channels are compared a SIMD vector of
     /// channels at a time (strictly greater replaces, so the first maximum wins, as in the kernel), then a scalar tail.
+    /// With <c>reluInput</c>, a window whose maximum is not positive records <see cref="PoolGate.None"/> (the kernels'
+    /// <see cref="PoolGate.Argmax"/>, lane by lane).
     /// </summary>
-    private readonly struct PoolBody(float[] x, float[] y, int[] argmax) : IWindowOp
+    private readonly struct PoolBody(float[] x, float[] y, int[] argmax, bool reluInput) : IWindowOp
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Vector(PoolWindow w, int c)
@@ -114,6 +118,8 @@ internal static class CpuConvolution
             gt = System.Numerics.Vector.GreaterThan(v, best);
             best = System.Numerics.Vector.ConditionalSelect(gt, v, best);
             at = System.Numerics.Vector.ConditionalSelect(gt, one * 3, at);
+            if (reluInput)
+                at = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(best, Vector<float>.Zero), at, new Vector<int>(PoolGate.None));
             best.CopyTo(y, w.Out + c);
             at.CopyTo(argmax, w.Out + c);
         }
@@ -127,7 +133,7 @@ internal static class CpuConvolution
             if (x[w.I10 + c] > best) { best = x[w.I10 + c]; at = 2; }
             if (x[w.I11 + c] > best) { best = x[w.I11 + c]; at = 3; }
             y[w.Out + c] = best;
-            argmax[w.Out + c] = at;
+            argmax[w.Out + c] = PoolGate.Argmax(best, at, reluInput);
         }
 
         public void AfterRow(int n, int oy) { } // an odd last column is dropped

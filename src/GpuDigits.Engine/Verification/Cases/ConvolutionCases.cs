@@ -6,8 +6,8 @@ namespace GpuDigits.Engine.Verification.Cases;
 
 /// <summary>
 /// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), and 2 x 2 max pooling forward
-/// (exact) and backward (exact, through the reference's first-maximum argmax), at odd sizes, 1 / 3 / 32 channels and
-/// the network's own shapes.
+/// (exact) and backward (exact, through the reference's first-maximum argmax), plain and on a ReLU's output (windows
+/// of zeros pass no gradient), at odd sizes, 1 / 3 / 32 channels and the network's own shapes.
 /// </summary>
 internal static class ConvolutionCases
 {
@@ -18,7 +18,10 @@ internal static class ConvolutionCases
             yield return new VerificationCase("im2col/col2im", s.ToString(), (dev, rng) => Convolution(dev, rng, s));
         ImageShape[] pools = [new(1, 2, 2, 1), new(7, 5, 7, 3), new(2, 26, 26, 32), new(3, 11, 11, 64)];
         foreach (var s in pools.Concat(training?.Pools ?? []))
-            yield return new VerificationCase("max_pool_2x2", s.ToString(), (dev, rng) => Pool(dev, rng, s));
+        {
+            yield return new VerificationCase("max_pool_2x2", s.ToString(), (dev, rng) => Pool(dev, rng, s, reluInput: false));
+            yield return new VerificationCase("max_pool_2x2_relu", s.ToString(), (dev, rng) => Pool(dev, rng, s, reluInput: true));
+        }
     }
 
     private static IEnumerable<VerificationRow> Convolution(Accelerator dev, Random rng, ImageShape s)
@@ -37,13 +40,15 @@ internal static class ConvolutionCases
         yield return Row("col2im", s.ToString(), got, expected.Values, SumBound, expected.Magnitudes);
     }
 
-    private static IEnumerable<VerificationRow> Pool(Accelerator dev, Random rng, ImageShape s)
+    private static IEnumerable<VerificationRow> Pool(Accelerator dev, Random rng, ImageShape s, bool reluInput)
     {
         var (n, h, w, c) = (s.Images, s.Height, s.Width, s.Channels);
         int pooled = n * (h / 2) * (w / 2) * c;
         var x = rng.Uniform(n * h * w * c);
+        // A ReLU's output: about half the inputs 0, so one window in 16 holds only zeros.
+        if (reluInput) for (int i = 0; i < x.Length; i++) x[i] = MathF.Max(x[i], 0f);
         var dy = rng.Uniform(pooled);
-        var (y, argmax) = ReferenceConvolution.MaxPool(x, n, h, w, c);
+        var (y, argmax) = ReferenceConvolution.MaxPool(x, n, h, w, c, reluInput);
         var backward = ReferenceConvolution.MaxPoolBackward(dy, argmax, n, h, w, c);
 
         var pooledOut = Filled(pooled, float.NaN);
@@ -52,11 +57,12 @@ internal static class ConvolutionCases
         var gotDx = On(dev, dx, buf =>
         {
             using var arg = dev.Allocate<int>(pooled);
-            dev.MaxPool2x2(buf(x), n, h, w, c, buf(pooledOut), arg);
+            dev.MaxPool2x2(buf(x), n, h, w, c, buf(pooledOut), arg, reluInput);
             gotY = buf(pooledOut).ToArray();
             dev.MaxPool2x2Backward(buf(dy), arg, n, h, w, c, buf(dx));
         });
-        yield return Row("max_pool_2x2", s.ToString(), gotY, y, ExactBound);
-        yield return Row("max_pool_2x2_backward", s.ToString(), gotDx, backward, ExactBound);
+        string op = reluInput ? "max_pool_2x2_relu" : "max_pool_2x2";
+        yield return Row(op, s.ToString(), gotY, y, ExactBound);
+        yield return Row($"{op}_backward", s.ToString(), gotDx, backward, ExactBound);
     }
 }

@@ -47,7 +47,9 @@ public static class ReferenceConvolution
         return new ReferenceOps.Summed(dx, magnitude);
     }
 
-    public static (double[] Y, int[] Argmax) MaxPool(float[] x, int n, int h, int w, int c)
+    /// <summary>2 x 2 max pooling: the first maximum of each window and its position 0..3, or -1 with
+    /// <paramref name="reluInput"/> when that maximum is not positive (a window that passes no gradient).</summary>
+    public static (double[] Y, int[] Argmax) MaxPool(float[] x, int n, int h, int w, int c, bool reluInput = false)
     {
         int oh = h / 2, ow = w / 2;
         var y = new double[(long)n * oh * ow * c];
@@ -66,7 +68,7 @@ public static class ReferenceConvolution
                         }
                         long o = ((long)(b * oh + oy) * ow + ox) * c + ch;
                         y[o] = best;
-                        arg[o] = at;
+                        arg[o] = reluInput && !(best > 0) ? -1 : at;
                     }
         return (y, arg);
     }
@@ -82,6 +84,7 @@ public static class ReferenceConvolution
                     {
                         long o = ((long)(b * oh + oy) * ow + ox) * c + ch;
                         int d = argmax[o];
+                        if (d < 0) continue; // a window that passes no gradient
                         dx[((long)(b * h + 2 * oy + d / 2) * w + 2 * ox + d % 2) * c + ch] = dy[o];
                     }
         return dx;
