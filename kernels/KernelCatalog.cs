@@ -70,6 +70,12 @@ public static class KernelCatalog
     public static readonly KernelEntry<Action<ImageArgs, FloatView, IntView, FloatView>> MaxPool2x2Backward =
         new(nameof(MaxPool2x2Backward), ConvolutionKernels.MaxPool2x2Backward);
 
+    public static readonly KernelEntry<Action<ImageArgs, int, FloatView, FloatView, FloatView, FloatView, IntView>> ConvReluMaxPool =
+        new(nameof(ConvReluMaxPool), ConvPoolKernels.ConvReluMaxPool);
+
+    public static readonly KernelEntry<Action<ImageArgs, int, FloatView, IntView, FloatView, FloatView, FloatView>> ConvReluMaxPoolBackward =
+        new(nameof(ConvReluMaxPoolBackward), ConvPoolKernels.ConvReluMaxPoolBackward);
+
     public static readonly KernelEntry<Action<ByteView, byte>> Fill8 = new("Fill<Byte>", FillKernels.Fill<byte>);
 
     public static readonly KernelEntry<Action<ArrayView<ushort>, ushort>> Fill16 = new("Fill<UInt16>", FillKernels.Fill<ushort>);
@@ -80,7 +86,7 @@ public static class KernelCatalog
     public static IReadOnlyList<IKernelEntry> Ops { get; } =
     [
         BiasAdd, ActivationForward, ActivationBackward, SoftmaxRows, SoftmaxTotals, ColumnSums, GatherBatch,
-        Im2Col, Col2Im, MaxPool2x2, MaxPool2x2Backward, Fill8, Fill16, Fill32,
+        Im2Col, Col2Im, MaxPool2x2, MaxPool2x2Backward, ConvReluMaxPool, ConvReluMaxPoolBackward, Fill8, Fill16, Fill32,
     ];
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace GpuDigits.Engine;
 /// The exact contract of every op is written down in <c>kernels/README.md</c>.
 /// Ops are enqueued in order; <see cref="Synchronize"/> or a copy to the host waits for them.
 /// </summary>
-public abstract class Accelerator : IDisposable
+public abstract partial class Accelerator : IDisposable
 {
     public abstract AcceleratorInfo Info { get; }
 

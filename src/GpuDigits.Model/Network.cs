@@ -25,6 +25,13 @@ public sealed class Network : IDisposable
             for (int i = 0; i < plan.Layers.Count; i++)
             {
                 var l = plan.Layers[i];
+                if (ReluIntoPool(plan, i) && ConvPoolLayer.Fits(i, l.Depth))
+                {
+                    // The convolution and the pooling after it, as one fused layer.
+                    layers.Add(new ConvPoolLayer(accelerator, l.InputSide, l.InputChannels, l.OutputChannels, NetworkPlan.ConvKernel, maxRows));
+                    i++;
+                    continue;
+                }
                 layers.Add(l.Kind switch
                 {
                     LayerKind.Convolution => new ConvLayer(accelerator, l.InputSide, l.InputChannels, l.OutputChannels,

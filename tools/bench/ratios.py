@@ -5,13 +5,15 @@ the rounds.
 Usage: /usr/bin/python3 tools/bench/ratios.py RESULTS_DIR
 - GEMM: each gpudigits GEMM (best of its repetitions) against OpenBLAS's sgemm of the same form and m, n, k.
 - Epoch: gpudigits' fastest timed bench epoch against PyTorch's best epoch (epochs 2..N; the first is its warm-up).
+- CNN (when the round has one): gpudigits' fastest timed CNN epoch against PyTorch's best CNN epoch.
+- fma_peak: the machine's FMA ceiling as `gpudigits bench` measures it, and the 1024^3 GEMMs as a fraction of it.
 - train: the epoch `gpudigits train` spends (wall time between the start-up and the end, per epoch, from --timings)
   against the bench epoch plus the test evaluation it needs.
 """
 import csv, glob, os, re, statistics, sys
 
 d = sys.argv[1]
-rounds = sorted({int(re.search(r"-(\d+)\.csv$", f).group(1)) for f in glob.glob(os.path.join(d, "gpudigits-*.csv"))})
+rounds = sorted({int(re.search(r"-(\d+)\.csv$", f).group(1)) for f in glob.glob(os.path.join(d, "gpudigits-[0-9]*.csv"))})
 
 def openblas(r):
     rates = {}
@@ -25,6 +27,15 @@ def torch_best(r, opt):
     times = [float(x) for x in re.findall(r"train_s ([\d.]+)", open(os.path.join(d, f"torch-{opt}-{r}.txt")).read())]
     return min(times[1:] or times)
 
+def cnn(r):
+    """(ours, PyTorch) best CNN epoch seconds of round r, or None when the round ran no CNN."""
+    path = os.path.join(d, f"gpudigits-cnn-{r}.csv")
+    if not os.path.exists(path):
+        return None
+    mine = min(float(row["min_seconds"]) for row in csv.DictReader(open(path)) if row["category"] == "epoch")
+    times = [float(x) for x in re.findall(r"train_s ([\d.]+)", open(os.path.join(d, f"torch-cnn-{r}.txt")).read())]
+    return mine, min(times)
+
 def ours(r):
     rows = list(csv.DictReader(open(os.path.join(d, f"gpudigits-{r}.csv"))))
     gemm = {}
@@ -33,7 +44,8 @@ def ours(r):
             m, n, k = map(int, re.findall(r"\d+", row["shape"]))
             gemm[(row["op"].split()[1], m, n, k)] = float(row["best_rate"])
     epochs = {row["op"]: float(row["min_seconds"]) for row in rows if row["category"] == "epoch"}
-    return gemm, epochs
+    peak = next((float(row["best_rate"]) for row in rows if row["op"] == "fma_peak"), None)
+    return gemm, epochs, peak
 
 def timings(r):
     t = {}
@@ -50,7 +62,14 @@ def note(key, value):
 
 for r in rounds:
     print(f"== round {r}")
-    blas, (gemm, epochs), t = openblas(r), ours(r), timings(r)
+    blas, (gemm, epochs, peak), t = openblas(r), ours(r), timings(r)
+    if peak:
+        print(f"  fma peak {peak:.1f} GFLOP/s")
+        note("fma peak GFLOP/s", peak)
+        for form in ("NN", "TN", "NT"):
+            key = (form, 1024, 1024, 1024)
+            if key in gemm:
+                note(f"gemm {form} 1024^3 / fma peak", gemm[key] / peak)
     for key, rate in sorted(gemm.items(), key=lambda kv: (-kv[0][1] * kv[0][2] * kv[0][3], kv[0][0])):
         if key in blas:
             print(f"  gemm {key[0]} m{key[1]} n{key[2]} k{key[3]}: {rate:6.1f} GFLOP/s vs OpenBLAS {blas[key]:6.1f} -> {rate / blas[key]:5.0%}")
@@ -60,6 +79,10 @@ for r in rounds:
         print(f"  epoch {opt}: {mine:.3f} s vs PyTorch 1 thread {peer:.3f} s -> {peer / mine:.2f}x faster")
         note(f"epoch {opt} s (ours)", mine); note(f"epoch {opt} s (PyTorch)", peer); note(f"epoch {opt} speed-up", peer / mine)
     note("adam / sgd epoch", epochs["epoch adam"] / epochs["epoch sgd"])
+    c = cnn(r)
+    if c:
+        print(f"  cnn epoch: {c[0]:.3f} s vs PyTorch 1 thread {c[1]:.3f} s -> {c[1] / c[0]:.2f}x faster")
+        note("cnn epoch s (ours)", c[0]); note("cnn epoch s (PyTorch)", c[1]); note("cnn speed-up", c[1] / c[0])
     if "wall" in t:
         per_epoch, evaluation = t["wall"][1], t["test evaluation"][1]
         needed = epochs["epoch sgd"] + evaluation

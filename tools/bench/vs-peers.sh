@@ -31,6 +31,10 @@ for r in $(seq 1 "$rounds"); do
   OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=2 /usr/bin/python3 tools/bench/openblas_sgemm.py 10 > "$out/openblas-$r.txt"
   OPENBLAS_CORETYPE=$core /usr/bin/python3 "$peers/torch_mlp.py" "$mnist" 4 sgd 1 > "$out/torch-sgd-$r.txt"
   OPENBLAS_CORETYPE=$core /usr/bin/python3 "$peers/torch_mlp.py" "$mnist" 4 adam 1 > "$out/torch-adam-$r.txt"
+  if [ "${CNN:-1}" = 1 ]; then # the CNN (Adam): 2 timed epochs after a warm-up one; PyTorch 2 epochs, 1 thread
+    "$gd" bench --device cpu --arch cnn --repeat 3 --epochs 2 --csv "$out/gpudigits-cnn-$r.csv" > "$out/gpudigits-cnn-$r.txt"
+    OPENBLAS_CORETYPE=$core /usr/bin/python3 "$peers/torch_cnn.py" "$mnist" 2 1 > "$out/torch-cnn-$r.txt"
+  fi
   echo "   done (load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$out/log.txt"
 done
 echo "results in $out; ratios: /usr/bin/python3 tools/bench/ratios.py $out"

@@ -67,6 +67,24 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
             yield return Time("elementwise", "column_sums", $"{pixels}x{filters}", f * count + f * filters, "GB/s", $"{note} bias gradient",
                 () => accelerator.ColumnSums(dy, pixels, filters, sums));
         }
+        // The fused first stage (conv1 + bias + ReLU + pool1, and its weight and bias gradients): what a CNN step runs
+        // in place of im2col conv1, its two GEMMs, its ReLU backward, column sums and pool1's two passes.
+        {
+            const int side = 28, filters = 32, pooled = Batch * 13 * 13 * filters;
+            using var x = accelerator.Upload<float>(RandomFloats(random, Batch * side * side));
+            using var w = accelerator.Upload<float>(RandomFloats(random, 9 * filters));
+            using var b = accelerator.Upload<float>(RandomFloats(random, filters));
+            using var y = accelerator.Allocate<float>(pooled);
+            using var dy = accelerator.Upload<float>(RandomFloats(random, pooled));
+            using var arg = accelerator.Allocate<int>(pooled);
+            using var dw = accelerator.Allocate<float>(9 * filters);
+            using var db = accelerator.Allocate<float>(filters);
+            double flops = 2.0 * Batch * 26 * 26 * filters * 9;
+            yield return Time("gemm", "conv_relu_max_pool", $"{Batch}x{side}x{side}x1 k3 f{filters}", flops, "GFLOP/s", "cnn conv1 + pool1 fused",
+                () => accelerator.ConvReluMaxPool(x, Batch, side, side, 1, 3, w, b, filters, y, arg));
+            yield return Time("gemm", "conv_relu_max_pool_backward", $"{Batch}x{side}x{side}x1 k3 f{filters}", flops, "GFLOP/s", "weight + bias gradients",
+                () => accelerator.ConvReluMaxPoolBackward(dy, arg, x, Batch, side, side, 1, 3, filters, dw, db));
+        }
         foreach (var (side, channels, note) in new[] { (26, 32, "cnn pool1"), (11, 64, "cnn pool2") })
         {
             long image = (long)Batch * side * side * channels, pooled = (long)Batch * (side / 2) * (side / 2) * channels;

@@ -102,6 +102,16 @@ public sealed class CpuAccelerator : Accelerator
         int width, int channels, DeviceBuffer<float> dx) =>
         CpuConvolution.MaxPoolBackward(AsCpu(dy).Data, AsCpu(argmax).Data, batch, height, width, channels, AsCpu(dx).Data, _threads, _alwaysSplit);
 
+    protected override void ConvReluMaxPoolCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel,
+        DeviceBuffer<float> weights, DeviceBuffer<float> bias, int filters, DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
+        CpuConvPool.Forward(AsCpu(x).Data, batch, height, width, channels, kernel, AsCpu(weights).Data, AsCpu(bias).Data, filters,
+            AsCpu(y).Data, AsCpu(argmax).Data, _threads, _alwaysSplit);
+
+    protected override void ConvReluMaxPoolBackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> x,
+        int batch, int height, int width, int channels, int kernel, int filters, DeviceBuffer<float> weightGradient, DeviceBuffer<float> biasGradient) =>
+        CpuConvPool.Backward(AsCpu(dy).Data, AsCpu(argmax).Data, AsCpu(x).Data, batch, height, width, channels, kernel, filters,
+            AsCpu(weightGradient).Data, AsCpu(biasGradient).Data, _threads, _alwaysSplit);
+
     protected override void FillCore<T>(DeviceBuffer<T> buffer, T value, int offset, int count) =>
         AsCpu(buffer).Span.Slice(offset, count).Fill(value);
 

@@ -69,10 +69,14 @@ public sealed class ConvLayer : ILayer
 
     /// <summary>Glorot uniform over fan-in kernel^2 channels and fan-out kernel^2 filters (Keras's default for a
     /// convolution, as in the tutorial), zero biases.</summary>
-    public void Initialize(SeededRandom random)
+    public void Initialize(SeededRandom random) => InitializeFilters(Weights, Bias, Kernel, Channels, Filters, random);
+
+    /// <summary>Glorot uniform weights over fan-in kernel^2 channels and fan-out kernel^2 filters, zero biases.</summary>
+    internal static void InitializeFilters(Parameter weights, Parameter bias, int kernel, int channels, int filters, SeededRandom random)
     {
-        Weights.Value.CopyFromHost(Initialization.Glorot((long)Depth * Filters, Depth, Kernel * Kernel * Filters, random));
-        Bias.Value.CopyFromHost(new float[Filters]);
+        int depth = kernel * kernel * channels;
+        weights.Value.CopyFromHost(Initialization.Glorot((long)depth * filters, depth, kernel * kernel * filters, random));
+        bias.Value.CopyFromHost(new float[filters]);
     }
 
     public void Dispose()

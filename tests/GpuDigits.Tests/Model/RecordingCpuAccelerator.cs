@@ -106,6 +106,14 @@ internal sealed class RecordingCpuAccelerator : Accelerator
     protected override void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx) =>
         Op(() => CpuConvolution.Col2Im(D(cols), batch, height, width, channels, kernel, D(dx), 1, false));
 
+    protected override void ConvReluMaxPoolCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel,
+        DeviceBuffer<float> weights, DeviceBuffer<float> bias, int filters, DeviceBuffer<float> y, DeviceBuffer<int> argmax) =>
+        Op(() => CpuConvPool.Forward(D(x), batch, height, width, channels, kernel, D(weights), D(bias), filters, D(y), D(argmax), 1, false));
+
+    protected override void ConvReluMaxPoolBackwardCore(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> x,
+        int batch, int height, int width, int channels, int kernel, int filters, DeviceBuffer<float> weightGradient, DeviceBuffer<float> biasGradient) =>
+        Op(() => CpuConvPool.Backward(D(dy), D(argmax), D(x), batch, height, width, channels, kernel, filters, D(weightGradient), D(biasGradient), 1, false));
+
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
         DeviceBuffer<float> y, DeviceBuffer<int> argmax, bool reluInput) =>
         Op(() => CpuConvolution.MaxPool(D(x), batch, height, width, channels, D(y), D(argmax), reluInput, 1, false));

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using GpuDigits.Engine.Cpu.Threading;
 using GpuDigits.Kernels;
 
@@ -249,38 +250,63 @@ internal static class CpuConvolution
     private readonly struct Col2ImBody(float[] cols, int height, int width, int channels, int kernel, float[] dx) : IRangeBody
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Run(int begin, int end)
+        public unsafe void Run(int begin, int end)
         {
             int oh = height - kernel + 1, ow = width - kernel + 1;
-            int row = kernel * kernel * channels, lanes = Vector<float>.Count;
-            for (int n = begin; n < end; n++)
-                for (int iy = 0; iy < height; iy++)
+            int row = kernel * kernel * channels;
+            // Where each window covering an input pixel keeps that pixel's channels, relative to the image's cols:
+            // found once per pixel, then summed a vector of channels at a time.
+            Span<int> windows = kernel * kernel <= 64 ? stackalloc int[64] : new int[kernel * kernel];
+            fixed (float* pc = cols, pd = dx)
+            fixed (int* src = windows)
+            {
+                for (int n = begin; n < end; n++)
                 {
-                    // The kernel rows whose windows cover this input row: oy = iy - ky in [0, oh).
-                    int kyFirst = Math.Max(0, iy - oh + 1), kyLast = Math.Min(kernel - 1, iy);
-                    for (int ix = 0; ix < width; ix++)
+                    float* image = pc + (nint)n * oh * ow * row;
+                    for (int iy = 0; iy < height; iy++)
                     {
-                        int kxFirst = Math.Max(0, ix - ow + 1), kxLast = Math.Min(kernel - 1, ix);
-                        int target = ((n * height + iy) * width + ix) * channels;
-                        int c = 0;
-                        for (; c + lanes <= channels; c += lanes)
+                        // The kernel rows whose windows cover this input row: oy = iy - ky in [0, oh).
+                        int kyFirst = Math.Max(0, iy - oh + 1), kyLast = Math.Min(kernel - 1, iy);
+                        for (int ix = 0; ix < width; ix++)
                         {
-                            var sum = Vector<float>.Zero;
+                            int kxFirst = Math.Max(0, ix - ow + 1), kxLast = Math.Min(kernel - 1, ix);
+                            int count = 0;
                             for (int ky = kyFirst; ky <= kyLast; ky++)
                                 for (int kx = kxFirst; kx <= kxLast; kx++)
-                                    sum += new Vector<float>(cols, ((n * oh + iy - ky) * ow + ix - kx) * row + (ky * kernel + kx) * channels + c);
-                            sum.CopyTo(dx, target + c);
-                        }
-                        for (; c < channels; c++)
-                        {
-                            float sum = 0f;
-                            for (int ky = kyFirst; ky <= kyLast; ky++)
-                                for (int kx = kxFirst; kx <= kxLast; kx++)
-                                    sum += cols[((n * oh + iy - ky) * ow + ix - kx) * row + (ky * kernel + kx) * channels + c];
-                            dx[target + c] = sum;
+                                    src[count++] = ((iy - ky) * ow + ix - kx) * row + (ky * kernel + kx) * channels;
+                            Gather(image, src, count, pd + ((nint)(n * height + iy) * width + ix) * channels, channels);
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>target[c] = 0 + image[src[0] + c] + image[src[1] + c] + ..., in that order for every c (so the
+        /// vector width does not change a bit), 16 channels at a time, then 8, then one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Gather(float* image, int* src, int count, float* target, int channels)
+        {
+            int c = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; c + Vector512<float>.Count <= channels; c += Vector512<float>.Count)
+                {
+                    var sum = Vector512<float>.Zero;
+                    for (int j = 0; j < count; j++) sum += Vector512.Load(image + src[j] + c);
+                    sum.Store(target + c);
+                }
+            if (Vector256.IsHardwareAccelerated)
+                for (; c + Vector256<float>.Count <= channels; c += Vector256<float>.Count)
+                {
+                    var sum = Vector256<float>.Zero;
+                    for (int j = 0; j < count; j++) sum += Vector256.Load(image + src[j] + c);
+                    sum.Store(target + c);
+                }
+            for (; c < channels; c++)
+            {
+                float sum = 0f;
+                for (int j = 0; j < count; j++) sum += image[src[j] + c];
+                target[c] = sum;
+            }
         }
     }
 }

@@ -7,7 +7,8 @@ namespace GpuDigits.Engine.Verification.Cases;
 /// <summary>
 /// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), and 2 x 2 max pooling forward
 /// (exact) and backward (exact, through the reference's first-maximum argmax), plain and on a ReLU's output (windows
-/// of zeros pass no gradient), at odd sizes, 1 / 3 / 32 channels and the network's own shapes.
+/// of zeros pass no gradient), and the fused first stage (convolution + ReLU + pooling, and its weight and bias
+/// gradients, routed by the device's own argmax), at odd sizes, 1 / 3 / 32 channels and the network's own shapes.
 /// </summary>
 internal static class ConvolutionCases
 {
@@ -16,6 +17,12 @@ internal static class ConvolutionCases
         ImageShape[] convolutions = [new(1, 5, 5, 1, 3), new(7, 9, 7, 3, 3), new(3, 6, 11, 5, 5), new(4, 28, 28, 1, 3), new(2, 13, 13, 32, 3)];
         foreach (var s in convolutions.Concat(training?.Convolutions ?? []))
             yield return new VerificationCase("im2col/col2im", s.ToString(), (dev, rng) => Convolution(dev, rng, s));
+        // The fused first stage: (images, height, width, channels, kernel) and filters; odd sizes, several channels,
+        // a wide filter, and the CNN's own first layer (28 x 28 x 1, 3 x 3, 32 filters).
+        (ImageShape Shape, int Filters)[] stages = [(new(1, 4, 4, 1, 3), 1), (new(3, 9, 8, 2, 3), 5), (new(2, 8, 9, 3, 2), 17),
+            (new(1, 7, 7, 1, 5), 40), (new(4, 28, 28, 1, 3), 32)];
+        foreach (var (s, filters) in stages)
+            yield return new VerificationCase("conv_relu_max_pool", $"{s} f{filters}", (dev, rng) => ConvPool(dev, rng, s, filters));
         ImageShape[] pools = [new(1, 2, 2, 1), new(7, 5, 7, 3), new(2, 26, 26, 32), new(3, 11, 11, 64)];
         foreach (var s in pools.Concat(training?.Pools ?? []))
         {
@@ -38,6 +45,44 @@ internal static class ConvolutionCases
         var expected = ReferenceConvolution.Col2Im(g, n, h, w, c, k);
         got = On(dev, dx, buf => dev.Col2Im(buf(g), n, h, w, c, k, buf(dx)));
         yield return Row("col2im", s.ToString(), got, expected.Values, SumBound, expected.Magnitudes);
+    }
+
+    private static IEnumerable<VerificationRow> ConvPool(Accelerator dev, Random rng, ImageShape s, int filters)
+    {
+        var (n, h, w, c, k) = (s.Images, s.Height, s.Width, s.Channels, s.Kernel);
+        var (oh, ow) = Accelerator.ConvOutput(n, h, w, c, k);
+        int pooled = n * (oh / 2) * (ow / 2) * filters, depth = k * k * c;
+        var x = rng.Uniform(n * h * w * c);
+        var weights = rng.Uniform(depth * filters);
+        var bias = rng.Uniform(filters, -0.5f, 0.5f);
+        var dy = rng.Uniform(pooled);
+        var conv = ReferenceConvolution.Conv(x, weights, bias, n, h, w, c, k, filters);
+
+        var y = Filled(pooled, float.NaN);
+        var argmax = new int[pooled];
+        var dw = Filled(depth * filters, float.NaN);
+        var db = Filled(filters, float.NaN);
+        float[] gotDb = [];
+        var gotY = On(dev, y, buf =>
+        {
+            using var arg = dev.Allocate<int>(pooled);
+            dev.ConvReluMaxPool(buf(x), n, h, w, c, k, buf(weights), buf(bias), filters, buf(y), arg);
+            arg.CopyToHost(argmax);
+        });
+        var gotDw = On(dev, dw, buf =>
+        {
+            using var arg = dev.Upload<int>(argmax);
+            dev.ConvReluMaxPoolBackward(buf(dy), arg, buf(x), n, h, w, c, k, filters, buf(dw), buf(db));
+            gotDb = buf(db).ToArray();
+        });
+        var (expectedY, magnitudes, chosen) = ReferenceConvolution.ConvReluMaxPool(conv, argmax, n, oh, ow, filters);
+        var (expectedDw, expectedDb) = ReferenceConvolution.ConvReluMaxPoolBackward(dy, argmax, x, n, h, w, c, k, filters);
+        string shape = $"{s} f{filters}";
+        yield return Row("conv_relu_max_pool", shape, gotY, expectedY, GemmBound, magnitudes);
+        // The position the device chose must hold the maximum, up to the same rounding (near-ties are no error).
+        yield return Row("conv_relu_max_pool_argmax", shape, Array.ConvertAll(chosen, v => (float)v), expectedY, GemmBound, magnitudes);
+        yield return Row("conv_relu_max_pool_backward_dw", shape, gotDw, expectedDw.Values, GemmBound, expectedDw.Magnitudes);
+        yield return Row("conv_relu_max_pool_backward_db", shape, gotDb, expectedDb.Values, GemmBound, expectedDb.Magnitudes);
     }
 
     private static IEnumerable<VerificationRow> Pool(Accelerator dev, Random rng, ImageShape s, bool reluInput)

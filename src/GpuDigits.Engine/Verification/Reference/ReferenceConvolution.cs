@@ -116,4 +116,75 @@ public static class ReferenceConvolution
                     }
         return new ReferenceOps.Summed(y, magnitude);
     }
+
+    /// <summary>
+    /// Max pooling of relu(<paramref name="conv"/>) (a <see cref="Conv"/> output, oh x ow per image): per pooled output
+    /// the maximum, the magnitude of the sum it came from (the largest of the window's) for the bound, and, for a
+    /// device's argmax, the relu'd reference value at the position it chose (0 for -1): equal to the maximum up to
+    /// rounding when the choice is right, so near-ties between positions are no error.
+    /// </summary>
+    public static (double[] Y, double[] Magnitudes, double[] Chosen) ConvReluMaxPool(ReferenceOps.Summed conv, int[] deviceArgmax,
+        int n, int oh, int ow, int filters)
+    {
+        int ph = oh / 2, pw = ow / 2;
+        var y = new double[(long)n * ph * pw * filters];
+        var mag = new double[y.Length];
+        var chosen = new double[y.Length];
+        for (int b = 0; b < n; b++)
+            for (int py = 0; py < ph; py++)
+                for (int px = 0; px < pw; px++)
+                    for (int f = 0; f < filters; f++)
+                    {
+                        long o = ((long)(b * ph + py) * pw + px) * filters + f;
+                        double best = double.NegativeInfinity;
+                        for (int d = 0; d < 4; d++)
+                        {
+                            long at = ((long)(b * oh + 2 * py + d / 2) * ow + 2 * px + d % 2) * filters + f;
+                            best = Math.Max(best, Math.Max(conv.Values[at], 0));
+                            mag[o] = Math.Max(mag[o], conv.Magnitudes[at]);
+                        }
+                        y[o] = best;
+                        int chosenAt = deviceArgmax[o];
+                        chosen[o] = chosenAt < 0 ? 0
+                            : Math.Max(conv.Values[((long)(b * oh + 2 * py + chosenAt / 2) * ow + 2 * px + chosenAt % 2) * filters + f], 0);
+                    }
+        return (y, mag, chosen);
+    }
+
+    /// <summary>
+    /// The weight and bias gradients of the fused convolution + ReLU + max pooling for pooled gradient dy, routed by
+    /// the given argmax (-1: the window passes nothing): dw[(ky,kx,c), f] = sum of x[b, oy+ky, ox+kx, c] dy[b, py, px, f]
+    /// over the windows with (oy, ox) the argmax pixel, db[f] = sum of those dy.
+    /// </summary>
+    public static (ReferenceOps.Summed Dw, ReferenceOps.Summed Db) ConvReluMaxPoolBackward(float[] dy, int[] argmax, float[] x,
+        int n, int h, int w, int c, int k, int filters)
+    {
+        int ph = (h - k + 1) / 2, pw = (w - k + 1) / 2, depth = k * k * c;
+        var dw = new double[depth * filters];
+        var dwMag = new double[dw.Length];
+        var db = new double[filters];
+        var dbMag = new double[filters];
+        for (int b = 0; b < n; b++)
+            for (int py = 0; py < ph; py++)
+                for (int px = 0; px < pw; px++)
+                    for (int f = 0; f < filters; f++)
+                    {
+                        long o = ((long)(b * ph + py) * pw + px) * filters + f;
+                        int d = argmax[o];
+                        if (d < 0) continue;
+                        int oy = 2 * py + d / 2, ox = 2 * px + d % 2;
+                        db[f] += dy[o];
+                        dbMag[f] += Math.Abs(dy[o]);
+                        for (int ky = 0; ky < k; ky++)
+                            for (int kx = 0; kx < k; kx++)
+                                for (int ch = 0; ch < c; ch++)
+                                {
+                                    double term = (double)x[((b * h + oy + ky) * w + ox + kx) * c + ch] * dy[o];
+                                    int r = ((ky * k + kx) * c + ch) * filters + f;
+                                    dw[r] += term;
+                                    dwMag[r] += Math.Abs(term);
+                                }
+                    }
+        return (new ReferenceOps.Summed(dw, dwMag), new ReferenceOps.Summed(db, dbMag));
+    }
 }
