@@ -124,21 +124,9 @@ internal static class CpuConvPool
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static unsafe void Pool(Vector<float> s0, Vector<float> s1, Vector<float> s2, Vector<float> s3, Vector<float> b, float* yOut, int* aOut)
         {
-            var best = Vector.Max(s0 + b, Vector<float>.Zero);
-            var at = Vector<int>.Zero;
-            var one = Vector<int>.One;
-            var v = Vector.Max(s1 + b, Vector<float>.Zero);
-            var gt = Vector.GreaterThan(v, best);
-            best = Vector.ConditionalSelect(gt, v, best);
-            at = Vector.ConditionalSelect(gt, one, at);
-            v = Vector.Max(s2 + b, Vector<float>.Zero);
-            gt = Vector.GreaterThan(v, best);
-            best = Vector.ConditionalSelect(gt, v, best);
-            at = Vector.ConditionalSelect(gt, one * 2, at);
-            v = Vector.Max(s3 + b, Vector<float>.Zero);
-            gt = Vector.GreaterThan(v, best);
-            best = Vector.ConditionalSelect(gt, v, best);
-            at = Vector.ConditionalSelect(gt, one * 3, at);
+            var zero = Vector<float>.Zero;
+            var (best, at) = CpuConvolution.FirstMax(Vector.Max(s0 + b, zero), Vector.Max(s1 + b, zero),
+                Vector.Max(s2 + b, zero), Vector.Max(s3 + b, zero));
             best.Store(yOut);
             Vector.ConditionalSelect(Vector.GreaterThan(best, Vector<float>.Zero), at, new Vector<int>(PoolGate.None)).Store(aOut);
         }

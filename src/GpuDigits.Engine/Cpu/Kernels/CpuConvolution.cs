@@ -93,6 +93,26 @@ internal static class CpuConvolution
         }
     }
 
+    /// <summary>The first maximum of a window's four values, lane by lane (strictly greater replaces, as in the
+    /// kernels), and its position 0..3; shared by the pooling and the fused first stage.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector<float> Best, Vector<int> At) FirstMax(Vector<float> v0, Vector<float> v1, Vector<float> v2, Vector<float> v3)
+    {
+        var one = Vector<int>.One;
+        var best = v0;
+        var at = Vector<int>.Zero;
+        var gt = System.Numerics.Vector.GreaterThan(v1, best);
+        best = System.Numerics.Vector.ConditionalSelect(gt, v1, best);
+        at = System.Numerics.Vector.ConditionalSelect(gt, one, at);
+        gt = System.Numerics.Vector.GreaterThan(v2, best);
+        best = System.Numerics.Vector.ConditionalSelect(gt, v2, best);
+        at = System.Numerics.Vector.ConditionalSelect(gt, one * 2, at);
+        gt = System.Numerics.Vector.GreaterThan(v3, best);
+        best = System.Numerics.Vector.ConditionalSelect(gt, v3, best);
+        at = System.Numerics.Vector.ConditionalSelect(gt, one * 3, at);
+        return (best, at);
+    }
+
     /// <summary>
     /// One image per call: for each output pixel the four window rows of channels are compared a SIMD vector of
     /// channels at a time (strictly greater replaces, so the first maximum wins, as in the kernel), then a scalar tail.
@@ -104,21 +124,8 @@ internal static class CpuConvolution
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Vector(PoolWindow w, int c)
         {
-            var one = Vector<int>.One;
-            var best = new Vector<float>(x, w.I00 + c);
-            var at = Vector<int>.Zero;
-            var v = new Vector<float>(x, w.I01 + c);
-            var gt = System.Numerics.Vector.GreaterThan(v, best);
-            best = System.Numerics.Vector.ConditionalSelect(gt, v, best);
-            at = System.Numerics.Vector.ConditionalSelect(gt, one, at);
-            v = new Vector<float>(x, w.I10 + c);
-            gt = System.Numerics.Vector.GreaterThan(v, best);
-            best = System.Numerics.Vector.ConditionalSelect(gt, v, best);
-            at = System.Numerics.Vector.ConditionalSelect(gt, one * 2, at);
-            v = new Vector<float>(x, w.I11 + c);
-            gt = System.Numerics.Vector.GreaterThan(v, best);
-            best = System.Numerics.Vector.ConditionalSelect(gt, v, best);
-            at = System.Numerics.Vector.ConditionalSelect(gt, one * 3, at);
+            var (best, at) = FirstMax(new Vector<float>(x, w.I00 + c), new Vector<float>(x, w.I01 + c),
+                new Vector<float>(x, w.I10 + c), new Vector<float>(x, w.I11 + c));
             if (reluInput)
                 at = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(best, Vector<float>.Zero), at, new Vector<int>(PoolGate.None));
             best.CopyTo(y, w.Out + c);
