@@ -60,14 +60,19 @@ public abstract partial class Accelerator : IDisposable
         float beta, DeviceBuffer<float> c,
         DeviceBuffer<float>? bias = null, Activation activation = Activation.None)
     {
-        CheckDims(m, n, k);
-        RequireLength(a, (long)m * k, nameof(a));
-        RequireLength(b, (long)k * n, nameof(b));
-        RequireLength(c, (long)m * n, nameof(c));
+        CheckGemm(m, n, k, a, b, c);
         if (bias is not null) RequireLength(bias, n, nameof(bias));
         CheckActivation(activation);
         if (m == 0 || n == 0) return;
         GemmCore(transA, transB, m, n, k, alpha, a, b, beta, c, bias, activation);
+    }
+
+    private void CheckGemm(int m, int n, int k, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c)
+    {
+        CheckDims(m, n, k);
+        RequireLength(a, (long)m * k, nameof(a));
+        RequireLength(b, (long)k * n, nameof(b));
+        RequireLength(c, (long)m * n, nameof(c));
     }
 
     /// <summary>x[r, c] += bias[c] for a rows x cols matrix.</summary>
@@ -137,30 +142,6 @@ public abstract partial class Accelerator : IDisposable
         RequireLength(sums, cols, nameof(sums));
         if (cols == 0) return;
         ColumnSumsCore(x, rows, cols, sums, beta);
-    }
-
-    /// <summary>
-    /// One optimizer step over a parameter tensor, in place: for every i &lt; count, (param, slots) = rule.Update(param,
-    /// grad, slots) (kernels/OptimizerRules.cs; <paramref name="slots"/> holds the rule's state tensors in its slot
-    /// order). The learning rate and the rule's other per-step scalars are read from device memory
-    /// (<paramref name="scalars"/>, laid out as <see cref="StepScalars"/>) when the op runs, so a captured step (see
-    /// <see cref="CaptureStep"/>) follows values that <see cref="Fill{T}"/> changes between replays.
-    /// </summary>
-    public void OptimizerStep<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        IReadOnlyList<DeviceBuffer<float>> slots, int count, DeviceBuffer<float> scalars)
-        where TRule : struct, IOptimizerRule
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentNullException.ThrowIfNull(slots);
-        int n = rule.Slots;
-        if (n is < 1 or > 2) throw new ArgumentException($"A rule keeps 1 or 2 state tensors, not {n}.", nameof(rule));
-        if (slots.Count != n) throw new ArgumentException($"The rule keeps {n} state tensors; {slots.Count} were given.", nameof(slots));
-        RequireLength(param, count, nameof(param));
-        RequireLength(grad, count, nameof(grad));
-        for (int i = 0; i < n; i++) RequireLength(slots[i], count, SlotNames[i]);
-        RequireLength(scalars, StepScalars.Length, nameof(scalars));
-        if (count == 0) return;
-        OptimizerStepCore(rule, param, grad, slots[0], n > 1 ? slots[1] : slots[0], count, scalars);
     }
 
     /// <summary>
@@ -325,13 +306,6 @@ public abstract partial class Accelerator : IDisposable
         DeviceBuffer<float> probabilities, DeviceBuffer<float>? gradient, float gradientScale, DeviceBuffer<float> stats);
 
     protected abstract void ColumnSumsCore(DeviceBuffer<float> x, int rows, int cols, DeviceBuffer<float> sums, float beta);
-
-    /// <summary>The parameter names of the state tensors in errors (made once: a training step allocates nothing).</summary>
-    private static readonly string[] SlotNames = ["slots[0]", "slots[1]"];
-
-    /// <summary>The step of <see cref="OptimizerStep{TRule}"/>; a rule of one slot gets that slot as <paramref name="s1"/> too, and must not touch it.</summary>
-    protected abstract void OptimizerStepCore<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
-        DeviceBuffer<float> s0, DeviceBuffer<float> s1, int count, DeviceBuffer<float> scalars) where TRule : struct, IOptimizerRule;
 
     protected abstract void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,
         DeviceBuffer<int> startAt, int count, int features, float mean, float invStd,

@@ -97,6 +97,11 @@ public sealed class OptimizerDefinition<TRule>(OptimizerKind kind, string name, 
             IReadOnlyList<DeviceBuffer<float>> slots, int count, DeviceBuffer<float> scalars) =>
             accelerator.OptimizerStep(rule, param, grad, slots, count, scalars);
 
+        public override void GemmStep(Accelerator accelerator, bool transA, bool transB, int m, int n, int k, float alpha,
+            DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> grad, DeviceBuffer<float> param,
+            IReadOnlyList<DeviceBuffer<float>> slots, DeviceBuffer<float> scalars) =>
+            accelerator.GemmOptimizerStep(transA, transB, m, n, k, alpha, a, b, grad, rule, param, slots, scalars);
+
         public override StepScalars HostScalars(float learningRate, int step) => rule.HostScalars(learningRate, step);
 
         public override void Reference(double[] param, double[] grad, double[][] slots, double learningRate, int step) =>
@@ -112,6 +117,11 @@ public abstract class OptimizerRule(OptimizerDefinition definition)
     /// <summary>One step over a parameter tensor (<see cref="Accelerator.OptimizerStep{TRule}"/>).</summary>
     public abstract void Step(Accelerator accelerator, DeviceBuffer<float> param, DeviceBuffer<float> grad,
         IReadOnlyList<DeviceBuffer<float>> slots, int count, DeviceBuffer<float> scalars);
+
+    /// <summary>A parameter's gradient by GEMM, then this step over it (<see cref="Accelerator.GemmOptimizerStep{TRule}"/>).</summary>
+    public abstract void GemmStep(Accelerator accelerator, bool transA, bool transB, int m, int n, int k, float alpha,
+        DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> grad, DeviceBuffer<float> param,
+        IReadOnlyList<DeviceBuffer<float>> slots, DeviceBuffer<float> scalars);
 
     /// <summary>The scalars of the 1-based <paramref name="step"/>, computed on the host in float.</summary>
     public abstract StepScalars HostScalars(float learningRate, int step);

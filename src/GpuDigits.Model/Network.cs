@@ -1,4 +1,5 @@
 using GpuDigits.Engine;
+using GpuDigits.Model.Optimizers;
 using GpuDigits.Model.Layers;
 
 namespace GpuDigits.Model;
@@ -104,6 +105,17 @@ public sealed class Network : IDisposable
         var last = _layers[^1];
         Accelerator.SoftmaxCrossEntropy(last.Output, labels, rows, Spec.Classes, Probabilities,
             withGradient ? last.OutputGradient : null, 1f / rows, stats);
+    }
+
+    /// <summary>
+    /// Lets every dense layer take its weights' optimizer step in <see cref="Backward"/>, with the GEMM of their
+    /// gradient (<see cref="Optimizer.TakeOver"/>); <see cref="Optimizer.ApplyStep"/> then steps the rest. The values are
+    /// the same as with every step in ApplyStep.
+    /// </summary>
+    public void StepWeightsInBackward(Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        foreach (var dense in _layers.OfType<DenseLayer>()) dense.WeightStep = optimizer.TakeOver(dense.Weights.Value);
     }
 
     /// <summary>Back-propagates the gradient seeded by <see cref="Loss"/> into every parameter's gradient buffer.</summary>

@@ -56,6 +56,24 @@ public sealed class CpuAccelerator : Accelerator
         CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, AsCpu(a).Data, AsCpu(b).Data, beta, AsCpu(c).Data,
             bias is null ? null : AsCpu(bias).Data, activation);
 
+    /// <summary>The GEMM with the step as its hook: each tile of the gradient is stepped while it is in L1.</summary>
+    protected override void GemmOptimizerStepCore<TRule>(bool transA, bool transB, int m, int n, int k, float alpha,
+        DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> grad, TRule rule, DeviceBuffer<float> param,
+        DeviceBuffer<float> s0, DeviceBuffer<float> s1, DeviceBuffer<float> scalars)
+    {
+        var g = AsCpu(grad).Data;
+        var hook = CpuOptimizers.TileStep<TRule>.For(rule, AsCpu(param).Data, g, AsCpu(s0).Data, AsCpu(s1).Data, Scalars(scalars));
+        try
+        {
+            CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, AsCpu(a).Data, AsCpu(b).Data, 0f, g,
+                null, Activation.None, hook);
+        }
+        finally
+        {
+            hook.Clear();
+        }
+    }
+
     protected override void BiasAddCore(DeviceBuffer<float> x, DeviceBuffer<float> bias, int rows, int cols) =>
         CpuElementwise.BiasAdd(AsCpu(x).Span, AsCpu(bias).Span, rows, cols);
 
@@ -76,10 +94,14 @@ public sealed class CpuAccelerator : Accelerator
 
     protected override void OptimizerStepCore<TRule>(TRule rule, DeviceBuffer<float> param, DeviceBuffer<float> grad,
         DeviceBuffer<float> s0, DeviceBuffer<float> s1, int count, DeviceBuffer<float> scalars)
+        => CpuOptimizers.Step(rule, AsCpu(param).Data, AsCpu(grad).Data, AsCpu(s0).Data, AsCpu(s1).Data, count,
+            Scalars(scalars), _threads, _alwaysSplit);
+
+    /// <summary>A step's scalars as the device buffer holds them (learning rate, H1, H2), read when the op runs.</summary>
+    private static StepScalars Scalars(DeviceBuffer<float> scalars)
     {
         var s = AsCpu(scalars).Span;
-        CpuOptimizers.Step(rule, AsCpu(param).Data, AsCpu(grad).Data, AsCpu(s0).Data, AsCpu(s1).Data, count,
-            new StepScalars { LearningRate = s[0], H1 = s[1], H2 = s[2] }, _threads, _alwaysSplit);
+        return new StepScalars { LearningRate = s[0], H1 = s[1], H2 = s[2] };
     }
 
     protected override void GatherBatchCore(DeviceBuffer<byte> images, DeviceBuffer<byte> labels, DeviceBuffer<int> indices,

@@ -1,4 +1,5 @@
 using GpuDigits.Engine;
+using GpuDigits.Model.Optimizers;
 
 namespace GpuDigits.Model.Layers;
 
@@ -55,17 +56,25 @@ public sealed class DenseLayer : ILayer
         _acc.Gemm(false, false, rows, Outputs, Inputs, 1f, input, Weights.Value, 0f, Output, Bias.Value, Activation);
 
     /// <summary>
-    /// Given dL/dy in <see cref="OutputGradient"/>, computes dW = x^T dz, db = column sums of dz and, when
-    /// <paramref name="inputGradient"/> is given, dL/dx = dz W^T.
+    /// When set, the optimizer's step of <see cref="Weights"/>, which <see cref="Backward"/> then takes with the GEMM
+    /// of their gradient (<see cref="Optimizer.TakeOver"/>).
+    /// </summary>
+    public Optimizer.GradientStep? WeightStep { get; set; }
+
+    /// <summary>
+    /// Given dL/dy in <see cref="OutputGradient"/>, computes db = column sums of dz, dL/dx = dz W^T when
+    /// <paramref name="inputGradient"/> is given, then dW = x^T dz (and, with a <see cref="WeightStep"/>, the step of
+    /// W, which is why dL/dx comes first: it reads W as it was).
     /// </summary>
     public void Backward(DeviceBuffer<float> input, int rows, DeviceBuffer<float>? inputGradient)
     {
         if (Activation != Activation.None)
             _acc.ActivationBackward(Activation, Output, OutputGradient, OutputGradient, rows * Outputs);
-        _acc.Gemm(true, false, Inputs, Outputs, rows, 1f, input, OutputGradient, 0f, Weights.Gradient);
         _acc.ColumnSums(OutputGradient, rows, Outputs, Bias.Gradient);
         if (inputGradient is not null)
             _acc.Gemm(false, true, rows, Inputs, Outputs, 1f, OutputGradient, Weights.Value, 0f, inputGradient);
+        if (WeightStep is { } step) step.FromGemm(true, false, Inputs, Outputs, rows, 1f, input, OutputGradient);
+        else _acc.Gemm(true, false, Inputs, Outputs, rows, 1f, input, OutputGradient, 0f, Weights.Gradient);
     }
 
     public void Dispose()

@@ -28,6 +28,7 @@ public sealed class Optimizer : IDisposable
     private readonly DeviceBuffer<float>[][] _slotsByParameter; // [parameter][slot]
     private readonly DeviceBuffer<float>[] _stateBuffers;       // slot-major, the order of OptimizerState
     private readonly float[] _written = [float.NaN, 0f, 0f];    // the device scalars as last written (zeros at first)
+    private readonly bool[] _inBackward;                         // stepped by the GEMM of its gradient (TakeOver)
 
     public Optimizer(Accelerator accelerator, IReadOnlyList<Parameter> parameters, OptimizerRule rule)
     {
@@ -36,8 +37,42 @@ public sealed class Optimizer : IDisposable
         _rule = rule;
         _scalars = accelerator.Upload<float>(new float[StepScalars.Length]);
         int slots = rule.Definition.Slots;
+        _inBackward = new bool[parameters.Count];
         _slotsByParameter = parameters.Select(p => Enumerable.Range(0, slots).Select(_ => accelerator.Upload<float>(new float[p.Count])).ToArray()).ToArray();
         _stateBuffers = Enumerable.Range(0, slots).SelectMany(s => _slotsByParameter.Select(b => b[s])).ToArray();
+    }
+
+    /// <summary>
+    /// Hands the step of the parameter whose values are <paramref name="value"/> to the layer that computes its
+    /// gradient by GEMM: the layer calls <see cref="GradientStep.FromGemm"/> in its backward pass, once that
+    /// parameter's value has been read for the last time in the step, and <see cref="ApplyStep"/> leaves it out. The
+    /// values are the same; the CPU steps each tile of the gradient while it is in L1 (see
+    /// <see cref="Accelerator.GemmOptimizerStep{TRule}"/>).
+    /// </summary>
+    public GradientStep TakeOver(DeviceBuffer<float> value)
+    {
+        int i = Array.FindIndex(_parameters.ToArray(), p => ReferenceEquals(p.Value, value));
+        if (i < 0) throw new ArgumentException("The buffer is none of the optimizer's parameters.", nameof(value));
+        if (_inBackward[i]) throw new InvalidOperationException($"The step of {_parameters[i].Name} is already taken over.");
+        _inBackward[i] = true;
+        return new GradientStep(this, i);
+    }
+
+    /// <summary>The step of one parameter, taken by the GEMM of its gradient (see <see cref="TakeOver"/>).</summary>
+    public sealed class GradientStep
+    {
+        private readonly Optimizer _owner;
+        private readonly int _index;
+
+        internal GradientStep(Optimizer owner, int index) => (_owner, _index) = (owner, index);
+
+        /// <summary>gradient = alpha * op(A) * op(B) (m x n), then this step's update of the parameter from it.</summary>
+        public void FromGemm(bool transA, bool transB, int m, int n, int k, float alpha, DeviceBuffer<float> a, DeviceBuffer<float> b)
+        {
+            var o = _owner;
+            var p = o._parameters[_index];
+            o._rule.GemmStep(o._accelerator, transA, transB, m, n, k, alpha, a, b, p.Gradient, p.Value, o._slotsByParameter[_index], o._scalars);
+        }
     }
 
     /// <summary>The optimizer of <paramref name="kind"/> with zeroed state.</summary>
@@ -73,11 +108,15 @@ public sealed class Optimizer : IDisposable
         _written[index] = value;
     }
 
-    /// <summary>The device part of a step: one update op per parameter tensor, reading the scalars from the device.</summary>
+    /// <summary>
+    /// The device part of a step: one update op per parameter tensor, reading the scalars from the device; those
+    /// taken over (<see cref="TakeOver"/>) were stepped in the backward pass.
+    /// </summary>
     public void ApplyStep()
     {
         for (int i = 0; i < _parameters.Count; i++)
         {
+            if (_inBackward[i]) continue;
             var p = _parameters[i];
             _rule.Step(_accelerator, p.Value, p.Gradient, _slotsByParameter[i], p.Count, _scalars);
         }

@@ -88,6 +88,7 @@ public sealed partial class Trainer : IDisposable
             _random = new SeededRandom(options.Seed);
             Network.Initialize(_random);
             Optimizer = Track(Optimizer.Create(options.Optimizer, accelerator, Network.Parameters, options.Momentum));
+            Network.StepWeightsInBackward(Optimizer);
         }
         catch
         {

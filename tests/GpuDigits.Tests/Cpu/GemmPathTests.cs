@@ -16,14 +16,8 @@ namespace GpuDigits.Tests.Cpu;
 [TestFixture(GemmPath.Scalar)]
 [TestFixture(GemmPath.Vector256)]
 [TestFixture(GemmPath.Vector512)]
-public class GemmPathTests(GemmPath path)
+public class GemmPathTests(GemmPath path) : GemmPathFixture(path)
 {
-    [OneTimeSetUp]
-    public void RequireSupport()
-    {
-        if (path == GemmPath.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            Assert.Ignore("Vector256 is not hardware accelerated on this machine.");
-    }
 
     private static float[] Random(Random r, int count) =>
         Enumerable.Range(0, count).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
@@ -36,8 +30,8 @@ public class GemmPathTests(GemmPath path)
         var b = Random(r, k * n);
         var c0 = beta == 0 ? Enumerable.Repeat(float.NaN, m * n).ToArray() : Random(r, m * n);
         var bias = withBias ? Random(r, n) : null;
-        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { GemmPath = path, Threads = threads, AlwaysSplit = true });
-        Assert.That(acc.GemmPath, Is.EqualTo(path));
+        using var acc = new CpuAccelerator(new CpuAcceleratorOptions { GemmPath = Kernel, Threads = threads, AlwaysSplit = true });
+        Assert.That(acc.GemmPath, Is.EqualTo(Kernel));
         using var da = acc.Upload<float>(a);
         using var db = acc.Upload<float>(b);
         using var dc = acc.Upload<float>(c0);
@@ -51,7 +45,7 @@ public class GemmPathTests(GemmPath path)
         {
             double bound = KernelTolerances.Gemm * (1 + reference.Magnitudes[i]);
             if (!(Math.Abs(got[i] - expected[i]) <= bound)) // NaN (an element never written) fails too
-                Assert.Fail($"{path} {(transA ? "T" : "N")}{(transB ? "T" : "N")} {m}x{n}x{k} threads {threads}: " +
+                Assert.Fail($"{Kernel} {(transA ? "T" : "N")}{(transB ? "T" : "N")} {m}x{n}x{k} threads {threads}: " +
                             $"C[{i / n},{i % n}] = {got[i]:G9}, expected {expected[i]:G9} (bound {bound:G3})");
         }
         return got;
@@ -138,5 +132,19 @@ public class GemmPathTests(GemmPath path)
         Check(false, false, 40, 400, 300, threads: 2, withBias: true, activation: Activation.Relu);
         Check(false, true, 130, 130, 260, threads: 2, beta: 0.5f);
         Check(true, true, 131, 131, 400, threads: 3);
+    }
+}
+
+/// <summary>A fixture run once per GEMM micro-kernel path; Vector256 is skipped where the machine lacks it.</summary>
+public abstract class GemmPathFixture(GemmPath path)
+{
+    /// <summary>The path this fixture forces.</summary>
+    protected GemmPath Kernel { get; } = path;
+
+    [OneTimeSetUp]
+    public void RequireSupport()
+    {
+        if (Kernel == GemmPath.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Assert.Ignore("Vector256 is not hardware accelerated on this machine.");
     }
 }

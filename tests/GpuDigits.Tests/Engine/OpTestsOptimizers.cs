@@ -87,7 +87,7 @@ public sealed class OptimizerOpTests : AcceleratorFixture
     }
 
     /// <summary>Uniform in [-1, 1] with some exact zeros and tiny values mixed in.</summary>
-    private static float[] Gradient(int seed, int count)
+    internal static float[] Gradient(int seed, int count)
     {
         var g = DeviceData.Uniform(seed, count);
         for (int i = 2; i < count; i += 5) g[i] = 0f;
@@ -95,10 +95,10 @@ public sealed class OptimizerOpTests : AcceleratorFixture
         return g;
     }
 
-    private static double[] Widen(float[] values) => values.Select(x => (double)x).ToArray();
+    internal static double[] Widen(float[] values) => values.Select(x => (double)x).ToArray();
 
     /// <summary>|device - reference| &lt;= 1e-5 * (|before| + |reference - before|).</summary>
-    private static void CheckUpdate(string what, float[] actual, double[] before, double[] expected) =>
+    internal static void CheckUpdate(string what, float[] actual, double[] before, double[] expected) =>
         Verify.Close(what, actual, expected,
             i => KernelTolerances.Optimizer * (Math.Abs(before[i]) + Math.Abs(expected[i] - before[i])));
 }

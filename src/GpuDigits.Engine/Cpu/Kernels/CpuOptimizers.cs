@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using GpuDigits.Engine.Cpu.Kernels.Gemm;
 using GpuDigits.Engine.Cpu.Threading;
 using GpuDigits.Kernels;
 
@@ -21,6 +22,44 @@ internal static class CpuOptimizers
     public static void Step<TRule>(TRule rule, float[] p, float[] g, float[] s0, float[] s1, int count, StepScalars scalars,
         int threads, bool alwaysSplit) where TRule : struct, IOptimizerRule =>
         CpuParallel.For(new Body<TRule>(rule, p, g, s0, s1, scalars), count, threads, Grain, alwaysSplit);
+
+    /// <summary>
+    /// The same step as a GEMM hook (<see cref="IGemmTileHook"/>): each region of the gradient is stepped as soon as
+    /// the GEMM has stored it, row by row, by the same body over the same elements, so the values are those of
+    /// <see cref="Step{TRule}"/> after the GEMM. One reusable hook per calling thread; regions may run on any thread.
+    /// </summary>
+    public sealed class TileStep<TRule> : IGemmTileHook where TRule : struct, IOptimizerRule
+    {
+        [ThreadStatic] private static TileStep<TRule>? _current;
+
+        private Body<TRule> _body;
+
+        /// <summary>This thread's hook, set to step <paramref name="p"/> from gradient <paramref name="g"/> (the GEMM's C).</summary>
+        public static TileStep<TRule> For(TRule rule, float[] p, float[] g, float[] s0, float[] s1, StepScalars scalars)
+        {
+            var hook = _current ??= new TileStep<TRule>();
+            hook._body = new Body<TRule>(rule, p, g, s0, s1, scalars);
+            return hook;
+        }
+
+        /// <summary>Lets go of the arrays once the GEMM is done.</summary>
+        public void Clear() => _body = default;
+
+        public void Stored(long offset, nint ldc, int rows, int cols)
+        {
+            var body = _body;
+            if (cols == ldc)
+            {
+                body.Run((int)offset, (int)(offset + (long)rows * cols));
+                return;
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                int start = (int)(offset + r * ldc);
+                body.Run(start, start + cols);
+            }
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref Vector<float> AsVector(ref float start, int i) => ref Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref start, i));

@@ -3,7 +3,8 @@ using GpuDigits.Engine.Cpu.Threading;
 namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 /// <summary>
-/// CPU twin of kernels/gemm: C = act(alpha * op(A) * op(B) + beta * C + bias), row-major. Picks the micro-kernel
+/// CPU twin of kernels/gemm: C = act(alpha * op(A) * op(B) + beta * C + bias), row-major, then the caller's
+/// <see cref="IGemmTileHook"/> on each region of C as it is finished. Picks the micro-kernel
 /// (Vector512 / Vector256 / scalar, see <see cref="GemmPath"/>; on Vector512 a 16-wide one for C of at most 16 columns), decides whether to pack A and how many threads to
 /// use, and runs <see cref="GemmDriver{TK}"/> over each thread's rectangle of C, or, for a small C over a long k, over
 /// each k slice (<see cref="GemmKSplit"/>). The blocking scheme is described on <see cref="GemmDriver{TK}"/>; the split
@@ -12,19 +13,19 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 internal static unsafe class CpuGemm
 {
     public static void Run(GemmPath path, int maxThreads, bool alwaysSplit, bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, float[] b, float beta, float[] c, float[]? bias, Activation activation)
+        float[] a, float[] b, float beta, float[] c, float[]? bias, Activation activation, IGemmTileHook? hook = null)
     {
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
             if (k == 0)
             {
-                GemmEpilogue.EpilogueOnly(pc, m, n, beta, pbias, activation);
+                GemmEpilogue.EpilogueOnly(pc, m, n, beta, pbias, activation, hook);
                 return;
             }
             var g = new GemmArgs
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
-                A = pa, B = pb, C = pc, Bias = pbias, Activation = activation,
+                A = pa, B = pb, C = pc, Bias = pbias, Activation = activation, Hook = hook,
             };
             g.SetDenseLeadingDimensions();
             switch (path)

@@ -10,8 +10,8 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 /// pixel of the batch: 288 x 64 over k = 15,488 for the CNN's second convolution, 9 x 32 over 86,528 for its first).
 /// Cutting C between threads leaves each thread too few tiles, each re-reading all of op(B); instead k is cut into
 /// <see cref="Slices"/> equal slices, each slice's raw product goes to its own partial C, and the partials are then
-/// summed in slice order (p0 + p1 + ... ), alpha, beta, bias and the activation applied as the driver's epilogue
-/// would. The number of slices depends on the shape alone, never on the thread count or on which thread ran which
+/// summed in slice order (p0 + p1 + ... ), alpha, beta, bias, the activation and the hook applied as the driver's
+/// epilogue would. The number of slices depends on the shape alone, never on the thread count or on which thread ran which
 /// slice, so the result is the same bit for bit however the work was shared.
 /// </summary>
 internal static unsafe class GemmKSplit
@@ -63,7 +63,7 @@ internal static unsafe class GemmKSplit
                 (Vector256.Load(partials + i) + Vector256.Load(p + i)).Store(partials + i);
             for (; i < count; i++) partials[i] += p[i];
         }
-        new GemmEpilogue(g.Alpha, g.Beta, true, g.Activation).MergeEdge(partials, g.N, g.C, g.N, g.M, g.N, g.Bias);
+        new GemmEpilogue(g.Alpha, g.Beta, true, g.Activation, g.Hook, g.C).MergeEdge(partials, g.N, g.C, g.N, g.M, g.N, g.Bias);
     }
 
     /// <summary>The reusable work item of one calling thread, with its partial C buffers (grown, then reused).</summary>
