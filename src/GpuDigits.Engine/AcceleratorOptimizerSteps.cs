@@ -41,8 +41,9 @@ public abstract partial class Accelerator
     /// <summary>
     /// A parameter's gradient by GEMM, then its optimizer step: grad = alpha * op(A) * op(B) (m x n, beta 0, no bias,
     /// no activation), then <see cref="OptimizerStep{TRule}"/> over its m * n values. The same values as those two
-    /// ops, which is what the default runs; the CPU backend steps each tile of the gradient right after storing it,
-    /// while it is in L1, instead of streaming the whole gradient, parameter and state through a second pass.
+    /// ops, which is what the default runs; the CPU backend steps each block of the gradient (up to 192 rows) right
+    /// after storing it, while it is in L2, instead of streaming the whole gradient, parameter and state through a
+    /// second pass.
     /// </summary>
     public void GemmOptimizerStep<TRule>(bool transA, bool transB, int m, int n, int k, float alpha,
         DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> grad, TRule rule, DeviceBuffer<float> param,

@@ -214,6 +214,9 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
         int weights = inputs * hidden;
         using var p = accelerator.Upload<float>(RandomFloats(random, weights));
         using var g = accelerator.Upload<float>(RandomFloats(random, weights));
+        // Layer 1's weight gradient GEMM with the step fused (training runs it so), next to the two rows it replaces.
+        using var input = accelerator.Upload<float>(RandomFloats(random, Batch * inputs));
+        using var dz = accelerator.Upload<float>(RandomFloats(random, Batch * hidden));
         foreach (var definition in OptimizerCatalog.All)
         {
             var rule = definition.Bind(new OptimizerSettings());
@@ -226,6 +229,8 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
                 // Moved per value: the parameter and each slot read and written, the gradient read.
                 yield return Time("elementwise", definition.OpName, $"{weights}", (3 + 2 * definition.Slots) * f * weights, "GB/s",
                     "784x128 weights", () => rule.Step(accelerator, p, g, slots, weights, scalars));
+                yield return Time("fused", $"gemm TN + {definition.OpName}", $"m{inputs} n{hidden} k{Batch}", 2.0 * weights * Batch, "GFLOP/s",
+                    "weight grad layer 1 and its step in one op", () => rule.GemmStep(accelerator, true, false, inputs, hidden, Batch, 1f, input, dz, g, p, slots, scalars));
             }
             finally
             {

@@ -56,7 +56,7 @@ public sealed class CpuAccelerator : Accelerator
         CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, AsCpu(a).Data, AsCpu(b).Data, beta, AsCpu(c).Data,
             bias is null ? null : AsCpu(bias).Data, activation);
 
-    /// <summary>The GEMM with the step as its hook: each tile of the gradient is stepped while it is in L1.</summary>
+    /// <summary>The GEMM with the step as its hook: each block of the gradient is stepped while it is in L2.</summary>
     protected override void GemmOptimizerStepCore<TRule>(bool transA, bool transB, int m, int n, int k, float alpha,
         DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> grad, TRule rule, DeviceBuffer<float> param,
         DeviceBuffer<float> s0, DeviceBuffer<float> s1, DeviceBuffer<float> scalars)

@@ -46,7 +46,7 @@ public sealed class Optimizer : IDisposable
     /// Hands the step of the parameter whose values are <paramref name="value"/> to the layer that computes its
     /// gradient by GEMM: the layer calls <see cref="GradientStep.FromGemm"/> in its backward pass, once that
     /// parameter's value has been read for the last time in the step, and <see cref="ApplyStep"/> leaves it out. The
-    /// values are the same; the CPU steps each tile of the gradient while it is in L1 (see
+    /// values are the same; the CPU steps each block of the gradient while it is in L2 (see
     /// <see cref="Accelerator.GemmOptimizerStep{TRule}"/>).
     /// </summary>
     public GradientStep TakeOver(DeviceBuffer<float> value)

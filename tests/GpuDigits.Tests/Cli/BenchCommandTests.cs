@@ -45,11 +45,14 @@ public class BenchCommandTests
         Assert.That(records[0].Work, Is.EqualTo(FmaPeak.Work(Environment.ProcessorCount)));
         Assert.That(records.Select(r => r.Op), Is.SupersetOf(new[]
             { "gather_batch", "softmax_xent", "activation_backward", "column_sums", "sgd_momentum", "adam" }));
+        // Every optimizer also fused with layer 1's weight-gradient GEMM, as training runs it.
+        Assert.That(records.Where(r => r.Category == "fused").Select(r => $"{r.Op} {r.Shape}"),
+            Is.EquivalentTo(OptimizerCatalog.All.Select(d => $"gemm TN + {d.OpName} m784 n128 k128")));
         foreach (var r in records)
         {
             Assert.That(r.MinSeconds, Is.GreaterThan(0).And.LessThanOrEqualTo(r.MedianSeconds), r.Op);
             Assert.That(r.BestRate, Is.EqualTo(r.Work / r.MinSeconds * 1e-9).Within(1e-9 * r.BestRate), r.Op);
-            Assert.That(r.Unit, Is.EqualTo(r.Category is "gemm" or "machine" ? "GFLOP/s" : "GB/s"), r.Op);
+            Assert.That(r.Unit, Is.EqualTo(r.Category is "gemm" or "machine" or "fused" ? "GFLOP/s" : "GB/s"), r.Op);
             Assert.That(r.Device, Is.EqualTo("cpu"));
         }
     }

@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace GpuDigits.Tests.Cpu;
 
 /// <summary>
-/// The CPU's gemm_optimizer_step steps each tile of the gradient inside the GEMM (a hook after the tile's store);
+/// The CPU's gemm_optimizer_step steps each block of the gradient inside the GEMM (a hook after the block is stored);
 /// its gradient, parameter and state must be those of the GEMM followed by the optimizer step over the whole tensor,
 /// bit for bit, on every micro-kernel path (full and edge tiles, in-place and packed A, the k split of a long k,
 /// k = 0) and however the tiles are shared between threads.

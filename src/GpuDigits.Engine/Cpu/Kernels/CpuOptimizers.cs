@@ -24,9 +24,9 @@ internal static class CpuOptimizers
         CpuParallel.For(new Body<TRule>(rule, p, g, s0, s1, scalars), count, threads, Grain, alwaysSplit);
 
     /// <summary>
-    /// The same step as a GEMM hook (<see cref="IGemmTileHook"/>): each region of the gradient is stepped as soon as
+    /// The same step as a GEMM hook (<see cref="IGemmTileHook"/>): each block of the gradient is stepped as soon as
     /// the GEMM has stored it, row by row, by the same body over the same elements, so the values are those of
-    /// <see cref="Step{TRule}"/> after the GEMM. One reusable hook per calling thread; regions may run on any thread.
+    /// <see cref="Step{TRule}"/> after the GEMM. One reusable hook per calling thread; blocks may run on any thread.
     /// </summary>
     public sealed class TileStep<TRule> : IGemmTileHook where TRule : struct, IOptimizerRule
     {

@@ -4,7 +4,7 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 /// <summary>
 /// CPU twin of kernels/gemm: C = act(alpha * op(A) * op(B) + beta * C + bias), row-major, then the caller's
-/// <see cref="IGemmTileHook"/> on each region of C as it is finished. Picks the micro-kernel
+/// <see cref="IGemmTileHook"/> on each block of C as it is finished. Picks the micro-kernel
 /// (Vector512 / Vector256 / scalar, see <see cref="GemmPath"/>; on Vector512 a 16-wide one for C of at most 16 columns), decides whether to pack A and how many threads to
 /// use, and runs <see cref="GemmDriver{TK}"/> over each thread's rectangle of C, or, for a small C over a long k, over
 /// each k slice (<see cref="GemmKSplit"/>). The blocking scheme is described on <see cref="GemmDriver{TK}"/>; the split
@@ -19,7 +19,8 @@ internal static unsafe class CpuGemm
         {
             if (k == 0)
             {
-                GemmEpilogue.EpilogueOnly(pc, m, n, beta, pbias, activation, hook);
+                GemmEpilogue.EpilogueOnly(pc, m, n, beta, pbias, activation);
+                hook?.Stored(0, n, m, n);
                 return;
             }
             var g = new GemmArgs

@@ -15,7 +15,7 @@ internal unsafe struct GemmArgs
     public bool PackA;
     /// <summary>Leading dimensions of A and B as stored (those of the whole product when this is a k slice of it).</summary>
     public nint Lda, Ldb;
-    /// <summary>Run on each region of C once its final values are stored (see <see cref="IGemmTileHook"/>); may be null.</summary>
+    /// <summary>Run on each block of C once its final values are stored (see <see cref="IGemmTileHook"/>); may be null.</summary>
     public IGemmTileHook? Hook;
 
     /// <summary>Dense row-major operands: A is M x K (K x M when transposed), B is K x N (N x K).</summary>
@@ -65,7 +65,7 @@ internal readonly record struct GemmBlocking(int KC, int MC, int NC)
 ///         for ir in row panels           MR x NR tile of C in registers, epilogue fused into the store
 /// </code>
 /// beta is applied on the first k slice, bias and activation on the last, while the tile is still in registers; the
-/// hook, if any, runs on each tile of the last slice right after its store.
+/// hook, if any, runs on each mc x nc block of the last slice once its tiles are stored.
 /// Edge tiles (mr &lt; MR or nr &lt; NR) run the same kernel into a scratch tile and merge the part that exists;
 /// edge row panels of an in-place A are packed (zero padded) so no kernel reads past A.
 /// </summary>
@@ -94,7 +94,7 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmKernel
                 int kc = Math.Min(kcMax, g.K - pc);
                 GemmPacking.PackB(g.TransB, g.B, ldb, pc, kc, jc, nc, nr, s.B);
                 bool last = pc + kc == g.K;
-                var e = new GemmEpilogue(g.Alpha, pc == 0 ? g.Beta : 1f, last, g.Activation, g.Hook, g.C);
+                var e = new GemmEpilogue(g.Alpha, pc == 0 ? g.Beta : 1f, last, g.Activation);
                 float* bias = last ? g.Bias : null;
 
                 for (int ic = i0; ic < i1; ic += bl.MC)
@@ -135,6 +135,8 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmKernel
                             }
                         }
                     }
+                    // The block mc x nc of C is final: the hook runs on it while it is in L2 (whole rows when nc spans C).
+                    if (last && g.Hook is { } hook) hook.Stored((nint)ic * ldc + jc, ldc, mc, nc);
                 }
             }
         }

@@ -4,10 +4,11 @@ using System.Runtime.Intrinsics;
 namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 /// <summary>
-/// Work a caller hands the GEMM to run on each region of C as soon as its final values are stored, while they are in
-/// L1 (<see cref="Accelerator.GemmOptimizerStep{TRule}"/>: the optimizer step of the gradient just computed). The region
-/// is rows x cols at element <paramref name="offset"/> of C (leading dimension <paramref name="ldc"/>); regions are
-/// disjoint, each element is in exactly one, and they may run on any thread, concurrently.
+/// Work a caller hands the GEMM to run on each block of C as soon as its final values are stored, while they are in
+/// L2 (<see cref="Accelerator.GemmOptimizerStep{TRule}"/>: the optimizer step of the gradient just computed). The block
+/// is rows x cols at element <paramref name="offset"/> of C (leading dimension <paramref name="ldc"/>), whole rows of C
+/// where the block spans its width; blocks are disjoint, each element is in exactly one, and they may run on any
+/// thread, concurrently.
 /// </summary>
 internal interface IGemmTileHook
 {
@@ -18,11 +19,9 @@ internal interface IGemmTileHook
 /// How a finished register tile merges into C for one k slice: C = alpha * acc + cScale * C (C not read when cScale
 /// is 0), then, on the last k slice only, + bias and the activation. cScale is beta on the first slice and 1 after it.
 /// ReLU is applied in registers; any other activation (sigmoid, tanh) to the tile's rows right after the store, while
-/// hot, by the elementwise op's own CPU twin, and then the caller's <see cref="IGemmTileHook"/>, if any
-/// (<paramref name="cBase"/> is C's first element, from which the hook's offsets count).
+/// hot, by the elementwise op's own CPU twin.
 /// </summary>
-internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool last, Activation activation,
-    IGemmTileHook? hook = null, float* cBase = null)
+internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool last, Activation activation)
 {
     public readonly float Alpha = alpha;
     public readonly float CScale = cScale;
@@ -31,9 +30,6 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
     public readonly bool Relu = last && activation == Activation.Relu;
     /// <summary>An activation other than ReLU, applied row by row after the tile is stored; None otherwise.</summary>
     public readonly Activation RowActivation = last && activation is not (Activation.None or Activation.Relu) ? activation : Activation.None;
-    /// <summary>Run on each stored region of the last k slice; null otherwise.</summary>
-    public readonly IGemmTileHook? Hook = last ? hook : null;
-    private readonly float* _cBase = cBase;
 
     /// <summary>The tile kernels write raw products into a scratch tile for edge tiles.</summary>
     public static GemmEpilogue Raw => new(1f, 0f, false, Activation.None);
@@ -68,19 +64,15 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
         return v;
     }
 
-    /// <summary>
-    /// After rows x cols of C at <paramref name="c"/> are stored: <see cref="RowActivation"/> over them (unless None),
-    /// then the <see cref="Hook"/> (unless null).
-    /// </summary>
-    public void Stored(float* c, nint ldc, int rows, int cols)
+    /// <summary><see cref="RowActivation"/> over rows x cols of C at <paramref name="c"/> (no-op for None).</summary>
+    public void ActivateRows(float* c, nint ldc, int rows, int cols)
     {
-        if (RowActivation != Activation.None)
-            for (int r = 0; r < rows; r++)
-            {
-                var row = new Span<float>(c + r * ldc, cols);
-                CpuElementwise.ActivationForward(RowActivation, row, row);
-            }
-        Hook?.Stored(c - _cBase, ldc, rows, cols);
+        if (RowActivation == Activation.None) return;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = new Span<float>(c + r * ldc, cols);
+            CpuElementwise.ActivationForward(RowActivation, row, row);
+        }
     }
 
     /// <summary>Merges an MR x NR scratch tile of raw products into the mr x nr corner of C that exists (whole vectors first).</summary>
@@ -96,19 +88,19 @@ internal readonly unsafe struct GemmEpilogue(float alpha, float cScale, bool las
                     Apply(Vector256.Load(src + j), dst + j, bias == null ? null : bias + j).Store(dst + j);
             for (; j < nr; j++) dst[j] = Apply(src[j], dst + j, bias == null ? null : bias + j);
         }
-        Stored(c, ldc, mr, nr);
+        ActivateRows(c, ldc, mr, nr);
     }
 
-    /// <summary>k = 0: C = act(beta * C + bias) for the whole m x n matrix, then the hook over all of it.</summary>
+    /// <summary>k = 0: C = act(beta * C + bias) for the whole m x n matrix.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void EpilogueOnly(float* c, int m, int n, float beta, float* bias, Activation activation, IGemmTileHook? hook)
+    public static void EpilogueOnly(float* c, int m, int n, float beta, float* bias, Activation activation)
     {
-        var e = new GemmEpilogue(0f, beta, true, activation, hook, c);
+        var e = new GemmEpilogue(0f, beta, true, activation);
         for (int i = 0; i < m; i++)
         {
             float* row = c + (long)i * n;
             for (int j = 0; j < n; j++) row[j] = e.Apply(0f, row + j, bias == null ? null : bias + j);
         }
-        e.Stored(c, n, m, n);
+        e.ActivateRows(c, n, m, n);
     }
 }

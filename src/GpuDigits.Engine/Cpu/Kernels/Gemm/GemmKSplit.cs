@@ -63,7 +63,8 @@ internal static unsafe class GemmKSplit
                 (Vector256.Load(partials + i) + Vector256.Load(p + i)).Store(partials + i);
             for (; i < count; i++) partials[i] += p[i];
         }
-        new GemmEpilogue(g.Alpha, g.Beta, true, g.Activation, g.Hook, g.C).MergeEdge(partials, g.N, g.C, g.N, g.M, g.N, g.Bias);
+        new GemmEpilogue(g.Alpha, g.Beta, true, g.Activation).MergeEdge(partials, g.N, g.C, g.N, g.M, g.N, g.Bias);
+        g.Hook?.Stored(0, g.N, g.M, g.N);
     }
 
     /// <summary>The reusable work item of one calling thread, with its partial C buffers (grown, then reused).</summary>

@@ -81,6 +81,6 @@ internal unsafe struct GemmKernel256 : IGemmKernel
         e.Apply(c30, r, bias).Store(r); e.Apply(c31, r + 8, bias1).Store(r + 8); r += ldc;
         e.Apply(c40, r, bias).Store(r); e.Apply(c41, r + 8, bias1).Store(r + 8); r += ldc;
         e.Apply(c50, r, bias).Store(r); e.Apply(c51, r + 8, bias1).Store(r + 8);
-        e.Stored(c, ldc, 6, 16);
+        e.ActivateRows(c, ldc, 6, 16);
     }
 }

@@ -90,6 +90,6 @@ internal unsafe struct GemmKernel512 : IGemmKernel
         e.Apply(c50, r, bias).Store(r); e.Apply(c51, r + 16, bias1).Store(r + 16); r += ldc;
         e.Apply(c60, r, bias).Store(r); e.Apply(c61, r + 16, bias1).Store(r + 16); r += ldc;
         e.Apply(c70, r, bias).Store(r); e.Apply(c71, r + 16, bias1).Store(r + 16);
-        e.Stored(c, ldc, 8, 32);
+        e.ActivateRows(c, ldc, 8, 32);
     }
 }

@@ -69,6 +69,6 @@ internal unsafe struct GemmKernel512Narrow : IGemmKernel
         e.Apply(c5, r, bias).Store(r); r += ldc;
         e.Apply(c6, r, bias).Store(r); r += ldc;
         e.Apply(c7, r, bias).Store(r);
-        e.Stored(c, ldc, 8, 16);
+        e.ActivateRows(c, ldc, 8, 16);
     }
 }

@@ -42,7 +42,7 @@ internal unsafe struct GemmKernelScalar : IGemmKernel
         Row(c + ldc, e, bias, c10, c11, c12, c13);
         Row(c + 2 * ldc, e, bias, c20, c21, c22, c23);
         Row(c + 3 * ldc, e, bias, c30, c31, c32, c33);
-        e.Stored(c, ldc, 4, 4);
+        e.ActivateRows(c, ldc, 4, 4);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
