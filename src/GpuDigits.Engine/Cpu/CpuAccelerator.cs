@@ -62,7 +62,7 @@ public sealed class CpuAccelerator : Accelerator
         DeviceBuffer<float> s0, DeviceBuffer<float> s1, DeviceBuffer<float> scalars)
     {
         var g = AsCpu(grad).Data;
-        var hook = CpuOptimizers.TileStep<TRule>.For(rule, AsCpu(param).Data, g, AsCpu(s0).Data, AsCpu(s1).Data, Scalars(scalars));
+        var hook = CpuOptimizers.BlockStep<TRule>.For(rule, AsCpu(param).Data, g, AsCpu(s0).Data, AsCpu(s1).Data, Scalars(scalars));
         try
         {
             CpuGemm.Run(_gemmPath, _threads, _alwaysSplit, transA, transB, m, n, k, alpha, AsCpu(a).Data, AsCpu(b).Data, 0f, g,

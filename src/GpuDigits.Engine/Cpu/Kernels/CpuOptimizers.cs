@@ -24,20 +24,20 @@ internal static class CpuOptimizers
         CpuParallel.For(new Body<TRule>(rule, p, g, s0, s1, scalars), count, threads, Grain, alwaysSplit);
 
     /// <summary>
-    /// The same step as a GEMM hook (<see cref="IGemmTileHook"/>): each block of the gradient is stepped as soon as
+    /// The same step as a GEMM hook (<see cref="IGemmBlockHook"/>): each block of the gradient is stepped as soon as
     /// the GEMM has stored it, row by row, by the same body over the same elements, so the values are those of
     /// <see cref="Step{TRule}"/> after the GEMM. One reusable hook per calling thread; blocks may run on any thread.
     /// </summary>
-    public sealed class TileStep<TRule> : IGemmTileHook where TRule : struct, IOptimizerRule
+    public sealed class BlockStep<TRule> : IGemmBlockHook where TRule : struct, IOptimizerRule
     {
-        [ThreadStatic] private static TileStep<TRule>? _current;
+        [ThreadStatic] private static BlockStep<TRule>? _current;
 
         private Body<TRule> _body;
 
         /// <summary>This thread's hook, set to step <paramref name="p"/> from gradient <paramref name="g"/> (the GEMM's C).</summary>
-        public static TileStep<TRule> For(TRule rule, float[] p, float[] g, float[] s0, float[] s1, StepScalars scalars)
+        public static BlockStep<TRule> For(TRule rule, float[] p, float[] g, float[] s0, float[] s1, StepScalars scalars)
         {
-            var hook = _current ??= new TileStep<TRule>();
+            var hook = _current ??= new BlockStep<TRule>();
             hook._body = new Body<TRule>(rule, p, g, s0, s1, scalars);
             return hook;
         }

@@ -4,7 +4,7 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 
 /// <summary>
 /// CPU twin of kernels/gemm: C = act(alpha * op(A) * op(B) + beta * C + bias), row-major, then the caller's
-/// <see cref="IGemmTileHook"/> on each block of C as it is finished. Picks the micro-kernel
+/// <see cref="IGemmBlockHook"/> on each block of C as it is finished. Picks the micro-kernel
 /// (Vector512 / Vector256 / scalar, see <see cref="GemmPath"/>; on Vector512 a 16-wide one for C of at most 16 columns), decides whether to pack A and how many threads to
 /// use, and runs <see cref="GemmDriver{TK}"/> over each thread's rectangle of C, or, for a small C over a long k, over
 /// each k slice (<see cref="GemmKSplit"/>). The blocking scheme is described on <see cref="GemmDriver{TK}"/>; the split
@@ -13,7 +13,7 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 internal static unsafe class CpuGemm
 {
     public static void Run(GemmPath path, int maxThreads, bool alwaysSplit, bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, float[] b, float beta, float[] c, float[]? bias, Activation activation, IGemmTileHook? hook = null)
+        float[] a, float[] b, float beta, float[] c, float[]? bias, Activation activation, IGemmBlockHook? hook = null)
     {
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {

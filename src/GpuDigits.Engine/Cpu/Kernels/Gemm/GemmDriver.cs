@@ -15,8 +15,8 @@ internal unsafe struct GemmArgs
     public bool PackA;
     /// <summary>Leading dimensions of A and B as stored (those of the whole product when this is a k slice of it).</summary>
     public nint Lda, Ldb;
-    /// <summary>Run on each block of C once its final values are stored (see <see cref="IGemmTileHook"/>); may be null.</summary>
-    public IGemmTileHook? Hook;
+    /// <summary>Run on each block of C once its final values are stored (see <see cref="IGemmBlockHook"/>); may be null.</summary>
+    public IGemmBlockHook? Hook;
 
     /// <summary>Dense row-major operands: A is M x K (K x M when transposed), B is K x N (N x K).</summary>
     public void SetDenseLeadingDimensions()

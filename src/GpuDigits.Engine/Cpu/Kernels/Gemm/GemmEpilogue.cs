@@ -10,7 +10,7 @@ namespace GpuDigits.Engine.Cpu.Kernels.Gemm;
 /// where the block spans its width; blocks are disjoint, each element is in exactly one, and they may run on any
 /// thread, concurrently.
 /// </summary>
-internal interface IGemmTileHook
+internal interface IGemmBlockHook
 {
     void Stored(long offset, nint ldc, int rows, int cols);
 }
