@@ -54,6 +54,17 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
                 yield return Time("elementwise", "col2im", $"{Batch}x{side}x{side}x{channels} k3", (image + cols) * f, "GB/s", note,
                     () => accelerator.Col2Im(c, Batch, side, side, channels, 3, x));
         }
+        // The second convolution's input gradient in one op: what the step runs in place of the NT GEMM into the cols
+        // (cnn conv2 input grad) and col2im above.
+        {
+            const int side = 13, channels = 32, filters = 64, pixels = Batch * 11 * 11, depth = 9 * channels;
+            using var dz = accelerator.Upload<float>(RandomFloats(random, pixels * filters));
+            using var w = accelerator.Upload<float>(RandomFloats(random, depth * filters));
+            using var c = accelerator.Allocate<float>(pixels * depth);
+            using var dx = accelerator.Allocate<float>(Batch * side * side * channels);
+            yield return Time("gemm", "conv_input_gradient", $"{Batch}x{side}x{side}x{channels} k3 f{filters}", 2.0 * pixels * depth * filters,
+                "GFLOP/s", "cnn conv2: gemm NT + col2im", () => accelerator.ConvInputGradient(dz, w, Batch, side, side, channels, 3, filters, c, dx));
+        }
         // The convolutions' outputs: ReLU backward and the bias gradient over every output pixel.
         foreach (var (pixels, filters, note) in new[] { (Batch * 26 * 26, 32, "cnn conv1"), (Batch * 11 * 11, 64, "cnn conv2") })
         {

@@ -116,6 +116,16 @@ public sealed class CpuAccelerator : Accelerator
     protected override void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx) =>
         CpuConvolution.Col2Im(AsCpu(cols).Data, batch, height, width, channels, kernel, AsCpu(dx).Data, _threads, _alwaysSplit);
 
+    /// <summary>The GEMM and col2im image group by image group, the group's rows of dz W^T in L2 (see
+    /// <see cref="CpuConvInputGradient"/>); the two ops one after the other where that would change a bit.</summary>
+    protected override void ConvInputGradientCore(DeviceBuffer<float> dz, DeviceBuffer<float> weights, int batch, int height,
+        int width, int channels, int kernel, int filters, DeviceBuffer<float> cols, DeviceBuffer<float> dx)
+    {
+        if (!CpuConvInputGradient.TryRun(_gemmPath, AsCpu(dz).Data, AsCpu(weights).Data, batch, height, width, channels, kernel,
+                filters, AsCpu(dx).Data, _threads, _alwaysSplit))
+            base.ConvInputGradientCore(dz, weights, batch, height, width, channels, kernel, filters, cols, dx);
+    }
+
     protected override void MaxPool2x2Core(DeviceBuffer<float> x, int batch, int height, int width, int channels,
         DeviceBuffer<float> y, DeviceBuffer<int> argmax, bool reluInput) =>
         CpuConvolution.MaxPool(AsCpu(x).Data, batch, height, width, channels, AsCpu(y).Data, AsCpu(argmax).Data, reluInput, _threads, _alwaysSplit);

@@ -63,8 +63,7 @@ public sealed class ConvLayer : ILayer
         _acc.Gemm(true, false, Depth, Filters, pixels, 1f, _cols, OutputGradient, 0f, Weights.Gradient);
         _acc.ColumnSums(OutputGradient, pixels, Filters, Bias.Gradient);
         if (inputGradient is null) return;
-        _acc.Gemm(false, true, pixels, Depth, Filters, 1f, OutputGradient, Weights.Value, 0f, _cols);
-        _acc.Col2Im(_cols, rows, Side, Side, Channels, Kernel, inputGradient);
+        _acc.ConvInputGradient(OutputGradient, Weights.Value, rows, Side, Side, Channels, Kernel, Filters, _cols, inputGradient);
     }
 
     /// <summary>Glorot uniform over fan-in kernel^2 channels and fan-out kernel^2 filters (Keras's default for a

@@ -10,9 +10,7 @@ namespace GpuDigits.Tests.Cpu;
 /// bit for bit, on every micro-kernel path (full and edge tiles, in-place and packed A, the k split of a long k,
 /// k = 0) and however the tiles are shared between threads.
 /// </summary>
-[TestFixture(GemmPath.Scalar)]
-[TestFixture(GemmPath.Vector256)]
-[TestFixture(GemmPath.Vector512)]
+[TestFixtureSource(typeof(GemmPathFixture), nameof(GemmPathFixture.Paths))]
 public class GemmOptimizerStepTests(GemmPath path) : GemmPathFixture(path)
 {
 

@@ -13,9 +13,7 @@ namespace GpuDigits.Tests.Cpu;
 /// Vector512 is run natively where the machine has AVX-512 and in .NET's software emulation elsewhere (slow, but
 /// it still checks the kernel's indexing, packing and epilogue).
 /// </summary>
-[TestFixture(GemmPath.Scalar)]
-[TestFixture(GemmPath.Vector256)]
-[TestFixture(GemmPath.Vector512)]
+[TestFixtureSource(typeof(GemmPathFixture), nameof(GemmPathFixture.Paths))]
 public class GemmPathTests(GemmPath path) : GemmPathFixture(path)
 {
 
@@ -138,6 +136,9 @@ public class GemmPathTests(GemmPath path) : GemmPathFixture(path)
 /// <summary>A fixture run once per GEMM micro-kernel path; Vector256 is skipped where the machine lacks it.</summary>
 public abstract class GemmPathFixture(GemmPath path)
 {
+    /// <summary>The paths a derived fixture runs under (its <c>TestFixtureSource</c>).</summary>
+    public static readonly GemmPath[] Paths = [GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512];
+
     /// <summary>The path this fixture forces.</summary>
     protected GemmPath Kernel { get; } = path;
 

@@ -6,10 +6,11 @@ using NUnit.Framework;
 namespace GpuDigits.Tests.Engine;
 
 /// <summary>
-/// im2col, col2im and 2 x 2 max pooling (forward and backward) on every selected device against the float64
-/// references, at awkward shapes: odd image sizes, 1, 3 and 5 channels, batches of 1 and 7, filters of 1, 3 and 5
-/// (one as wide as the image). im2col and pooling copy or compare values, so they are exact; col2im sums up to k^2
-/// terms and is held to the column-sum tolerance. A convolution as im2col + GEMM is checked against a direct one.
+/// im2col, col2im, the fused input gradient (GEMM + col2im) and 2 x 2 max pooling (forward and backward) on every
+/// selected device against the float64 references, at awkward shapes: odd image sizes, 1, 3 and 5 channels, batches of
+/// 1 and 7, filters of 1, 3 and 5 (one as wide as the image). im2col and pooling copy or compare values, so they are
+/// exact; col2im sums up to k^2 terms and is held to the column-sum tolerance, the input gradient to the GEMM's. A
+/// convolution as im2col + GEMM is checked against a direct one.
 /// </summary>
 [TestFixture]
 public sealed class ConvolutionOpTests : AcceleratorFixture
@@ -66,6 +67,28 @@ public sealed class ConvolutionOpTests : AcceleratorFixture
         using var dx = DeviceData.Guarded(acc, DeviceData.Filled(expected.Values.Length, float.NaN));
         acc.Col2Im(dcols, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, dx);
         Verify.Summed("dx", DeviceData.ReadGuarded(dx, "dx"), expected, KernelTolerances.ElementwiseRelative, KernelTolerances.ElementwiseAbsolute);
+    }
+
+    [Test]
+    public void ConvInputGradientMatchesReference(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(Shapes))] Shape s, [Values(1, 7, 64)] int filters)
+    {
+        var acc = Device(device);
+        var (oh, ow) = Accelerator.ConvOutput(s.Batch, s.Height, s.Width, s.Channels, s.Kernel);
+        int seed = DeviceData.Seed(s.Batch, s.Height, s.Width, s.Channels, s.Kernel, filters + 3);
+        int pixels = s.Batch * oh * ow, depth = s.Kernel * s.Kernel * s.Channels;
+        var dz = DeviceData.Uniform(seed, pixels * filters);
+        var w = DeviceData.Uniform(seed + 1, depth * filters);
+        var expected = ReferenceConvolution.ConvInputGradient(dz, w, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, filters);
+        using var ddz = acc.Upload<float>(dz);
+        using var dw = acc.Upload<float>(w);
+        using var cols = acc.Allocate<float>(pixels * depth);
+        using var dx = DeviceData.Guarded(acc, DeviceData.Filled(expected.Values.Length, float.NaN));
+        acc.ConvInputGradient(ddz, dw, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, filters, cols, dx);
+        Verify.Summed("dx", DeviceData.ReadGuarded(dx, "dx"), expected, KernelTolerances.Gemm, KernelTolerances.Gemm);
+        DeviceData.Unchanged(ddz, dz, "dz");
+        DeviceData.Unchanged(dw, w, "weights");
     }
 
     [Test]

@@ -254,36 +254,41 @@ internal static class CpuConvolution
     /// windows that cover it, added a SIMD vector of channels at a time in registers (then a scalar tail): the same
     /// additions in the same order as adding each window's span into a zeroed pixel, without a call per window.
     /// </summary>
-    private readonly struct Col2ImBody(float[] cols, int height, int width, int channels, int kernel, float[] dx) : IRangeBody
+    internal readonly struct Col2ImBody(float[] cols, int height, int width, int channels, int kernel, float[] dx) : IRangeBody
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public unsafe void Run(int begin, int end)
+        {
+            int imageCols = (height - kernel + 1) * (width - kernel + 1) * kernel * kernel * channels, imageDx = height * width * channels;
+            fixed (float* pc = cols, pd = dx)
+            {
+                for (int n = begin; n < end; n++)
+                    Image(pc + (nint)n * imageCols, height, width, channels, kernel, pd + (nint)n * imageDx);
+            }
+        }
+
+        /// <summary>col2im of one image: its im2col rows (OH OW x kernel^2 channels) into its dx (height x width x channels).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static unsafe void Image(float* image, int height, int width, int channels, int kernel, float* dx)
         {
             int oh = height - kernel + 1, ow = width - kernel + 1;
             int row = kernel * kernel * channels;
             // Where each window covering an input pixel keeps that pixel's channels, relative to the image's cols:
             // found once per pixel, then summed a vector of channels at a time.
             Span<int> windows = kernel * kernel <= 64 ? stackalloc int[64] : new int[kernel * kernel];
-            fixed (float* pc = cols, pd = dx)
             fixed (int* src = windows)
+            for (int iy = 0; iy < height; iy++)
             {
-                for (int n = begin; n < end; n++)
+                // The kernel rows whose windows cover this input row: oy = iy - ky in [0, oh).
+                int kyFirst = Math.Max(0, iy - oh + 1), kyLast = Math.Min(kernel - 1, iy);
+                for (int ix = 0; ix < width; ix++)
                 {
-                    float* image = pc + (nint)n * oh * ow * row;
-                    for (int iy = 0; iy < height; iy++)
-                    {
-                        // The kernel rows whose windows cover this input row: oy = iy - ky in [0, oh).
-                        int kyFirst = Math.Max(0, iy - oh + 1), kyLast = Math.Min(kernel - 1, iy);
-                        for (int ix = 0; ix < width; ix++)
-                        {
-                            int kxFirst = Math.Max(0, ix - ow + 1), kxLast = Math.Min(kernel - 1, ix);
-                            int count = 0;
-                            for (int ky = kyFirst; ky <= kyLast; ky++)
-                                for (int kx = kxFirst; kx <= kxLast; kx++)
-                                    src[count++] = ((iy - ky) * ow + ix - kx) * row + (ky * kernel + kx) * channels;
-                            Gather(image, src, count, pd + ((nint)(n * height + iy) * width + ix) * channels, channels);
-                        }
-                    }
+                    int kxFirst = Math.Max(0, ix - ow + 1), kxLast = Math.Min(kernel - 1, ix);
+                    int count = 0;
+                    for (int ky = kyFirst; ky <= kyLast; ky++)
+                        for (int kx = kxFirst; kx <= kxLast; kx++)
+                            src[count++] = ((iy - ky) * ow + ix - kx) * row + (ky * kernel + kx) * channels;
+                    Gather(image, src, count, dx + ((nint)iy * width + ix) * channels, channels);
                 }
             }
         }

@@ -5,10 +5,11 @@ using static GpuDigits.Engine.Verification.KernelTolerances;
 namespace GpuDigits.Engine.Verification.Cases;
 
 /// <summary>
-/// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), and 2 x 2 max pooling forward
-/// (exact) and backward (exact, through the reference's first-maximum argmax), plain and on a ReLU's output (windows
-/// of zeros pass no gradient), and the fused first stage (convolution + ReLU + pooling, and its weight and bias
-/// gradients, routed by the device's own argmax), at odd sizes, 1 / 3 / 32 channels and the network's own shapes.
+/// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), the input gradient as one op
+/// (GEMM + col2im: the GEMM bound), 2 x 2 max pooling forward (exact) and backward (exact, through the reference's
+/// first-maximum argmax), plain and on a ReLU's output (windows of zeros pass no gradient), and the fused first stage
+/// (convolution + ReLU + pooling, and its weight and bias gradients, routed by the device's own argmax), at odd sizes,
+/// 1 / 3 / 32 channels and the network's own shapes.
 /// </summary>
 internal static class ConvolutionCases
 {
@@ -17,6 +18,12 @@ internal static class ConvolutionCases
         ImageShape[] convolutions = [new(1, 5, 5, 1, 3), new(7, 9, 7, 3, 3), new(3, 6, 11, 5, 5), new(4, 28, 28, 1, 3), new(2, 13, 13, 32, 3)];
         foreach (var s in convolutions.Concat(training?.Convolutions ?? []))
             yield return new VerificationCase("im2col/col2im", s.ToString(), (dev, rng) => Convolution(dev, rng, s));
+        // The input gradient in one op (GEMM + col2im), at the same small shapes; the CNN's second layer at batch 2.
+        foreach (var s in convolutions)
+        {
+            int filters = s.Channels == 32 ? 64 : 7;
+            yield return new VerificationCase("conv_input_gradient", $"{s} f{filters}", (dev, rng) => InputGradient(dev, rng, s, filters));
+        }
         // The fused first stage: (images, height, width, channels, kernel) and filters; odd sizes, several channels,
         // a wide filter, and the CNN's own first layer (28 x 28 x 1, 3 x 3, 32 filters).
         (ImageShape Shape, int Filters)[] stages = [(new(1, 4, 4, 1, 3), 1), (new(3, 9, 8, 2, 3), 5), (new(2, 8, 9, 3, 2), 17),
@@ -45,6 +52,20 @@ internal static class ConvolutionCases
         var expected = ReferenceConvolution.Col2Im(g, n, h, w, c, k);
         got = On(dev, dx, buf => dev.Col2Im(buf(g), n, h, w, c, k, buf(dx)));
         yield return Row("col2im", s.ToString(), got, expected.Values, SumBound, expected.Magnitudes);
+    }
+
+    private static IEnumerable<VerificationRow> InputGradient(Accelerator dev, Random rng, ImageShape s, int filters)
+    {
+        var (n, h, w, c, k) = (s.Images, s.Height, s.Width, s.Channels, s.Kernel);
+        var (oh, ow) = Accelerator.ConvOutput(n, h, w, c, k);
+        int pixels = n * oh * ow, depth = k * k * c;
+        var dz = rng.Uniform(pixels * filters);
+        var weights = rng.Uniform(depth * filters);
+        var cols = new float[pixels * depth];
+        var dx = Filled(n * h * w * c, float.NaN);
+        var expected = ReferenceConvolution.ConvInputGradient(dz, weights, n, h, w, c, k, filters);
+        var got = On(dev, dx, buf => dev.ConvInputGradient(buf(dz), buf(weights), n, h, w, c, k, filters, buf(cols), buf(dx)));
+        yield return Row("conv_input_gradient", $"{s} f{filters}", got, expected.Values, GemmBound, expected.Magnitudes);
     }
 
     private static IEnumerable<VerificationRow> ConvPool(Accelerator dev, Random rng, ImageShape s, int filters)

@@ -47,6 +47,30 @@ public static class ReferenceConvolution
         return new ReferenceOps.Summed(dx, magnitude);
     }
 
+    /// <summary>
+    /// A convolution's input gradient from its output gradient dz [n, OH, OW, filters] and weights (k^2 c x filters):
+    /// every element of im2col's matrix, as the dot product of its output pixel's dz with its weight row, added to the
+    /// input element it was read from (with the sum of the products' magnitudes for the tolerance).
+    /// </summary>
+    public static ReferenceOps.Summed ConvInputGradient(float[] dz, float[] weights, int n, int h, int w, int c, int k, int filters)
+    {
+        var dx = new double[(long)n * h * w * c];
+        var magnitude = new double[dx.Length];
+        long at = 0, depth = (long)k * k * c;
+        foreach (long target in Sources(n, h, w, c, k))
+        {
+            long pixel = at / depth, row = at % depth;
+            for (int f = 0; f < filters; f++)
+            {
+                double product = (double)dz[pixel * filters + f] * weights[row * filters + f];
+                dx[target] += product;
+                magnitude[target] += Math.Abs(product);
+            }
+            at++;
+        }
+        return new ReferenceOps.Summed(dx, magnitude);
+    }
+
     /// <summary>2 x 2 max pooling: the first maximum of each window and its position 0..3, or -1 with
     /// <paramref name="reluInput"/> when that maximum is not positive (a window that passes no gradient).</summary>
     public static (double[] Y, int[] Argmax) MaxPool(float[] x, int n, int h, int w, int c, bool reluInput = false)

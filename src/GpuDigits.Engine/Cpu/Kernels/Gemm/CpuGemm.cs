@@ -29,16 +29,50 @@ internal static unsafe class CpuGemm
                 A = pa, B = pb, C = pc, Bias = pbias, Activation = activation, Hook = hook,
             };
             g.SetDenseLeadingDimensions();
-            switch (path)
-            {
-                case GemmPath.Vector512 when n <= GemmKernel512Narrow.NR: Run<GemmKernel512Narrow>(ref g, maxThreads, alwaysSplit); break;
-                case GemmPath.Vector512: Run<GemmKernel512>(ref g, maxThreads, alwaysSplit); break;
-                case GemmPath.Vector256: Run<GemmKernel256>(ref g, maxThreads, alwaysSplit); break;
-                default: Run<GemmKernelScalar>(ref g, maxThreads, alwaysSplit); break;
-            }
+            Dispatch<Shared>(path, ref g, maxThreads, alwaysSplit);
         }
     }
 
+    /// <summary>
+    /// The product on the calling thread alone, never split along k: for a caller that shares the work out itself.
+    /// Same micro-kernel and blocking as <see cref="Run"/> for the path and n, so each element of C is the same sum in
+    /// the same order as there whenever <see cref="Run"/> does not split k (<see cref="GemmKSplit.Slices"/> is 1 for
+    /// the whole product); the rows of C do not depend on which other rows are computed with them.
+    /// </summary>
+    public static void RunOnThisThread(GemmPath path, ref GemmArgs g) => Dispatch<ThisThread>(path, ref g, 1, false);
+
+    /// <summary>The micro-kernel for a path and the width of C: the one place it is chosen.</summary>
+    private static void Dispatch<TRun>(GemmPath path, ref GemmArgs g, int maxThreads, bool alwaysSplit) where TRun : IGemmRun
+    {
+        switch (path)
+        {
+            case GemmPath.Vector512 when g.N <= GemmKernel512Narrow.NR: TRun.Run<GemmKernel512Narrow>(ref g, maxThreads, alwaysSplit); break;
+            case GemmPath.Vector512: TRun.Run<GemmKernel512>(ref g, maxThreads, alwaysSplit); break;
+            case GemmPath.Vector256: TRun.Run<GemmKernel256>(ref g, maxThreads, alwaysSplit); break;
+            default: TRun.Run<GemmKernelScalar>(ref g, maxThreads, alwaysSplit); break;
+        }
+    }
+
+    private interface IGemmRun
+    {
+        static abstract void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel;
+    }
+
+    private readonly struct ThisThread : IGemmRun
+    {
+        public static void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel
+        {
+            g.PackA = GemmSplit.ShouldPackA(g, TK.MR, TK.NR);
+            GemmDriver<TK>.Run(g, 0, g.M, 0, g.N, GemmScratch.Current);
+        }
+    }
+
+    private readonly struct Shared : IGemmRun
+    {
+        public static void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel => CpuGemm.Run<TK>(ref g, maxThreads, alwaysSplit);
+    }
+
+    /// <summary>Split along k, over rectangles of C, or not at all, as the shape and the worker team say.</summary>
     private static void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel
     {
         int slices = GemmKSplit.Slices(g);
