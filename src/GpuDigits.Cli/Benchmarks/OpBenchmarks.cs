@@ -54,14 +54,19 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
                 yield return Time("elementwise", "col2im", $"{Batch}x{side}x{side}x{channels} k3", (image + cols) * f, "GB/s", note,
                     () => accelerator.Col2Im(c, Batch, side, side, channels, 3, x));
         }
-        // The second convolution's input gradient in one op: what the step runs in place of the NT GEMM into the cols
-        // (cnn conv2 input grad) and col2im above.
+        // The second convolution's forward and input gradient, one op each: what the step runs in place of im2col and
+        // the forward GEMM (cnn conv2 forward), and of the NT GEMM into the cols (cnn conv2 input grad) and col2im.
         {
             const int side = 13, channels = 32, filters = 64, pixels = Batch * 11 * 11, depth = 9 * channels;
             using var dz = accelerator.Upload<float>(RandomFloats(random, pixels * filters));
             using var w = accelerator.Upload<float>(RandomFloats(random, depth * filters));
+            using var b = accelerator.Upload<float>(RandomFloats(random, filters));
             using var c = accelerator.Allocate<float>(pixels * depth);
-            using var dx = accelerator.Allocate<float>(Batch * side * side * channels);
+            using var dx = accelerator.Upload<float>(RandomFloats(random, Batch * side * side * channels));
+            using var y = accelerator.Allocate<float>(pixels * filters);
+            yield return Time("gemm", "convolution_forward", $"{Batch}x{side}x{side}x{channels} k3 f{filters}", 2.0 * pixels * depth * filters,
+                "GFLOP/s", "cnn conv2: im2col + gemm NN + bias + relu",
+                () => accelerator.ConvolutionForward(dx, Batch, side, side, channels, 3, w, b, filters, Activation.Relu, c, y));
             yield return Time("gemm", "conv_input_gradient", $"{Batch}x{side}x{side}x{channels} k3 f{filters}", 2.0 * pixels * depth * filters,
                 "GFLOP/s", "cnn conv2: gemm NT + col2im", () => accelerator.ConvInputGradient(dz, w, Batch, side, side, channels, 3, filters, c, dx));
         }

@@ -51,8 +51,7 @@ public sealed class ConvLayer : ILayer
 
     public void Forward(DeviceBuffer<float> input, int rows)
     {
-        _acc.Im2Col(input, rows, Side, Side, Channels, Kernel, _cols);
-        _acc.Gemm(false, false, rows * OutputSide * OutputSide, Filters, Depth, 1f, _cols, Weights.Value, 0f, Output, Bias.Value, Activation);
+        _acc.ConvolutionForward(input, rows, Side, Side, Channels, Kernel, Weights.Value, Bias.Value, Filters, Activation, _cols, Output);
     }
 
     public void Backward(DeviceBuffer<float> input, int rows, DeviceBuffer<float>? inputGradient)

@@ -6,11 +6,11 @@ using NUnit.Framework;
 namespace GpuDigits.Tests.Engine;
 
 /// <summary>
-/// im2col, col2im, the fused input gradient (GEMM + col2im) and 2 x 2 max pooling (forward and backward) on every
-/// selected device against the float64 references, at awkward shapes: odd image sizes, 1, 3 and 5 channels, batches of
-/// 1 and 7, filters of 1, 3 and 5 (one as wide as the image). im2col and pooling copy or compare values, so they are
-/// exact; col2im sums up to k^2 terms and is held to the column-sum tolerance, the input gradient to the GEMM's. A
-/// convolution as im2col + GEMM is checked against a direct one.
+/// im2col, col2im, the fused forward (im2col + GEMM) and input gradient (GEMM + col2im), 2 x 2 max pooling (forward and
+/// backward) on every selected device against the float64 references, at awkward shapes: odd image sizes, 1, 3 and 5
+/// channels, batches of 1 and 7, filters of 1, 3 and 5 (one as wide as the image). im2col and pooling copy or compare
+/// values, so they are exact; col2im sums up to k^2 terms and is held to the column-sum tolerance, and the fused ops to
+/// the GEMM's. A convolution as im2col + GEMM is checked against a direct one.
 /// </summary>
 [TestFixture]
 public sealed class ConvolutionOpTests : AcceleratorFixture
@@ -67,6 +67,32 @@ public sealed class ConvolutionOpTests : AcceleratorFixture
         using var dx = DeviceData.Guarded(acc, DeviceData.Filled(expected.Values.Length, float.NaN));
         acc.Col2Im(dcols, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, dx);
         Verify.Summed("dx", DeviceData.ReadGuarded(dx, "dx"), expected, KernelTolerances.ElementwiseRelative, KernelTolerances.ElementwiseAbsolute);
+    }
+
+    [Test]
+    public void ConvolutionForwardMatchesADirectOne(
+        [ValueSource(typeof(TestAccelerators), nameof(TestAccelerators.Selected))] string device,
+        [ValueSource(nameof(Shapes))] Shape s, [Values(1, 7, 64)] int filters, [Values] bool relu)
+    {
+        var acc = Device(device);
+        var (oh, ow) = Accelerator.ConvOutput(s.Batch, s.Height, s.Width, s.Channels, s.Kernel);
+        int seed = DeviceData.Seed(s.Batch, s.Height, s.Width, s.Channels, s.Kernel, filters + 11);
+        int rows = s.Batch * oh * ow, depth = s.Kernel * s.Kernel * s.Channels;
+        var x = DeviceData.Uniform(seed, s.Batch * s.Height * s.Width * s.Channels);
+        var w = DeviceData.Uniform(seed + 1, depth * filters);
+        var b = DeviceData.Uniform(seed + 2, filters);
+        var conv = ReferenceConvolution.Conv(x, w, b, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, filters);
+        var expected = relu ? conv with { Values = conv.Values.Select(v => Math.Max(v, 0)).ToArray() } : conv;
+        using var dx = acc.Upload<float>(x);
+        using var dw = acc.Upload<float>(w);
+        using var db = acc.Upload<float>(b);
+        using var cols = DeviceData.Guarded(acc, DeviceData.Filled(rows * depth, float.NaN));
+        using var y = DeviceData.Guarded(acc, DeviceData.Filled(rows * filters, float.NaN));
+        acc.ConvolutionForward(dx, s.Batch, s.Height, s.Width, s.Channels, s.Kernel, dw, db, filters,
+            relu ? Activation.Relu : Activation.None, cols, y);
+        Verify.Summed("y", DeviceData.ReadGuarded(y, "y"), expected, KernelTolerances.Gemm, KernelTolerances.Gemm);
+        Verify.Close("cols", DeviceData.ReadGuarded(cols, "cols"), ReferenceConvolution.Im2Col(x, s.Batch, s.Height, s.Width, s.Channels, s.Kernel), _ => 0);
+        DeviceData.Unchanged(dx, x, "x");
     }
 
     [Test]

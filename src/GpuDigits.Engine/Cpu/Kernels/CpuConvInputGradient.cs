@@ -7,20 +7,13 @@ namespace GpuDigits.Engine.Cpu.Kernels;
 /// <summary>
 /// CPU twin of conv_input_gradient: dx = col2im(dz W^T), a group of whole images at a time. A thread computes the
 /// group's rows of dz W^T (OH OW rows of kernel^2 channels per image) into its own block of at most
-/// <see cref="GroupFloats"/>, which stays in L2, and col2im gathers them into the group's dx straight away; the
-/// product for the whole batch is never stored. The group's GEMM is the whole product's GEMM restricted to its rows
-/// (<see cref="CpuGemm.RunOnThisThread"/>) and col2im is the same per-image gather, so dx is the same bit for bit as
-/// the GEMM into cols followed by col2im, for any thread count. Each image's dx is written by one thread.
+/// <see cref="CpuConvolution.GroupFloats"/>, which stays in L2, and col2im gathers them into the group's dx straight
+/// away; the product for the whole batch is never stored. The group's GEMM is the whole product's GEMM restricted to
+/// its rows (<see cref="CpuGemm.RunOnThisThread"/>) and col2im is the same per-image gather, so dx is the same bit for
+/// bit as the GEMM into cols followed by col2im, for any thread count. Each image's dx is written by one thread.
 /// </summary>
 internal static unsafe class CpuConvInputGradient
 {
-    /// <summary>
-    /// Floats of one thread's block, 64 K (256 KB): a quarter of a Zen 4 or Skylake-X core's L2, so the block, the
-    /// packed W^T and the group's rows of dz stay there between the GEMM and col2im. One image of the CNN's second
-    /// layer is 121 x 288 floats (136 KB): one image per group.
-    /// </summary>
-    public const int GroupFloats = 1 << 16;
-
     /// <summary>
     /// Runs the op; false (nothing written) when the fused form would not give the GEMM's bits: when the whole product
     /// is split along k (a small dx over thousands of filters), or has no k. The caller then runs the two ops.
@@ -31,7 +24,7 @@ internal static unsafe class CpuConvInputGradient
         int pixels = (height - kernel + 1) * (width - kernel + 1), depth = kernel * kernel * channels;
         var whole = new GemmArgs { M = batch * pixels, N = depth, K = filters };
         if (filters == 0 || GemmKSplit.Slices(whole) > 1) return false;
-        int imagesPerGroup = Math.Max(1, GroupFloats / (pixels * depth));
+        int imagesPerGroup = CpuConvolution.ImagesPerGroup(pixels * depth);
         int groups = (batch + imagesPerGroup - 1) / imagesPerGroup;
         var body = new GroupBody(path, dz, weights, batch, height, width, channels, kernel, filters, dx, imagesPerGroup);
         CpuParallel.For(body, groups, threads, 1, alwaysSplit);

@@ -14,6 +14,16 @@ namespace GpuDigits.Engine.Cpu.Kernels;
 /// </summary>
 internal static class CpuConvolution
 {
+    /// <summary>
+    /// Floats of im2col rows that the fused convolution ops keep per thread between a GEMM and the pass beside it,
+    /// 64 K (256 KB): a quarter of a Zen 4 or Skylake-X core's L2, room left for the packed weights and the GEMM's
+    /// other operand. One image of the CNN's second layer is 121 x 288 floats (136 KB): one image per group.
+    /// </summary>
+    public const int GroupFloats = 1 << 16;
+
+    /// <summary>Whole images per group of a fused convolution op, for images of this many im2col floats.</summary>
+    public static int ImagesPerGroup(int colsPerImage) => Math.Max(1, GroupFloats / Math.Max(1, colsPerImage));
+
     /// <summary>Rows of one filter position: kernel x channels contiguous floats of an input row are copied at once.</summary>
     public static void Im2Col(float[] x, int batch, int height, int width, int channels, int kernel, float[] cols, int threads, bool alwaysSplit)
     {
@@ -200,7 +210,7 @@ internal static class CpuConvolution
     /// where a span copy's call would cost more than the copy (docs/benchmarks.md: 0.61 ms a step before, at
     /// 128 x 28 x 28 x 1).
     /// </summary>
-    private readonly struct Im2ColBody(float[] x, int height, int width, int channels, int kernel, float[] cols) : IRangeBody
+    internal readonly struct Im2ColBody(float[] x, int height, int width, int channels, int kernel, float[] cols) : IRangeBody
     {
         public const int CopyFrom = 16;
 

@@ -5,11 +5,12 @@ using static GpuDigits.Engine.Verification.KernelTolerances;
 namespace GpuDigits.Engine.Verification.Cases;
 
 /// <summary>
-/// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), the input gradient as one op
-/// (GEMM + col2im: the GEMM bound), 2 x 2 max pooling forward (exact) and backward (exact, through the reference's
-/// first-maximum argmax), plain and on a ReLU's output (windows of zeros pass no gradient), and the fused first stage
-/// (convolution + ReLU + pooling, and its weight and bias gradients, routed by the device's own argmax), at odd sizes,
-/// 1 / 3 / 32 channels and the network's own shapes.
+/// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), the forward (im2col + GEMM +
+/// bias + ReLU) and the input gradient (GEMM + col2im) as one op each (the GEMM bound; the forward's cols exact), 2 x 2
+/// max pooling forward (exact) and backward (exact, through the reference's first-maximum argmax), plain and on a
+/// ReLU's output (windows of zeros pass no gradient), and the fused first stage (convolution + ReLU + pooling, and its
+/// weight and bias gradients, routed by the device's own argmax), at odd sizes, 1 / 3 / 32 channels and the network's
+/// own shapes.
 /// </summary>
 internal static class ConvolutionCases
 {
@@ -18,10 +19,12 @@ internal static class ConvolutionCases
         ImageShape[] convolutions = [new(1, 5, 5, 1, 3), new(7, 9, 7, 3, 3), new(3, 6, 11, 5, 5), new(4, 28, 28, 1, 3), new(2, 13, 13, 32, 3)];
         foreach (var s in convolutions.Concat(training?.Convolutions ?? []))
             yield return new VerificationCase("im2col/col2im", s.ToString(), (dev, rng) => Convolution(dev, rng, s));
-        // The input gradient in one op (GEMM + col2im), at the same small shapes; the CNN's second layer at batch 2.
+        // The forward (im2col + GEMM + bias + ReLU) and the input gradient (GEMM + col2im) as one op each, at the same
+        // small shapes; the CNN's second layer at batch 2.
         foreach (var s in convolutions)
         {
             int filters = s.Channels == 32 ? 64 : 7;
+            yield return new VerificationCase("convolution_forward", $"{s} f{filters}", (dev, rng) => Forward(dev, rng, s, filters));
             yield return new VerificationCase("conv_input_gradient", $"{s} f{filters}", (dev, rng) => InputGradient(dev, rng, s, filters));
         }
         // The fused first stage: (images, height, width, channels, kernel) and filters; odd sizes, several channels,
@@ -52,6 +55,28 @@ internal static class ConvolutionCases
         var expected = ReferenceConvolution.Col2Im(g, n, h, w, c, k);
         got = On(dev, dx, buf => dev.Col2Im(buf(g), n, h, w, c, k, buf(dx)));
         yield return Row("col2im", s.ToString(), got, expected.Values, SumBound, expected.Magnitudes);
+    }
+
+    private static IEnumerable<VerificationRow> Forward(Accelerator dev, Random rng, ImageShape s, int filters)
+    {
+        var (n, h, w, c, k) = (s.Images, s.Height, s.Width, s.Channels, s.Kernel);
+        var (oh, ow) = Accelerator.ConvOutput(n, h, w, c, k);
+        int pixels = n * oh * ow, depth = k * k * c;
+        var x = rng.Uniform(n * h * w * c);
+        var weights = rng.Uniform(depth * filters);
+        var bias = rng.Uniform(filters, -0.5f, 0.5f);
+        var cols = Filled(pixels * depth, float.NaN);
+        var y = Filled(pixels * filters, float.NaN);
+        var conv = ReferenceConvolution.Conv(x, weights, bias, n, h, w, c, k, filters);
+        float[] gotCols = [];
+        var got = On(dev, y, buf =>
+        {
+            dev.ConvolutionForward(buf(x), n, h, w, c, k, buf(weights), buf(bias), filters, Activation.Relu, buf(cols), buf(y));
+            gotCols = buf(cols).ToArray();
+        });
+        var shape = $"{s} f{filters}";
+        yield return Row("convolution_forward", shape, got, conv.Values.Select(v => Math.Max(v, 0)).ToArray(), GemmBound, conv.Magnitudes);
+        yield return Row("convolution_forward cols", shape, gotCols, ReferenceConvolution.Im2Col(x, n, h, w, c, k), ExactBound);
     }
 
     private static IEnumerable<VerificationRow> InputGradient(Accelerator dev, Random rng, ImageShape s, int filters)
