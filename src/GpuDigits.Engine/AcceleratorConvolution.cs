@@ -1,14 +1,15 @@
 namespace GpuDigits.Engine;
 
-/// <summary>A convolution done as im2col + GEMM, forward and input gradient, each in one op.</summary>
+/// <summary>A convolution done as im2col + GEMM, forward, weight gradient and input gradient, each in one op.</summary>
 public abstract partial class Accelerator
 {
     /// <summary>
     /// A valid, stride-1 convolution of NHWC images x [batch, height, width, channels] with <paramref name="filters"/>
-    /// square filters (weights: kernel^2 channels x filters, rows in im2col's (ky, kx, c) order): cols =
-    /// <see cref="Im2Col"/>(x), kept for the weight gradient, and y [batch, OH, OW, filters] = act(cols weights + bias)
-    /// as <see cref="Gemm"/> computes it. The same values as the two ops, which is what the default runs; the CPU
-    /// backend runs the GEMM on each image's rows of cols right after writing them, while they are in L2.
+    /// square filters (weights: kernel^2 channels x filters, rows in im2col's (ky, kx, c) order): y [batch, OH, OW,
+    /// filters] = act(<see cref="Im2Col"/>(x) weights + bias) as <see cref="Gemm"/> computes it. <paramref name="cols"/>
+    /// (batch OH OW x kernel^2 channels) is scratch whose contents are undefined afterwards. The same values as the two
+    /// ops, which is what the default runs (cols then holds im2col(x)); the CPU backend writes each image's rows of
+    /// cols into an L2-sized block and runs the GEMM on them at once, so cols is never written to memory.
     /// </summary>
     public void ConvolutionForward(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel,
         DeviceBuffer<float> weights, DeviceBuffer<float>? bias, int filters, Activation activation, DeviceBuffer<float> cols,
@@ -34,6 +35,38 @@ public abstract partial class Accelerator
         var (oh, ow) = ConvOutput(batch, height, width, channels, kernel);
         if (channels > 0) Im2ColCore(x, batch, height, width, channels, kernel, cols);
         GemmCore(false, false, batch * oh * ow, filters, kernel * kernel * channels, 1f, cols, weights, 0f, y, bias, activation);
+    }
+
+    /// <summary>
+    /// The weight gradient of a valid, stride-1 convolution of NHWC images x [batch, height, width, channels] with
+    /// <paramref name="filters"/> square filters, from its output gradient dz [batch, OH, OW, filters]: dw (kernel^2
+    /// channels x filters, rows in im2col's (ky, kx, c) order) = <see cref="Im2Col"/>(x)^T dz as <see cref="Gemm"/>
+    /// computes it, overwritten. <paramref name="cols"/> (batch OH OW x kernel^2 channels) is scratch whose contents are
+    /// undefined afterwards. The same values as the two ops, which is what the default runs; the CPU backend makes each
+    /// k block of im2col(x) (at most 256 output pixels) just before the GEMM reads it, while it is in L2.
+    /// </summary>
+    public void ConvWeightGradient(DeviceBuffer<float> x, DeviceBuffer<float> dz, int batch, int height, int width,
+        int channels, int kernel, int filters, DeviceBuffer<float> cols, DeviceBuffer<float> dw)
+    {
+        var (oh, ow) = ConvOutput(batch, height, width, channels, kernel);
+        ArgumentOutOfRangeException.ThrowIfNegative(filters);
+        long pixels = (long)batch * oh * ow, depth = (long)kernel * kernel * channels;
+        RequireLength(x, (long)batch * height * width * channels, nameof(x));
+        RequireLength(dz, pixels * filters, nameof(dz));
+        RequireLength(cols, pixels * depth, nameof(cols));
+        RequireLength(dw, depth * filters, nameof(dw));
+        if (depth == 0 || filters == 0) return;
+        ConvWeightGradientCore(x, dz, batch, height, width, channels, kernel, filters, cols, dw);
+    }
+
+    /// <summary>The op of <see cref="ConvWeightGradient"/>; by default im2col, then the GEMM.</summary>
+    protected virtual void ConvWeightGradientCore(DeviceBuffer<float> x, DeviceBuffer<float> dz, int batch, int height,
+        int width, int channels, int kernel, int filters, DeviceBuffer<float> cols, DeviceBuffer<float> dw)
+    {
+        var (oh, ow) = ConvOutput(batch, height, width, channels, kernel);
+        int depth = kernel * kernel * channels;
+        if (batch > 0) Im2ColCore(x, batch, height, width, channels, kernel, cols);
+        GemmCore(true, false, depth, filters, batch * oh * ow, 1f, cols, dz, 0f, dw, null, Activation.None);
     }
 
     /// <summary>

@@ -54,8 +54,8 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
                 yield return Time("elementwise", "col2im", $"{Batch}x{side}x{side}x{channels} k3", (image + cols) * f, "GB/s", note,
                     () => accelerator.Col2Im(c, Batch, side, side, channels, 3, x));
         }
-        // The second convolution's forward and input gradient, one op each: what the step runs in place of im2col and
-        // the forward GEMM (cnn conv2 forward), and of the NT GEMM into the cols (cnn conv2 input grad) and col2im.
+        // The second convolution's forward, weight gradient and input gradient, one op each: what the step runs in
+        // place of im2col and the forward GEMM, of the TN GEMM over the cols, and of the NT GEMM into them and col2im.
         {
             const int side = 13, channels = 32, filters = 64, pixels = Batch * 11 * 11, depth = 9 * channels;
             using var dz = accelerator.Upload<float>(RandomFloats(random, pixels * filters));
@@ -69,6 +69,8 @@ public sealed class OpBenchmarks(Accelerator accelerator, int repeat, Action<Ben
                 () => accelerator.ConvolutionForward(dx, Batch, side, side, channels, 3, w, b, filters, Activation.Relu, c, y));
             yield return Time("gemm", "conv_input_gradient", $"{Batch}x{side}x{side}x{channels} k3 f{filters}", 2.0 * pixels * depth * filters,
                 "GFLOP/s", "cnn conv2: gemm NT + col2im", () => accelerator.ConvInputGradient(dz, w, Batch, side, side, channels, 3, filters, c, dx));
+            yield return Time("gemm", "conv_weight_gradient", $"{Batch}x{side}x{side}x{channels} k3 f{filters}", 2.0 * pixels * depth * filters,
+                "GFLOP/s", "cnn conv2: im2col + gemm TN", () => accelerator.ConvWeightGradient(dx, dz, Batch, side, side, channels, 3, filters, c, w));
         }
         // The convolutions' outputs: ReLU backward and the bias gradient over every output pixel.
         foreach (var (pixels, filters, note) in new[] { (Batch * 26 * 26, 32, "cnn conv1"), (Batch * 11 * 11, 64, "cnn conv2") })

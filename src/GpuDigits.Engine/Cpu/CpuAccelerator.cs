@@ -116,15 +116,25 @@ public sealed class CpuAccelerator : Accelerator
     protected override void Col2ImCore(DeviceBuffer<float> cols, int batch, int height, int width, int channels, int kernel, DeviceBuffer<float> dx) =>
         CpuConvolution.Col2Im(AsCpu(cols).Data, batch, height, width, channels, kernel, AsCpu(dx).Data, _threads, _alwaysSplit);
 
-    /// <summary>im2col and the GEMM image group by image group, the group's rows of cols in L2 (see
-    /// <see cref="CpuConvolutionForward"/>); the two ops one after the other where that would change a bit.</summary>
+    /// <summary>im2col and the GEMM image group by image group, the group's rows of cols in an L2 block, cols not
+    /// written (see <see cref="CpuConvolutionForward"/>); the two ops one after the other where that would change a bit.</summary>
     protected override void ConvolutionForwardCore(DeviceBuffer<float> x, int batch, int height, int width, int channels, int kernel,
         DeviceBuffer<float> weights, DeviceBuffer<float>? bias, int filters, Activation activation, DeviceBuffer<float> cols,
         DeviceBuffer<float> y)
     {
         if (!CpuConvolutionForward.TryRun(_gemmPath, AsCpu(x).Data, batch, height, width, channels, kernel, AsCpu(weights).Data,
-                bias is null ? null : AsCpu(bias).Data, filters, activation, AsCpu(cols).Data, AsCpu(y).Data, _threads, _alwaysSplit))
+                bias is null ? null : AsCpu(bias).Data, filters, activation, AsCpu(y).Data, _threads, _alwaysSplit))
             base.ConvolutionForwardCore(x, batch, height, width, channels, kernel, weights, bias, filters, activation, cols, y);
+    }
+
+    /// <summary>The GEMM's k blocks of im2col rows made from x as it reads them, cols not written (see
+    /// <see cref="CpuConvWeightGradient"/>); im2col and the GEMM where the GEMM is not split along k.</summary>
+    protected override void ConvWeightGradientCore(DeviceBuffer<float> x, DeviceBuffer<float> dz, int batch, int height,
+        int width, int channels, int kernel, int filters, DeviceBuffer<float> cols, DeviceBuffer<float> dw)
+    {
+        if (!CpuConvWeightGradient.TryRun(_gemmPath, AsCpu(x).Data, AsCpu(dz).Data, batch, height, width, channels, kernel,
+                filters, AsCpu(dw).Data, _threads, _alwaysSplit))
+            base.ConvWeightGradientCore(x, dz, batch, height, width, channels, kernel, filters, cols, dw);
     }
 
     /// <summary>The GEMM and col2im image group by image group, the group's rows of dz W^T in L2 (see

@@ -5,9 +5,11 @@ namespace GpuDigits.Model.Layers;
 /// <summary>
 /// A valid, stride-1 convolution of NHWC images (side x side x channels) with <see cref="Filters"/> square filters,
 /// then the activation: im2col, then one GEMM with the bias + activation epilogue fused, so the output
-/// (OH x OW x filters per image) is NHWC again. Weights are (kernel kernel channels) x filters, row-major, in im2col's
-/// (ky, kx, c) order. Backward: activation backward (unless the pooling after it did it), dW = cols^T dz, db = column sums of dz, and for dL/dinput
-/// dcols = dz W^T (into the cols buffer, which the weight gradient no longer needs) folded back by col2im.
+/// (OH x OW x filters per image) is NHWC again (<see cref="Accelerator.ConvolutionForward"/>). Weights are
+/// (kernel kernel channels) x filters, row-major, in im2col's (ky, kx, c) order. Backward: activation backward (unless
+/// the pooling after it did it), dW = im2col(input)^T dz (<see cref="Accelerator.ConvWeightGradient"/>), db = column
+/// sums of dz, and for dL/dinput dz W^T folded back by col2im (<see cref="Accelerator.ConvInputGradient"/>). The three
+/// ops share one cols buffer as scratch; the CPU backend never fills it.
 /// </summary>
 public sealed class ConvLayer : ILayer
 {
@@ -59,7 +61,7 @@ public sealed class ConvLayer : ILayer
         int pixels = rows * OutputSide * OutputSide;
         if (Activation != Activation.None && !ActivationBackwardInPool)
             _acc.ActivationBackward(Activation, Output, OutputGradient, OutputGradient, pixels * Filters);
-        _acc.Gemm(true, false, Depth, Filters, pixels, 1f, _cols, OutputGradient, 0f, Weights.Gradient);
+        _acc.ConvWeightGradient(input, OutputGradient, rows, Side, Side, Channels, Kernel, Filters, _cols, Weights.Gradient);
         _acc.ColumnSums(OutputGradient, pixels, Filters, Bias.Gradient);
         if (inputGradient is null) return;
         _acc.ConvInputGradient(OutputGradient, Weights.Value, rows, Side, Side, Channels, Kernel, Filters, _cols, inputGradient);

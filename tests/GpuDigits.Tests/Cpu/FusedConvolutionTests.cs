@@ -5,11 +5,13 @@ using NUnit.Framework;
 namespace GpuDigits.Tests.Cpu;
 
 /// <summary>
-/// The CPU's fused convolution ops work a group of images at a time: convolution_forward writes the group's rows of
-/// cols and runs the GEMM on them while they are in L2; conv_input_gradient computes the group's rows of dz W^T into
-/// an L2-sized block and runs col2im on it. Their outputs must be those of the two ops each replaces, bit for bit, on
+/// The CPU's fused convolution ops keep a block of im2col rows in L2 instead of the whole cols matrix:
+/// convolution_forward writes a group of images' rows and runs the GEMM on them; conv_input_gradient computes the
+/// group's rows of dz W^T and runs col2im on them; conv_weight_gradient makes each k block of rows of its k-split GEMM
+/// just before the micro-kernels read it. Their outputs must be those of the two ops each replaces, bit for bit, on
 /// every micro-kernel path (the narrow kernel of a short im2col row or few filters, edge tiles, groups of one image and
-/// of many with a short last one, the two-op fallback of a k split) and however the groups are shared between threads.
+/// of many with a short last one, k blocks that cross images, the two-op fallbacks) and however the work is shared
+/// between threads.
 /// </summary>
 [TestFixtureSource(typeof(GemmPathFixture), nameof(GemmPathFixture.Paths))]
 public class FusedConvolutionTests(GemmPath path) : GemmPathFixture(path)
@@ -27,6 +29,12 @@ public class FusedConvolutionTests(GemmPath path) : GemmPathFixture(path)
             (1, 5, 5, 1, 3, 2100, "the input gradient's long k over a small dx: split along k, so the two ops run"),
             (1, 5, 5, 240, 3, 5, "the forward's long k (2160) over a small y: split along k, so the two ops run"),
         ];
+        return OnOneAndTwoThreads(shapes);
+    }
+
+    private static IEnumerable<TestCaseData> OnOneAndTwoThreads(
+        (int Batch, int Height, int Width, int Channels, int Kernel, int Filters, string Why)[] shapes)
+    {
         foreach (var s in shapes)
             foreach (int threads in new[] { 1, 2 })
                 yield return new TestCaseData(s.Batch, s.Height, s.Width, s.Channels, s.Kernel, s.Filters, threads)
@@ -58,7 +66,7 @@ public class FusedConvolutionTests(GemmPath path) : GemmPathFixture(path)
         using var dx = acc.Upload<float>(x);
         using var dw = acc.Upload<float>(w);
         using var db = acc.Upload<float>(b);
-        (float[] Y, float[] Cols) Run(bool fused)
+        float[] Run(bool fused)
         {
             using var cols = acc.Upload<float>(Enumerable.Repeat(float.NaN, pixels * depth).ToArray());
             using var y = acc.Upload<float>(Enumerable.Repeat(float.NaN, pixels * filters).ToArray());
@@ -68,14 +76,12 @@ public class FusedConvolutionTests(GemmPath path) : GemmPathFixture(path)
                 acc.Im2Col(dx, batch, height, width, channels, kernel, cols);
                 acc.Gemm(false, false, pixels, filters, depth, 1f, cols, dw, 0f, y, db, Activation.Relu);
             }
-            return (y.ToArray(), cols.ToArray());
+            return y.ToArray();
         }
 
         var unfused = Run(fused: false);
-        var fusedResult = Run(fused: true);
-        SameBits(unfused.Y, fusedResult.Y, "y");
-        SameBits(unfused.Cols, fusedResult.Cols, "cols");
-        Assert.That(unfused.Y.Count(v => v > 0), Is.GreaterThan(pixels * filters / 4), "the ReLU left too few outputs to compare");
+        SameBits(unfused, Run(fused: true), "y");
+        Assert.That(unfused.Count(v => v > 0), Is.GreaterThan(pixels * filters / 4), "the ReLU left too few outputs to compare");
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -106,5 +112,51 @@ public class FusedConvolutionTests(GemmPath path) : GemmPathFixture(path)
         var unfused = Run(fused: false);
         SameBits(unfused, Run(fused: true), "dx");
         Assert.That(unfused.Count(v => v != 0 && float.IsFinite(v)), Is.EqualTo(inputs), "every dx is a finite non-zero sum");
+    }
+
+    public static IEnumerable<TestCaseData> WeightGradientCases()
+    {
+        (int Batch, int Height, int Width, int Channels, int Kernel, int Filters, string Why)[] shapes =
+        [
+            (20, 13, 13, 32, 3, 64, "the CNN's second layer at batch 20: 2 k slices, blocks of 2 images"),
+            (128, 13, 13, 32, 3, 64, "the CNN's second layer at batch 128: 8 k slices"),
+            (12, 28, 28, 1, 3, 32, "9-float rows (short spans), 4 k slices, blocks that cross images"),
+            (13, 17, 19, 5, 5, 13, "edge tiles of dW (125 x 13), 2 k slices of uneven blocks"),
+            (40, 10, 10, 3, 3, 1, "one filter: the narrow kernel"),
+            (3, 13, 13, 32, 3, 64, "363 output pixels: not split along k, so the two ops run"),
+            (40, 12, 12, 64, 3, 128, "a dW of 73,728 floats: not split along k, so the two ops run"),
+        ];
+        return OnOneAndTwoThreads(shapes);
+    }
+
+    [TestCaseSource(nameof(WeightGradientCases))]
+    public void WeightGradientSameBitsAsIm2ColThenTheGemm(int batch, int height, int width, int channels, int kernel, int filters, int threads)
+    {
+        var (oh, ow) = Accelerator.ConvOutput(batch, height, width, channels, kernel);
+        int pixels = batch * oh * ow, depth = kernel * kernel * channels;
+        var r = new Random(batch * 139 + height * 23 + channels * 3 + filters);
+        var x = Random(r, batch * height * width * channels);
+        var dz = Random(r, pixels * filters);
+
+        using var acc = Open(threads);
+        using var dx = acc.Upload<float>(x);
+        using var ddz = acc.Upload<float>(dz);
+        using var cols = acc.Allocate<float>(pixels * depth);
+        float[] Run(bool fused)
+        {
+            using var dw = acc.Upload<float>(Enumerable.Repeat(float.NaN, depth * filters).ToArray());
+            if (fused) acc.ConvWeightGradient(dx, ddz, batch, height, width, channels, kernel, filters, cols, dw);
+            else
+            {
+                acc.Im2Col(dx, batch, height, width, channels, kernel, cols);
+                acc.Gemm(true, false, depth, filters, pixels, 1f, cols, ddz, 0f, dw);
+            }
+            return dw.ToArray();
+        }
+
+        var unfused = Run(fused: false);
+        acc.Fill(cols, float.NaN); // the fused op must not read what the unfused one left there
+        SameBits(unfused, Run(fused: true), "dw");
+        Assert.That(unfused.Count(v => v != 0 && float.IsFinite(v)), Is.EqualTo(depth * filters), "every dw is a finite non-zero sum");
     }
 }

@@ -40,7 +40,7 @@ public sealed class VerifierCaseTests : AcceleratorFixture
         Assert.That(cases.Select(c => c.Op.Split(' ')[0]).Distinct(), Is.SupersetOf(new[]
         {
             "gemm", "bias_add", "activation", "softmax_xent", "column_sums", "sgd_momentum", "adam",
-            "gather_batch", "fill", "im2col/col2im", "convolution_forward", "conv_input_gradient", "max_pool_2x2", "capture_step",
+            "gather_batch", "fill", "im2col/col2im", "convolution_forward", "conv_weight_gradient", "conv_input_gradient", "max_pool_2x2", "capture_step",
         }));
         var shapes = cases.Select(c => c.Shape).ToHashSet();
         // The CNN's first convolution as a GEMM (m = 128 x 26 x 26, k = 9) and its long-k weight gradient.

@@ -34,14 +34,12 @@ internal static unsafe class CpuConvInputGradient
     private readonly struct GroupBody(GemmPath path, float[] dz, float[] weights, int batch, int height, int width,
         int channels, int kernel, int filters, float[] dx, int imagesPerGroup) : IRangeBody
     {
-        [ThreadStatic] private static float[]? _block;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end)
         {
             int pixels = (height - kernel + 1) * (width - kernel + 1), depth = kernel * kernel * channels;
             int imageRows = pixels * depth, imageDx = height * width * channels;
-            var block = Block(imagesPerGroup * imageRows);
+            var block = CpuConvolution.GroupBlock(imagesPerGroup * imageRows);
             fixed (float* pdz = dz, pw = weights, pdx = dx, pb = block)
             {
                 for (int group = begin; group < end; group++)
@@ -59,13 +57,6 @@ internal static unsafe class CpuConvInputGradient
                             pdx + (nint)(first + i) * imageDx);
                 }
             }
-        }
-
-        /// <summary>This thread's block, pinned, grown to the largest group it has met and then reused.</summary>
-        private static float[] Block(int floats)
-        {
-            if (_block is null || _block.Length < floats) _block = GC.AllocateUninitializedArray<float>(floats, pinned: true);
-            return _block;
         }
     }
 }

@@ -24,6 +24,16 @@ internal static class CpuConvolution
     /// <summary>Whole images per group of a fused convolution op, for images of this many im2col floats.</summary>
     public static int ImagesPerGroup(int colsPerImage) => Math.Max(1, GroupFloats / Math.Max(1, colsPerImage));
 
+    [ThreadStatic] private static float[]? _groupBlock;
+
+    /// <summary>This thread's block for a group of a fused convolution op, pinned, grown to the largest group it has
+    /// met and then reused; an op uses it between its own calls into the GEMM, never across ops.</summary>
+    public static float[] GroupBlock(int floats)
+    {
+        if (_groupBlock is null || _groupBlock.Length < floats) _groupBlock = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        return _groupBlock;
+    }
+
     /// <summary>Rows of one filter position: kernel x channels contiguous floats of an input row are copied at once.</summary>
     public static void Im2Col(float[] x, int batch, int height, int width, int channels, int kernel, float[] cols, int threads, bool alwaysSplit)
     {
@@ -235,6 +245,31 @@ internal static class CpuConvolution
                             x.AsSpan(from, span).CopyTo(cols.AsSpan(to + ky * span, span));
                         }
                     }
+        }
+
+        /// <summary>
+        /// Rows [<paramref name="first"/>, first + <paramref name="count"/>) of the batch's cols (a row per output
+        /// pixel, image by image) into <paramref name="rows"/>, for ops that keep only a block of cols in cache: the
+        /// same floats as <see cref="Run"/> writes there. Each kernel row's span is one copy (a loop when short).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static unsafe void Rows(float* x, int height, int width, int channels, int kernel, long first, int count, float* rows)
+        {
+            int oh = height - kernel + 1, ow = width - kernel + 1, pixels = oh * ow;
+            int span = kernel * channels, row = kernel * span;
+            long n = first / pixels;
+            int p = (int)(first - n * pixels);
+            for (int r = 0; r < count; r++, rows += row)
+            {
+                int oy = p / ow, ox = p - oy * ow;
+                float* from = x + ((n * height + oy) * width + ox) * channels;
+                for (int ky = 0; ky < kernel; ky++, from += (nint)width * channels)
+                {
+                    if (span >= CopyFrom) Unsafe.CopyBlockUnaligned(rows + ky * span, from, (uint)span * sizeof(float));
+                    else for (int s = 0; s < span; s++) rows[ky * span + s] = from[s];
+                }
+                if (++p == pixels) (n, p) = (n + 1, 0);
+            }
         }
 
         /// <summary>

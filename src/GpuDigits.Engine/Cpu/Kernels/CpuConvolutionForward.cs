@@ -5,12 +5,12 @@ using GpuDigits.Engine.Cpu.Threading;
 namespace GpuDigits.Engine.Cpu.Kernels;
 
 /// <summary>
-/// CPU twin of convolution_forward: cols = im2col(x), y = act(cols W + bias), a group of whole images at a time. A
-/// thread writes the group's rows of cols (at most <see cref="CpuConvolution.GroupFloats"/>, so they are still in
-/// L2) and runs the GEMM on them straight away, its C block (the group's rows of y) staying in cache across the k
-/// slices. cols is written in full, for the weight gradient. The group's GEMM is the whole product's GEMM restricted
-/// to its rows (<see cref="CpuGemm.RunOnThisThread"/>), so y is the same bit for bit as im2col followed by the GEMM,
-/// for any thread count. Each image's rows are written by one thread.
+/// CPU twin of convolution_forward: y = act(im2col(x) W + bias), a group of whole images at a time. A thread writes
+/// the group's rows of cols into its own block of at most <see cref="CpuConvolution.GroupFloats"/>, which stays in L2,
+/// and runs the GEMM on them straight away; cols for the whole batch is never stored (the weight gradient makes its
+/// own rows again, <see cref="CpuConvWeightGradient"/>). The group's GEMM is the whole product's GEMM restricted to
+/// its rows (<see cref="CpuGemm.RunOnThisThread"/>), so y is the same bit for bit as im2col followed by the GEMM, for
+/// any thread count. Each image's rows are written by one thread.
 /// </summary>
 internal static unsafe class CpuConvolutionForward
 {
@@ -19,36 +19,36 @@ internal static unsafe class CpuConvolutionForward
     /// is split along k (a few output pixels over a deep im2col row), or has no k. The caller then runs the two ops.
     /// </summary>
     public static bool TryRun(GemmPath path, float[] x, int batch, int height, int width, int channels, int kernel,
-        float[] weights, float[]? bias, int filters, Activation activation, float[] cols, float[] y, int threads, bool alwaysSplit)
+        float[] weights, float[]? bias, int filters, Activation activation, float[] y, int threads, bool alwaysSplit)
     {
         int pixels = (height - kernel + 1) * (width - kernel + 1), depth = kernel * kernel * channels;
         var whole = new GemmArgs { M = batch * pixels, N = filters, K = depth };
         if (depth == 0 || GemmKSplit.Slices(whole) > 1) return false;
         int imagesPerGroup = CpuConvolution.ImagesPerGroup(pixels * depth);
         int groups = (batch + imagesPerGroup - 1) / imagesPerGroup;
-        var body = new GroupBody(path, x, batch, height, width, channels, kernel, weights, bias, filters, activation, cols, y, imagesPerGroup);
+        var body = new GroupBody(path, x, batch, height, width, channels, kernel, weights, bias, filters, activation, y, imagesPerGroup);
         CpuParallel.For(body, groups, threads, 1, alwaysSplit);
         return true;
     }
 
     private readonly struct GroupBody(GemmPath path, float[] x, int batch, int height, int width, int channels, int kernel,
-        float[] weights, float[]? bias, int filters, Activation activation, float[] cols, float[] y, int imagesPerGroup) : IRangeBody
+        float[] weights, float[]? bias, int filters, Activation activation, float[] y, int imagesPerGroup) : IRangeBody
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end)
         {
             int pixels = (height - kernel + 1) * (width - kernel + 1), depth = kernel * kernel * channels;
-            var im2col = new CpuConvolution.Im2ColBody(x, height, width, channels, kernel, cols);
-            fixed (float* pcols = cols, pw = weights, pbias = bias, py = y)
+            var block = CpuConvolution.GroupBlock(imagesPerGroup * pixels * depth);
+            fixed (float* px = x, pb = block, pw = weights, pbias = bias, py = y)
             {
                 for (int group = begin; group < end; group++)
                 {
                     int first = group * imagesPerGroup, images = Math.Min(imagesPerGroup, batch - first);
-                    im2col.Run(first, first + images);
+                    CpuConvolution.Im2ColBody.Rows(px, height, width, channels, kernel, (long)first * pixels, images * pixels, pb);
                     var g = new GemmArgs
                     {
                         TransA = false, TransB = false, M = images * pixels, N = filters, K = depth, Alpha = 1f, Beta = 0f,
-                        A = pcols + (nint)first * pixels * depth, B = pw, C = py + (nint)first * pixels * filters, Bias = pbias,
+                        A = pb, B = pw, C = py + (nint)first * pixels * filters, Bias = pbias,
                         Activation = activation,
                     };
                     g.SetDenseLeadingDimensions();

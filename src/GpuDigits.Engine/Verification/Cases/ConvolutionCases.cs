@@ -6,7 +6,8 @@ namespace GpuDigits.Engine.Verification.Cases;
 
 /// <summary>
 /// im2col (exact: a copy), col2im (a sum: the column-sum bound on the sum of |terms|), the forward (im2col + GEMM +
-/// bias + ReLU) and the input gradient (GEMM + col2im) as one op each (the GEMM bound; the forward's cols exact), 2 x 2
+/// bias + ReLU), the weight gradient (im2col + GEMM) and the input gradient (GEMM + col2im) as one op each (the GEMM
+/// bound), 2 x 2
 /// max pooling forward (exact) and backward (exact, through the reference's first-maximum argmax), plain and on a
 /// ReLU's output (windows of zeros pass no gradient), and the fused first stage (convolution + ReLU + pooling, and its
 /// weight and bias gradients, routed by the device's own argmax), at odd sizes, 1 / 3 / 32 channels and the network's
@@ -26,6 +27,13 @@ internal static class ConvolutionCases
             int filters = s.Channels == 32 ? 64 : 7;
             yield return new VerificationCase("convolution_forward", $"{s} f{filters}", (dev, rng) => Forward(dev, rng, s, filters));
             yield return new VerificationCase("conv_input_gradient", $"{s} f{filters}", (dev, rng) => InputGradient(dev, rng, s, filters));
+        }
+        // The weight gradient at those shapes and at the CNN's second layer at batch 20 (2,420 output pixels, which
+        // the CPU backend splits along k and makes its im2col rows for block by block).
+        foreach (var s in convolutions.Append(new ImageShape(20, 13, 13, 32, 3)))
+        {
+            int filters = s.Channels == 32 ? 64 : 7;
+            yield return new VerificationCase("conv_weight_gradient", $"{s} f{filters}", (dev, rng) => WeightGradient(dev, rng, s, filters));
         }
         // The fused first stage: (images, height, width, channels, kernel) and filters; odd sizes, several channels,
         // a wide filter, and the CNN's own first layer (28 x 28 x 1, 3 x 3, 32 filters).
@@ -68,15 +76,23 @@ internal static class ConvolutionCases
         var cols = Filled(pixels * depth, float.NaN);
         var y = Filled(pixels * filters, float.NaN);
         var conv = ReferenceConvolution.Conv(x, weights, bias, n, h, w, c, k, filters);
-        float[] gotCols = [];
         var got = On(dev, y, buf =>
-        {
-            dev.ConvolutionForward(buf(x), n, h, w, c, k, buf(weights), buf(bias), filters, Activation.Relu, buf(cols), buf(y));
-            gotCols = buf(cols).ToArray();
-        });
-        var shape = $"{s} f{filters}";
-        yield return Row("convolution_forward", shape, got, conv.Values.Select(v => Math.Max(v, 0)).ToArray(), GemmBound, conv.Magnitudes);
-        yield return Row("convolution_forward cols", shape, gotCols, ReferenceConvolution.Im2Col(x, n, h, w, c, k), ExactBound);
+            dev.ConvolutionForward(buf(x), n, h, w, c, k, buf(weights), buf(bias), filters, Activation.Relu, buf(cols), buf(y)));
+        yield return Row("convolution_forward", $"{s} f{filters}", got, conv.Values.Select(v => Math.Max(v, 0)).ToArray(), GemmBound, conv.Magnitudes);
+    }
+
+    private static IEnumerable<VerificationRow> WeightGradient(Accelerator dev, Random rng, ImageShape s, int filters)
+    {
+        var (n, h, w, c, k) = (s.Images, s.Height, s.Width, s.Channels, s.Kernel);
+        var (oh, ow) = Accelerator.ConvOutput(n, h, w, c, k);
+        int pixels = n * oh * ow, depth = k * k * c;
+        var x = rng.Uniform(n * h * w * c);
+        var dz = rng.Uniform(pixels * filters);
+        var cols = Filled(pixels * depth, float.NaN);
+        var dw = Filled(depth * filters, float.NaN);
+        var expected = ReferenceConvolution.ConvWeightGradient(x, dz, n, h, w, c, k, filters);
+        var got = On(dev, dw, buf => dev.ConvWeightGradient(buf(x), buf(dz), n, h, w, c, k, filters, buf(cols), buf(dw)));
+        yield return Row("conv_weight_gradient", $"{s} f{filters}", got, expected.Values, GemmBound, expected.Magnitudes);
     }
 
     private static IEnumerable<VerificationRow> InputGradient(Accelerator dev, Random rng, ImageShape s, int filters)

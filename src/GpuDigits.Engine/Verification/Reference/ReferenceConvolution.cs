@@ -71,6 +71,31 @@ public static class ReferenceConvolution
         return new ReferenceOps.Summed(dx, magnitude);
     }
 
+    /// <summary>
+    /// A convolution's weight gradient from its input x [n, h, w, c] and output gradient dz [n, OH, OW, filters]:
+    /// dw[(ky, kx, ch), f] = sum over every output pixel (b, oy, ox) of x[b, oy + ky, ox + kx, ch] dz[b, oy, ox, f],
+    /// walked as every element of im2col's matrix times its pixel's dz (with the sum of the products' magnitudes for
+    /// the tolerance).
+    /// </summary>
+    public static ReferenceOps.Summed ConvWeightGradient(float[] x, float[] dz, int n, int h, int w, int c, int k, int filters)
+    {
+        long depth = (long)k * k * c, at = 0;
+        var dw = new double[depth * filters];
+        var magnitude = new double[dw.Length];
+        foreach (long source in Sources(n, h, w, c, k))
+        {
+            long pixel = at / depth * filters, row = at % depth * filters;
+            for (int f = 0; f < filters; f++)
+            {
+                double product = (double)x[source] * dz[pixel + f];
+                dw[row + f] += product;
+                magnitude[row + f] += Math.Abs(product);
+            }
+            at++;
+        }
+        return new ReferenceOps.Summed(dw, magnitude);
+    }
+
     /// <summary>2 x 2 max pooling: the first maximum of each window and its position 0..3, or -1 with
     /// <paramref name="reluInput"/> when that maximum is not positive (a window that passes no gradient).</summary>
     public static (double[] Y, int[] Argmax) MaxPool(float[] x, int n, int h, int w, int c, bool reluInput = false)

@@ -41,6 +41,18 @@ internal static unsafe class CpuGemm
     /// </summary>
     public static void RunOnThisThread(GemmPath path, ref GemmArgs g) => Dispatch<ThisThread>(path, ref g, 1, false);
 
+    /// <summary>
+    /// The product with op(A) = A^T whose A rows <see cref="GemmArgs.ARows"/> makes block by block (A itself is not
+    /// read): the same bits as <see cref="Run"/> on the stored A, for a product that <see cref="Run"/> splits along k
+    /// (<see cref="GemmKSplit.Slices"/> above 1), which the caller checks.
+    /// </summary>
+    public static void RunWithMadeRows(GemmPath path, ref GemmArgs g, int maxThreads, bool alwaysSplit)
+    {
+        if (g.ARows is null || !g.TransA || GemmKSplit.Slices(g) <= 1)
+            throw new InvalidOperationException("made A rows need op(A) = A^T and a product split along k");
+        Dispatch<Shared>(path, ref g, maxThreads, alwaysSplit);
+    }
+
     /// <summary>The micro-kernel for a path and the width of C: the one place it is chosen.</summary>
     private static void Dispatch<TRun>(GemmPath path, ref GemmArgs g, int maxThreads, bool alwaysSplit) where TRun : IGemmRun
     {
@@ -62,6 +74,7 @@ internal static unsafe class CpuGemm
     {
         public static void Run<TK>(ref GemmArgs g, int maxThreads, bool alwaysSplit) where TK : struct, IGemmKernel
         {
+            if (g.ARows is not null) throw new InvalidOperationException("made A rows need a product split along k");
             g.PackA = GemmSplit.ShouldPackA(g, TK.MR, TK.NR);
             GemmDriver<TK>.Run(g, 0, g.M, 0, g.N, GemmScratch.Current);
         }
@@ -81,6 +94,7 @@ internal static unsafe class CpuGemm
             GemmKSplit.Run<TK>(g, slices, maxThreads > 1 && WorkerTeam.Shared.ShouldSplit(alwaysSplit));
             return;
         }
+        if (g.ARows is not null) throw new InvalidOperationException("made A rows need a product split along k");
         g.PackA = GemmSplit.ShouldPackA(g, TK.MR, TK.NR);
         var split = GemmSplit.Plan(g, TK.MR, TK.NR, Math.Min(maxThreads, WorkerTeam.MaxSize));
         if (split.Parts <= 1 || !WorkerTeam.Shared.ShouldSplit(alwaysSplit))

@@ -17,6 +17,9 @@ internal unsafe struct GemmArgs
     public nint Lda, Ldb;
     /// <summary>Run on each block of C once its final values are stored (see <see cref="IGemmBlockHook"/>); may be null.</summary>
     public IGemmBlockHook? Hook;
+    /// <summary>Makes A's stored rows on demand instead of reading them from <see cref="A"/> (see
+    /// <see cref="IGemmARows"/>); only a product split along k (<see cref="GemmKSplit"/>) with op(A) = A^T takes one.</summary>
+    public IGemmARows? ARows;
 
     /// <summary>Dense row-major operands: A is M x K (K x M when transposed), B is K x N (N x K).</summary>
     public void SetDenseLeadingDimensions()

@@ -16,6 +16,17 @@ internal interface IGemmBlockHook
 }
 
 /// <summary>
+/// Writes rows [<paramref name="first"/>, first + <paramref name="count"/>) of a transposed A as it would be stored
+/// (K x M, each row Lda floats) into <paramref name="block"/>, for a GEMM whose A is never stored whole: a convolution's
+/// weight gradient builds each k block's im2col rows from the input while they fit in L2 (<see cref="GemmKSplit"/>).
+/// Called on any thread, concurrently, for disjoint rows.
+/// </summary>
+internal unsafe interface IGemmARows
+{
+    void Write(long first, int count, float* block);
+}
+
+/// <summary>
 /// How a finished register tile merges into C for one k slice: C = alpha * acc + cScale * C (C not read when cScale
 /// is 0), then, on the last k slice only, + bias and the activation. cScale is beta on the first slice and 1 after it.
 /// ReLU is applied in registers; any other activation (sigmoid, tanh) to the tile's rows right after the store, while

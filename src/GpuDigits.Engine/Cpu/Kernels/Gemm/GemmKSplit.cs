@@ -94,7 +94,40 @@ internal static unsafe class GemmKSplit
             int k0 = (int)((long)_g.K * slice / _slices), k1 = (int)((long)_g.K * (slice + 1) / _slices);
             var s = _g.SliceOfK(k0, k1 - k0, _partials + (long)slice * _g.M * _g.N);
             s.PackA = GemmSplit.ShouldPackA(s, TK.MR, TK.NR);
-            GemmDriver<TK>.Run(s, 0, s.M, 0, s.N, GemmScratch.Current);
+            if (s.ARows is { } rows) RunMadeRows(s, k0, rows);
+            else GemmDriver<TK>.Run(s, 0, s.M, 0, s.N, GemmScratch.Current);
+        }
+
+        /// <summary>
+        /// The slice as the driver would run it, one of its k blocks at a time (the same lengths: K over the fewest
+        /// blocks of at most KC), each block's A rows made into this thread's block first, then the driver on that
+        /// block alone with C scaled by 0 on the first and 1 after: each element of C gets the same sums in the same
+        /// order as the driver's own k loop gives it.
+        /// </summary>
+        private static void RunMadeRows(GemmArgs s, int k0, IGemmARows rows)
+        {
+            int kc = GemmDriver<TK>.Blocking.KC, blocks = (s.K + kc - 1) / kc, kcMax = (s.K + blocks - 1) / blocks;
+            float* block = RowsBlock((long)kcMax * s.Lda);
+            float* b = s.B;
+            for (int pc = 0; pc < s.K; pc += kcMax)
+            {
+                var part = s;
+                part.K = Math.Min(kcMax, s.K - pc);
+                rows.Write(k0 + pc, part.K, block);
+                part.A = block;
+                part.B = s.TransB ? b + pc : b + pc * s.Ldb;
+                part.Beta = pc == 0 ? 0f : 1f;
+                GemmDriver<TK>.Run(part, 0, part.M, 0, part.N, GemmScratch.Current);
+            }
+        }
+
+        [ThreadStatic] private static float[]? _rows;
+
+        /// <summary>This thread's block of made A rows, pinned, 64-byte aligned, grown and then reused.</summary>
+        private static float* RowsBlock(long floats)
+        {
+            if (_rows is null || _rows.Length < floats + 16) _rows = GC.AllocateUninitializedArray<float>(checked((int)floats + 16), pinned: true);
+            return (float*)(((nint)Marshal.UnsafeAddrOfPinnedArrayElement(_rows, 0) + 63) & ~(nint)63);
         }
     }
 }
